@@ -1,0 +1,3 @@
+DROP TABLE locations;
+DROP TABLE item_gtins;
+DROP TABLE items;

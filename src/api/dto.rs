@@ -1,0 +1,57 @@
+//! Shapes shared by every resource: lists and pagination parameters.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::validation::FieldErrors;
+
+use super::problem::Problem;
+
+/// Every collection answers `{"data": [...], "next_cursor": "…" | null}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct List<T> {
+    pub data: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> List<T> {
+    pub fn from_page<D>(page: Page<D>, to_dto: impl FnMut(D) -> T) -> List<T> {
+        let next_cursor = page.next_cursor.clone();
+        List {
+            data: page.items.into_iter().map(to_dto).collect(),
+            next_cursor,
+        }
+    }
+}
+
+/// `?cursor=…&limit=N`, parsed into a page request (bad values → 400).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 32)]
+    pub cursor: Option<String>,
+    /// Rows per page, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+impl PageParams {
+    pub fn page_request(&self) -> Result<PageRequest, Problem> {
+        PageRequest::parse(self.cursor.as_deref(), self.limit).map_err(|e| {
+            let mut problem = Problem::malformed(format!("{}: {}", e.field, e.message));
+            problem.errors = FieldErrors(vec![e]).0;
+            problem
+        })
+    }
+}
+
+/// An optional search text from a query string, trimmed; empty means no filter.
+pub fn search_text(q: &Option<String>) -> Result<Option<String>, Problem> {
+    match q.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) if text.chars().count() > 200 => Err(Problem::malformed("q: must be at most 200 characters")),
+        Some(text) => Ok(Some(text.to_owned())),
+    }
+}

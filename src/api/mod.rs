@@ -1,0 +1,177 @@
+//! The HTTP edge: thin handlers, request and response types, the route table, auth, errors,
+//! observability and the OpenAPI document.
+
+pub mod auth;
+pub mod dto;
+mod errors;
+pub mod extract;
+pub mod items;
+pub mod locations;
+pub mod observe;
+pub mod openapi;
+pub mod ops;
+pub mod problem;
+pub mod tokens;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, Handler, HttpRequest, HttpResponse, Responder, Route};
+use serde::Serialize;
+
+use crate::db::DbPool;
+use observe::Metrics;
+use problem::{Problem, ProblemKind};
+
+pub const API_PREFIX: &str = "/api/v1";
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: DbPool,
+    pub metrics: Metrics,
+    /// The OpenAPI document, serialised once.
+    pub openapi_json: String,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool) -> AppState {
+        let openapi_json = serde_json::to_string(&openapi::document()).unwrap_or_default();
+        AppState {
+            pool,
+            metrics: Metrics::new(),
+            openapi_json,
+        }
+    }
+}
+
+/// One route the service answers: the single list both the router and the tests read.
+pub struct ApiRoute {
+    pub method: Method,
+    pub path: &'static str,
+    pub route: Route,
+}
+
+fn route<F, Args>(method: Method, path: &'static str, handler: F) -> ApiRoute
+where
+    F: Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    ApiRoute {
+        route: web::method(method.clone()).to(handler),
+        method,
+        path,
+    }
+}
+
+/// Every route, with its full path.
+pub fn routes() -> Vec<ApiRoute> {
+    use Method as M;
+    vec![
+        route(M::GET, "/healthz", ops::healthz),
+        route(M::GET, "/readyz", ops::readyz),
+        route(M::GET, "/metrics", ops::metrics),
+        route(M::GET, "/openapi.json", ops::openapi_json),
+        route(M::GET, "/docs", ops::docs),
+        route(M::GET, "/docs/{file:.*}", ops::docs_file),
+        route(M::GET, "/api/v1/items", items::list),
+        route(M::POST, "/api/v1/items", items::create),
+        route(M::GET, "/api/v1/items/{id}", items::get),
+        route(M::PATCH, "/api/v1/items/{id}", items::update),
+        route(M::GET, "/api/v1/locations", locations::list),
+        route(M::POST, "/api/v1/locations", locations::create),
+        route(M::GET, "/api/v1/locations/{id}", locations::get),
+        route(M::PATCH, "/api/v1/locations/{id}", locations::update),
+        route(M::GET, "/api/v1/tokens", tokens::list),
+        route(M::POST, "/api/v1/tokens", tokens::create),
+        route(M::DELETE, "/api/v1/tokens/{id}", tokens::revoke),
+    ]
+}
+
+/// Groups the routes by path into resources (a path answers 405 for methods it lacks) and puts
+/// every `/api/v1` resource behind the token check.
+fn configure_routes(cfg: &mut web::ServiceConfig) {
+    let mut open: Vec<(&'static str, Vec<ApiRoute>)> = Vec::new();
+    let mut protected: Vec<(&'static str, Vec<ApiRoute>)> = Vec::new();
+    for r in routes() {
+        let group = if r.path.starts_with(API_PREFIX) {
+            &mut protected
+        } else {
+            &mut open
+        };
+        match group.iter_mut().find(|(path, _)| *path == r.path) {
+            Some((_, routes)) => routes.push(r),
+            None => group.push((r.path, vec![r])),
+        }
+    }
+    for (path, routes) in open {
+        cfg.service(resource(path, routes));
+    }
+    let mut api = web::scope(API_PREFIX)
+        .wrap(from_fn(auth::require_token))
+        .default_service(web::to(not_found));
+    for (path, routes) in protected {
+        api = api.service(resource(&path[API_PREFIX.len()..], routes));
+    }
+    cfg.service(api);
+}
+
+fn resource(path: &str, routes: Vec<ApiRoute>) -> actix_web::Resource {
+    let allowed: Vec<String> = routes.iter().map(|r| r.method.to_string()).collect();
+    let allow = allowed.join(", ");
+    let mut resource = web::resource(path);
+    for r in routes {
+        resource = resource.route(r.route);
+    }
+    resource.default_service(web::to(move || {
+        let allow = allow.clone();
+        async move {
+            let problem = Problem::new(ProblemKind::MethodNotAllowed, format!("this resource answers {allow}"));
+            let mut response = actix_web::ResponseError::error_response(&problem);
+            if let Ok(value) = header::HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            response
+        }
+    }))
+}
+
+async fn not_found(req: HttpRequest) -> Problem {
+    Problem::not_found(format!("no route {} {}", req.method(), req.path()))
+}
+
+impl Responder for Problem {
+    type Body = actix_web::body::BoxBody;
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        actix_web::ResponseError::error_response(&self)
+    }
+}
+
+/// 201 with the new resource's address.
+pub fn created(location: String, body: impl Serialize) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(body)
+}
+
+/// The whole application for one worker.
+pub fn app(
+    state: web::Data<AppState>,
+    max_body_bytes: usize,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .configure(|cfg| extract::configure_extractors(cfg, max_body_bytes))
+        .configure(configure_routes)
+        .default_service(web::to(not_found))
+        .wrap(from_fn(observe::observe))
+}

@@ -1,0 +1,164 @@
+//! Request ids, one log line per request, Prometheus metrics, and the guarantee that every
+//! error leaves as problem+json.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpResponse, ResponseError};
+use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
+use rand::RngCore;
+use tracing::Instrument;
+
+use super::problem::{self, Problem, ProblemKind};
+use super::AppState;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Request counts and latencies by method, route template and status.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let registry = Registry::new();
+        let labels = ["method", "route", "status"];
+        let requests = IntCounterVec::new(
+            Opts::new("mipstock_http_requests_total", "HTTP requests answered"),
+            &labels,
+        )
+        .expect("static metric definition");
+        let latency = HistogramVec::new(
+            HistogramOpts::new("mipstock_http_request_duration_seconds", "HTTP request latency").buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
+            &labels,
+        )
+        .expect("static metric definition");
+        registry
+            .register(Box::new(requests.clone()))
+            .expect("metric registered once");
+        registry
+            .register(Box::new(latency.clone()))
+            .expect("metric registered once");
+        Metrics {
+            registry,
+            requests,
+            latency,
+        }
+    }
+
+    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let status = status.to_string();
+        let labels = [method, route, status.as_str()];
+        self.requests.with_label_values(&labels).inc();
+        self.latency.with_label_values(&labels).observe(seconds);
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let encoder = prometheus::TextEncoder::new();
+        if let Err(error) = encoder.encode_utf8(&self.registry.gather(), &mut out) {
+            tracing::error!(%error, "metrics could not be encoded");
+        }
+        out
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+/// A client's own request id is kept when it is short and plain, so logs can be joined
+/// across systems; otherwise the service makes one.
+fn request_id(req: &ServiceRequest) -> String {
+    let incoming = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok());
+    match incoming {
+        Some(id)
+            if (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) =>
+        {
+            id.to_owned()
+        }
+        _ => {
+            let mut bytes = [0u8; 8];
+            rand::rng().fill_bytes(&mut bytes);
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        }
+    }
+}
+
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = request_id(&req);
+    let method = req.method().to_string();
+    let metrics = req.app_data::<web::Data<AppState>>().map(|state| state.metrics.clone());
+    let span = tracing::info_span!("request", request_id = %id);
+
+    // No clone of the request may be held across the call: routing needs it unshared.
+    let outcome = next.call(req).instrument(span.clone()).await;
+    let mut response = match outcome {
+        Ok(response) => response.map_into_boxed_body(),
+        Err(error) => {
+            // Inner layers answer errors as responses; this is only actix's own failures.
+            span.in_scope(|| tracing::warn!(method = %method, error = %error, "request failed before a response"));
+            return Err(error);
+        }
+    };
+    if response.status().is_client_error() || response.status().is_server_error() {
+        response = ensure_problem(response);
+    }
+
+    let status = response.status().as_u16();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let elapsed = started.elapsed();
+    if let Some(metrics) = metrics {
+        metrics.observe(&method, &route, status, elapsed.as_secs_f64());
+    }
+    span.in_scope(|| {
+        tracing::info!(
+            method = %method,
+            route = %route,
+            status,
+            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            "request"
+        );
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    Ok(response)
+}
+
+/// Errors produced outside our handlers (the router, actix's own extractors) are rewritten as
+/// problem documents, so clients only ever parse one error shape.
+fn ensure_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(problem::CONTENT_TYPE));
+    if is_problem {
+        return response;
+    }
+    let status = response.status();
+    let kind = ProblemKind::for_status(status);
+    let mut problem = Problem::new(kind, status.canonical_reason().unwrap_or("error").to_owned());
+    problem.status = status.as_u16();
+    let replacement: HttpResponse = problem.error_response();
+    response.into_response(replacement.map_into_boxed_body())
+}

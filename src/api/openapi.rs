@@ -1,0 +1,103 @@
+//! The OpenAPI document, generated from the handlers' annotations and completed with the
+//! responses every route can give (authentication, body parsing, availability).
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi as Document, Ref};
+use utoipa::{Modify, OpenApi};
+
+use super::problem::{Problem, CONTENT_TYPE};
+use super::{items, locations, ops, tokens};
+use crate::domain::validation::FieldError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "mipstock",
+        description = "Stock by lot and location, patient traceability and reorder alerts for the consumables of \
+                       MiniMed MIP implanted insulin pumps. Every `/api/v1` route takes `Authorization: Bearer <token>`; \
+                       errors are RFC 9457 `application/problem+json`."
+    ),
+    paths(
+        ops::healthz, ops::readyz, ops::metrics, ops::openapi_json, ops::docs, ops::docs_file,
+        items::list, items::create, items::get, items::update,
+        locations::list, locations::create, locations::get, locations::update,
+        tokens::list, tokens::create, tokens::revoke,
+    ),
+    components(schemas(Problem, FieldError)),
+    modifiers(&CommonResponses),
+    tags(
+        (name = "operations", description = "Health, readiness, metrics and this document"),
+        (name = "catalog", description = "Items and locations"),
+        (name = "tokens", description = "API tokens (admin)"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The served document; built once.
+pub fn document() -> Document {
+    ApiDoc::openapi()
+}
+
+struct CommonResponses;
+
+fn problem_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(CONTENT_TYPE, Content::new(Some(Ref::from_schema_name("Problem"))))
+        .build()
+}
+
+fn add_missing(operation: &mut Operation, status: &str, description: &str) {
+    operation
+        .responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| problem_response(description).into());
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, document: &mut Document) {
+        let components = document.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        for (path, item) in document.paths.paths.iter_mut() {
+            let protected = path.starts_with("/api/v1/");
+            let has_id = path.contains('{');
+            for operation in operations(item) {
+                if protected {
+                    operation.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+                    add_missing(operation, "401", "Missing, unknown or revoked token");
+                    add_missing(operation, "403", "The token's role may not do this");
+                    add_missing(operation, "503", "The database is unavailable; retry later");
+                    add_missing(
+                        operation,
+                        "500",
+                        "Unexpected failure (details are logged, not returned)",
+                    );
+                    add_missing(operation, "400", "Malformed request (query string or JSON syntax)");
+                }
+                if operation.request_body.is_some() {
+                    add_missing(operation, "413", "Body larger than the configured limit");
+                    add_missing(operation, "415", "Body is not application/json");
+                    add_missing(operation, "422", "Well-formed but invalid; `errors` lists each field");
+                }
+                if has_id && protected {
+                    add_missing(operation, "404", "No such resource");
+                }
+            }
+        }
+    }
+}
+
+fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
+}

@@ -1,0 +1,170 @@
+//! The command line: `serve`, `migrate`, `token`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::domain::catalog::Named;
+use crate::domain::ids::TokenId;
+use crate::domain::page::{PageRequest, MAX_LIMIT};
+use crate::domain::role::Role;
+use crate::domain::token::Actor;
+use crate::service::{
+    issue_token::issue_token, load_demo::load_demo, read_catalog::list_tokens, revoke_token::revoke_token,
+};
+use crate::startup::{self, Application};
+use crate::telemetry;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mipstock",
+    version,
+    about = "Stock, traceability and reorder alerts for MiniMed MIP pump consumables"
+)]
+pub struct Cli {
+    /// A TOML file layered over the built-in defaults (see config/default.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API on server.bind and run the background jobs.
+    Serve {
+        /// First load demo data (locations…) into a database that holds no movement yet.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a token and print its secret alone on stdout.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id.
+    Revoke { id: i64 },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| format!("expected admin, pharmacist or viewer, got {text:?}"))
+}
+
+/// A failed command: one line for stderr and an exit status.
+pub struct Failure {
+    pub message: String,
+    pub status: i32,
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(error: E) -> Failure {
+        Failure {
+            message: error.to_string(),
+            status: 1,
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let settings = Settings::load(cli.config.as_deref()).map_err(|e| Failure {
+        message: e.to_string(),
+        status: 2,
+    })?;
+    telemetry::init(&settings.log);
+    match cli.command {
+        Command::Serve { demo } => serve(settings, demo).await,
+        Command::Migrate => {
+            let mut settings = settings;
+            settings.database.auto_migrate = false;
+            let pool = startup::open_database(&settings)?;
+            let applied = startup::migrate(&pool)?;
+            eprintln!("{} migration(s) applied", applied.len());
+            Ok(())
+        }
+        Command::Token(command) => token(settings, command),
+    }
+}
+
+async fn serve(settings: Settings, demo: bool) -> Result<(), Failure> {
+    if demo {
+        let prepared = settings.clone();
+        actix_web::rt::task::spawn_blocking(move || {
+            let pool = startup::open_database(&prepared)?;
+            let mut conn = pool.get()?;
+            let summary = load_demo(&mut conn)?;
+            tracing::info!(%summary, "demo data loaded");
+            Ok::<(), Failure>(())
+        })
+        .await??;
+    }
+    let bind = settings.server.bind.clone();
+    let mut app = Application::build(settings).await?;
+    if let Some(secret) = app.take_bootstrap_token() {
+        println!("Bootstrap admin token (shown once, store it now): {}", secret.expose());
+    }
+    tracing::info!(port = app.port(), bind = %bind, backend = app.pool().backend().name(), "mipstock serving");
+    app.run_until_stopped().await?;
+    tracing::info!("mipstock stopped");
+    Ok(())
+}
+
+fn token(settings: Settings, command: TokenCommand) -> Result<(), Failure> {
+    let pool = startup::open_database(&settings)?;
+    let mut conn = pool.get()?;
+    let actor = Actor::command_line();
+    match command {
+        TokenCommand::Create { name, role } => {
+            let name = crate::domain::text::required_text("name", &name, crate::domain::token::NAME_MAX)
+                .map_err(|e| format!("--name {}", e.message))?;
+            let issued = issue_token(&mut conn, &actor, &name, role)?;
+            println!("{}", issued.secret.expose());
+        }
+        TokenCommand::List => {
+            println!("{:<6} {:<11} {:<25} {:<20} REVOKED", "ID", "ROLE", "NAME", "CREATED");
+            let mut page = PageRequest {
+                after: None,
+                limit: MAX_LIMIT,
+            };
+            loop {
+                let tokens = list_tokens(&mut conn, page)?;
+                for t in &tokens.items {
+                    let revoked = t
+                        .revoked_at
+                        .map(|at| at.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_default();
+                    println!(
+                        "{:<6} {:<11} {:<25} {:<20} {}",
+                        t.id,
+                        t.role.as_str(),
+                        t.name,
+                        t.created_at.format("%Y-%m-%d %H:%M"),
+                        revoked
+                    );
+                }
+                match tokens.items.last() {
+                    Some(last) if tokens.next_cursor.is_some() => page.after = Some(last.id.0),
+                    _ => break,
+                }
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let token = revoke_token(&mut conn, &actor, TokenId(id))?;
+            eprintln!("token {} ({}) revoked", token.id, token.name);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,329 @@
+//! Configuration: compiled-in defaults (config/default.toml), then an optional `--config` file,
+//! then `MIPSTOCK__SECTION__KEY` environment variables.
+
+use std::net::ToSocketAddrs;
+use std::path::Path;
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use serde::{Deserialize, Deserializer};
+
+use crate::db::Backend;
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+const ENV_PREFIX: &str = "MIPSTOCK__";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub email: EmailSettings,
+    pub alerts: AlertSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub workers: usize,
+    pub max_body_bytes: usize,
+    pub shutdown_timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: Secret,
+    pub auto_migrate: bool,
+    pub pool_size: u32,
+    pub connect_timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailTransport {
+    File,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    pub transport: EmailTransport,
+    pub file_dir: String,
+    pub from: String,
+    #[serde(deserialize_with = "list_or_commas")]
+    pub recipients: Vec<String>,
+    pub smtp: SmtpSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: String,
+    pub password: Secret,
+    pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSettings {
+    pub expiry_warning_days: u32,
+    pub reminder_hours: u32,
+    pub scan_interval_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+/// A value that must never reach a log: `Debug` prints `***`.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A configuration problem, naming the key at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(key: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+fn list_or_commas<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrText {
+        List(Vec<String>),
+        Text(String),
+    }
+    Ok(match ListOrText::deserialize(deserializer)? {
+        ListOrText::List(list) => list,
+        ListOrText::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+    })
+}
+
+impl Settings {
+    /// Defaults, then `file`, then the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        Self::load_from(file, Env::prefixed(ENV_PREFIX).split("__"))
+    }
+
+    fn load_from(file: Option<&Path>, env: Env) -> Result<Settings, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError::new(
+                    "--config",
+                    format!("no such file: {}", path.display()),
+                ));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let settings: Settings = figment.merge(env).extract().map_err(|e| from_figment(&e))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let resolves = self
+            .server
+            .bind
+            .to_socket_addrs()
+            .is_ok_and(|mut addrs| addrs.next().is_some());
+        if !resolves {
+            return Err(ConfigError::new(
+                "server.bind",
+                format!("not an address:port: {:?}", self.server.bind),
+            ));
+        }
+        if self.server.max_body_bytes < 1024 {
+            return Err(ConfigError::new("server.max_body_bytes", "must be at least 1024"));
+        }
+        Backend::from_url(self.database.url.expose()).map_err(|m| ConfigError::new("database.url", m))?;
+        if self.database.pool_size == 0 {
+            return Err(ConfigError::new("database.pool_size", "must be at least 1"));
+        }
+        if self.database.connect_timeout_seconds == 0 {
+            return Err(ConfigError::new(
+                "database.connect_timeout_seconds",
+                "must be at least 1",
+            ));
+        }
+        if !self.email.from.contains('@') {
+            return Err(ConfigError::new(
+                "email.from",
+                "must be an email address, e.g. mipstock <mipstock@hospital.example>",
+            ));
+        }
+        if let Some(bad) = self.email.recipients.iter().find(|r| !r.contains('@')) {
+            return Err(ConfigError::new(
+                "email.recipients",
+                format!("not an email address: {bad:?}"),
+            ));
+        }
+        if self.alerts.scan_interval_seconds == 0 {
+            return Err(ConfigError::new("alerts.scan_interval_seconds", "must be at least 1"));
+        }
+        if self.alerts.reminder_hours == 0 {
+            return Err(ConfigError::new("alerts.reminder_hours", "must be at least 1"));
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            return Err(ConfigError::new(
+                "log.level",
+                format!("not a log filter: {:?}", self.log.level),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn from_figment(error: &figment::Error) -> ConfigError {
+    let mut key = error.path.join(".");
+    if let figment::error::Kind::UnknownField(field, _) = &error.kind {
+        key = if key.is_empty() {
+            field.clone()
+        } else {
+            format!("{key}.{field}")
+        };
+        return ConfigError::new(&key, "unknown key");
+    }
+    if let figment::error::Kind::MissingField(field) = &error.kind {
+        key = if key.is_empty() {
+            field.to_string()
+        } else {
+            format!("{key}.{field}")
+        };
+    }
+    if key.is_empty() {
+        key = "configuration".into();
+    }
+    ConfigError::new(&key, error.kind.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_with(env: &[(&str, &str)], file: Option<&str>) -> Result<Settings, ConfigError> {
+        figment::Jail::expect_with(|jail| {
+            for (k, v) in env {
+                jail.set_env(k, v);
+            }
+            let path = file.map(|text| {
+                jail.create_file("override.toml", text).unwrap();
+                std::path::PathBuf::from("override.toml")
+            });
+            Ok(Settings::load_from(
+                path.as_deref(),
+                Env::prefixed(ENV_PREFIX).split("__"),
+            ))
+        })
+    }
+
+    #[test]
+    fn defaults_match_the_operations_contract() {
+        let s = load_with(&[], None).unwrap();
+        assert_eq!(s.server.bind, "127.0.0.1:8080");
+        assert_eq!(s.database.url.expose(), "sqlite://data/mipstock.db");
+        assert!(s.database.auto_migrate);
+        assert_eq!(s.email.transport, EmailTransport::File);
+        assert_eq!(s.email.file_dir, "data/outbox");
+        assert_eq!(s.email.from, "mipstock <mipstock@localhost>");
+        assert!(s.email.recipients.is_empty());
+        assert_eq!((s.email.smtp.host.as_str(), s.email.smtp.port), ("localhost", 25));
+        assert_eq!(s.email.smtp.security, SmtpSecurity::None);
+        assert_eq!(s.alerts.expiry_warning_days, 90);
+        assert_eq!(s.alerts.reminder_hours, 24);
+        assert_eq!(s.alerts.scan_interval_seconds, 60);
+    }
+
+    #[test]
+    fn file_then_environment_override() {
+        let s = load_with(
+            &[
+                ("MIPSTOCK__EMAIL__SMTP__PORT", "2525"),
+                ("MIPSTOCK__EMAIL__RECIPIENTS", "a@x.org, b@x.org"),
+            ],
+            Some("[server]\nbind = \"0.0.0.0:9000\"\n[email.smtp]\nport = 587\nsecurity = \"starttls\"\n"),
+        )
+        .unwrap();
+        assert_eq!(s.server.bind, "0.0.0.0:9000");
+        assert_eq!(s.email.smtp.port, 2525);
+        assert_eq!(s.email.smtp.security, SmtpSecurity::Starttls);
+        assert_eq!(s.email.recipients, vec!["a@x.org", "b@x.org"]);
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let e = load_with(&[("MIPSTOCK__SERVER__BIND", "nowhere")], None).unwrap_err();
+        assert_eq!(e.key, "server.bind");
+        let e = load_with(&[("MIPSTOCK__EMAIL__SMTP__PORT", "seventy")], None).unwrap_err();
+        assert_eq!(e.key, "email.smtp.port");
+        let e = load_with(&[("MIPSTOCK__EMAIL__SMTP__SECURITY", "ssl")], None).unwrap_err();
+        assert_eq!(e.key, "email.smtp.security");
+        let e = load_with(&[("MIPSTOCK__DATABASE__URL", "mysql://x")], None).unwrap_err();
+        assert_eq!(e.key, "database.url");
+        let e = load_with(&[], Some("[server]\nbindd = \"x\"\n")).unwrap_err();
+        assert_eq!(e.key, "server.bindd");
+        assert!(e.to_string().starts_with("invalid configuration: server.bindd"));
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = load_with(&[("MIPSTOCK__EMAIL__SMTP__PASSWORD", "hunter2")], None).unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

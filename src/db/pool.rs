@@ -1,0 +1,142 @@
+use std::time::Duration;
+
+use diesel::r2d2::{self, ManageConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use super::connection::redact_url;
+use super::{Backend, DbConnection};
+
+/// A pool of connections to whichever backend `database.url` names.
+#[derive(Clone)]
+pub struct DbPool {
+    pool: r2d2::Pool<ConnectionManager>,
+    backend: Backend,
+}
+
+pub type PoolError = r2d2::PoolError;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// What storage can fail with, as far as callers care: either the database cannot be reached
+/// (the request may be retried later: 503) or something else went wrong (500).
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Query(DieselError),
+}
+
+impl From<DieselError> for StorageError {
+    fn from(error: DieselError) -> Self {
+        match &error {
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            | DieselError::BrokenTransactionManager => StorageError::Unavailable(error.to_string()),
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info) if is_connection_message(info.message()) => {
+                StorageError::Unavailable(error.to_string())
+            }
+            _ => StorageError::Query(error),
+        }
+    }
+}
+
+fn is_connection_message(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    [
+        "server closed the connection",
+        "terminating connection",
+        "connection",
+        "database is locked",
+    ]
+    .iter()
+    .any(|needle| message.contains(needle))
+}
+
+impl From<PoolError> for StorageError {
+    fn from(error: PoolError) -> Self {
+        StorageError::Unavailable(error.to_string())
+    }
+}
+
+/// Opens connections for the pool, choosing the backend from the URL so that connection errors
+/// are the backend's own (diesel's derived `establish` would try each backend in turn).
+#[derive(Debug)]
+pub struct ConnectionManager {
+    backend: Backend,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        self.backend.connect().map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+impl DbPool {
+    /// Builds the pool lazily: the service starts even while PostgreSQL is still coming up,
+    /// and `/readyz` tells when it can be used.
+    pub fn new(url: &str, max_size: u32, connect_timeout: Duration) -> Result<DbPool, String> {
+        let backend = Backend::from_url(url)?;
+        if let Backend::Sqlite { path } = &backend {
+            if let Some(parent) = std::path::Path::new(path).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| format!("cannot create the directory of {}: {e}", redact_url(url)))?;
+                }
+            }
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(0))
+            .connection_timeout(connect_timeout)
+            .test_on_check_out(false)
+            .build_unchecked(ConnectionManager {
+                backend: backend.clone(),
+            });
+        Ok(DbPool { pool, backend })
+    }
+
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// Runs blocking diesel work on the blocking thread pool, never on the async executor.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StorageError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let joined = actix_web::rt::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(StorageError::from)?;
+            work(&mut conn)
+        })
+        .await;
+        joined.unwrap_or_else(|join_error| {
+            Err(StorageError::Unavailable(format!("database task failed: {join_error}")).into())
+        })
+    }
+
+    /// A blocking checkout, for the command line where there is no executor to protect.
+    pub fn get(&self) -> Result<PooledConnection, StorageError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Whether the database answers now, within `timeout`.
+    pub fn is_ready(&self, timeout: Duration) -> bool {
+        match self.pool.get_timeout(timeout) {
+            Ok(mut conn) => conn.ping().is_ok(),
+            Err(_) => false,
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Pure types and rules: no diesel, no actix. Everything here is parsed once at the edge and
+//! then trusted by the layers below.
+
+pub mod catalog;
+pub mod gtin;
+pub mod ids;
+pub mod page;
+pub mod role;
+pub mod text;
+pub mod token;
+pub mod validation;

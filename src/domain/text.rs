@@ -1,0 +1,61 @@
+use super::validation::FieldError;
+
+/// A trimmed, non-empty text of at most `max` characters, free of control characters.
+pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    optional_text(field, value, max)
+}
+
+/// Like `required_text` but may be empty.
+pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let value = value.trim();
+    if value.chars().count() > max {
+        return Err(FieldError::new(field, format!("must be at most {max} characters")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(field, "must not contain control characters"));
+    }
+    Ok(value.to_owned())
+}
+
+/// A code a person types and scans: letters, digits, `-`, `_`, `.`; stored in upper case so
+/// `ins-400` and `INS-400` are the same code.
+pub fn code(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let value = required_text(field, value, max)?;
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(FieldError::new(
+            field,
+            "may contain only letters, digits, '-', '_' and '.'",
+        ));
+    }
+    Ok(value.to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(required_text("name", "  Kit  ", 10).unwrap(), "Kit");
+        assert!(required_text("name", "   ", 10).is_err());
+        assert!(required_text("name", "abcdefghijk", 10).is_err());
+        assert!(required_text("name", "a\u{0}b", 10).is_err());
+        assert_eq!(optional_text("note", "", 10).unwrap(), "");
+        // Limits count characters, not bytes.
+        assert!(required_text("name", "ééééé", 5).is_ok());
+    }
+
+    #[test]
+    fn codes_are_upper_cased_and_restricted() {
+        assert_eq!(code("code", "ins-400", 64).unwrap(), "INS-400");
+        assert!(code("code", "INS 400", 64).is_err());
+        assert!(code("code", "'; DROP TABLE items;--", 64).is_err());
+    }
+}

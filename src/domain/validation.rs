@@ -1,0 +1,52 @@
+use serde::Serialize;
+
+/// One invalid field of a request, named by its JSON path (`lines[0].quantity`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Every invalid field of a request, so a client can fix them all at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
+#[error("{} invalid field(s)", .0.len())]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn single(field: impl Into<String>, message: impl Into<String>) -> FieldErrors {
+        FieldErrors(vec![FieldError::new(field, message)])
+    }
+
+    /// Keeps the value when it parsed, remembers the error otherwise.
+    pub fn check<T>(&mut self, parsed: Result<T, FieldError>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.0.push(error);
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    /// `Ok(value)` when no field failed, else every failure.
+    pub fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, FieldErrors> {
+        if self.0.is_empty() {
+            value().ok_or(self)
+        } else {
+            Err(self)
+        }
+    }
+}

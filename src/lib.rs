@@ -1,0 +1,14 @@
+//! mipstock: stock, traceability and reorder alerts for MiniMed MIP implanted-pump consumables.
+//!
+//! Layers: `api` (HTTP edge) → `service` (use-cases, one transaction each) → `repo` (the only
+//! diesel code) over `db` (connections, pool, migrations); `domain` holds pure types and rules.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod repo;
+pub mod service;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,43 @@
+use crate::db::{write_tx, DbConnection, StorageError};
+use crate::domain::catalog::{Item, NewItem};
+use crate::domain::token::Actor;
+use crate::repo::audit::{self, AuditEntry};
+use crate::repo::{self, is_unique_violation, unique_violation_mentions};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateItemError {
+    #[error("an item with code {0} already exists")]
+    DuplicateCode(String),
+    #[error("one of the GTINs already belongs to another item")]
+    DuplicateGtin,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+super::storage_errors!(CreateItemError);
+
+pub fn create_item(conn: &mut DbConnection, actor: &Actor, new: NewItem) -> Result<Item, CreateItemError> {
+    write_tx(conn, |conn| {
+        let item = repo::items::insert(conn, &new).map_err(|e| duplicate(e, &new.code))?;
+        audit::record(
+            conn,
+            actor,
+            AuditEntry {
+                action: "item.create",
+                target_type: "item",
+                target_id: item.id.to_string(),
+                summary: format!("created item {} ({})", item.code, item.name),
+            },
+        )?;
+        Ok(item)
+    })
+}
+
+pub(super) fn duplicate(error: diesel::result::Error, code: &str) -> CreateItemError {
+    if unique_violation_mentions(&error, "gtin") {
+        CreateItemError::DuplicateGtin
+    } else if is_unique_violation(&error) {
+        CreateItemError::DuplicateCode(code.to_owned())
+    } else {
+        error.into()
+    }
+}

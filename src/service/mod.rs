@@ -1,0 +1,25 @@
+//! Use-cases. Each takes parsed domain input, runs in one transaction (validate → compute →
+//! persist, audit included) and returns a domain value or its own error enum.
+
+pub mod authenticate;
+pub mod bootstrap_admin;
+pub mod create_item;
+pub mod create_location;
+pub mod issue_token;
+pub mod load_demo;
+pub mod read_catalog;
+pub mod revoke_token;
+pub mod update_item;
+pub mod update_location;
+
+/// Every use-case error can come from storage; this wires diesel's errors into it.
+macro_rules! storage_errors {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<diesel::result::Error> for $error {
+            fn from(error: diesel::result::Error) -> Self {
+                <$error>::Storage(crate::db::StorageError::from(error))
+            }
+        }
+    )*};
+}
+pub(crate) use storage_errors;

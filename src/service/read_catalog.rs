@@ -1,0 +1,41 @@
+//! Reads of the catalog and of tokens: no transaction needed, one statement each.
+
+use crate::db::{DbConnection, StorageError};
+use crate::domain::catalog::{Item, ItemFilter, Location, LocationFilter};
+use crate::domain::ids::{ItemId, LocationId};
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::token::TokenInfo;
+use crate::repo;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+super::storage_errors!(ReadError);
+
+pub fn get_item(conn: &mut DbConnection, id: ItemId) -> Result<Item, ReadError> {
+    repo::items::find(conn, id)?.ok_or(ReadError::NotFound)
+}
+
+pub fn list_items(conn: &mut DbConnection, filter: &ItemFilter, page: PageRequest) -> Result<Page<Item>, ReadError> {
+    Ok(repo::items::list(conn, filter, page)?)
+}
+
+pub fn get_location(conn: &mut DbConnection, id: LocationId) -> Result<Location, ReadError> {
+    repo::locations::find(conn, id)?.ok_or(ReadError::NotFound)
+}
+
+pub fn list_locations(
+    conn: &mut DbConnection,
+    filter: &LocationFilter,
+    page: PageRequest,
+) -> Result<Page<Location>, ReadError> {
+    Ok(repo::locations::list(conn, filter, page)?)
+}
+
+pub fn list_tokens(conn: &mut DbConnection, page: PageRequest) -> Result<Page<TokenInfo>, ReadError> {
+    Ok(repo::tokens::list(conn, page)?)
+}

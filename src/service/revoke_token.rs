@@ -1,0 +1,33 @@
+use crate::db::{write_tx, DbConnection, StorageError};
+use crate::domain::ids::TokenId;
+use crate::domain::token::{Actor, TokenInfo};
+use crate::repo;
+use crate::repo::audit::{self, AuditEntry};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeTokenError {
+    #[error("no token {0}")]
+    NotFound(TokenId),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+super::storage_errors!(RevokeTokenError);
+
+/// Revokes a token for good; it answers 401 from the next request on. Revoking twice is
+/// harmless and keeps the first revocation time.
+pub fn revoke_token(conn: &mut DbConnection, actor: &Actor, id: TokenId) -> Result<TokenInfo, RevokeTokenError> {
+    write_tx(conn, |conn| {
+        let token = repo::tokens::revoke(conn, id)?.ok_or(RevokeTokenError::NotFound(id))?;
+        audit::record(
+            conn,
+            actor,
+            AuditEntry {
+                action: "token.revoke",
+                target_type: "token",
+                target_id: id.to_string(),
+                summary: format!("revoked token {}", token.name),
+            },
+        )?;
+        Ok(token)
+    })
+}

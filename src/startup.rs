@@ -1,0 +1,121 @@
+//! Building the running service from its settings: database, migrations, HTTP server.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{web, HttpServer};
+
+use crate::api::{self, AppState};
+use crate::config::Settings;
+use crate::db::{migrations, DbPool};
+use crate::domain::token::TokenSecret;
+use crate::service::bootstrap_admin::bootstrap_admin;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database: {0}")]
+    Database(String),
+    #[error("cannot apply migrations: {0}")]
+    Migrations(String),
+    #[error("cannot listen on {address}: {cause}")]
+    Bind { address: String, cause: std::io::Error },
+}
+
+/// Opens the pool named by `database.url` and, when `database.auto_migrate` is on, applies
+/// pending migrations. Blocking: call it from a blocking context.
+pub fn open_database(settings: &Settings) -> Result<DbPool, StartError> {
+    let db = &settings.database;
+    let pool = DbPool::new(
+        db.url.expose(),
+        db.pool_size,
+        Duration::from_secs(db.connect_timeout_seconds),
+    )
+    .map_err(StartError::Database)?;
+    if db.auto_migrate {
+        migrate(&pool)?;
+    }
+    Ok(pool)
+}
+
+/// Applies pending migrations; returns their names.
+pub fn migrate(pool: &DbPool) -> Result<Vec<String>, StartError> {
+    let mut conn = pool.get().map_err(|e| StartError::Database(e.to_string()))?;
+    let applied = migrations::run_pending(&mut conn).map_err(|e| StartError::Migrations(e.to_string()))?;
+    for name in &applied {
+        tracing::info!(migration = %name, backend = pool.backend().name(), "migration applied");
+    }
+    Ok(applied)
+}
+
+/// A service ready to run: bound to its port, database prepared.
+pub struct Application {
+    server: Server,
+    port: u16,
+    pool: DbPool,
+    bootstrap_token: Option<TokenSecret>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, StartError> {
+        let prepared = settings.clone();
+        let (pool, bootstrap_token) = actix_web::rt::task::spawn_blocking(move || {
+            let pool = open_database(&prepared)?;
+            let mut conn = pool.get().map_err(|e| StartError::Database(e.to_string()))?;
+            let token = bootstrap_admin(&mut conn).map_err(|e| StartError::Database(e.to_string()))?;
+            drop(conn);
+            Ok::<_, StartError>((pool, token))
+        })
+        .await
+        .map_err(|e| StartError::Database(e.to_string()))??;
+
+        let address = settings.server.bind.clone();
+        let listener = TcpListener::bind(&address).map_err(|cause| StartError::Bind {
+            address: address.clone(),
+            cause,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|cause| StartError::Bind {
+                address: address.clone(),
+                cause,
+            })?
+            .port();
+
+        let state = web::Data::new(AppState::new(pool.clone()));
+        let max_body_bytes = settings.server.max_body_bytes;
+        let mut server = HttpServer::new(move || api::app(state.clone(), max_body_bytes))
+            .shutdown_timeout(settings.server.shutdown_timeout_seconds);
+        if settings.server.workers > 0 {
+            server = server.workers(settings.server.workers);
+        }
+        let server = server
+            .listen(listener)
+            .map_err(|cause| StartError::Bind { address, cause })?
+            .run();
+        Ok(Application {
+            server,
+            port,
+            pool,
+            bootstrap_token,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// The `bootstrap` admin secret when this start issued it (a database with no token yet).
+    pub fn take_bootstrap_token(&mut self) -> Option<TokenSecret> {
+        self.bootstrap_token.take()
+    }
+
+    /// Serves until SIGTERM/SIGINT, then lets requests in flight finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
