@@ -231,46 +231,54 @@ impl Settings {
 }
 
 fn from_figment(error: &figment::Error) -> ConfigError {
-    let mut key = error.path.join(".");
-    if let figment::error::Kind::UnknownField(field, _) = &error.kind {
-        key = if key.is_empty() {
-            field.clone()
-        } else {
-            format!("{key}.{field}")
-        };
-        return ConfigError::new(&key, "unknown key");
+    let mut path = error.path.clone();
+    let field = match &error.kind {
+        figment::error::Kind::UnknownField(field, _) => Some(field.to_string()),
+        figment::error::Kind::MissingField(field) => Some(field.to_string()),
+        _ => None,
+    };
+    if let Some(field) = field {
+        if path.last() != Some(&field) {
+            path.push(field);
+        }
     }
-    if let figment::error::Kind::MissingField(field) = &error.kind {
-        key = if key.is_empty() {
-            field.to_string()
-        } else {
-            format!("{key}.{field}")
-        };
-    }
-    if key.is_empty() {
-        key = "configuration".into();
-    }
-    ConfigError::new(&key, error.kind.to_string())
+    let key = if path.is_empty() {
+        "configuration".to_owned()
+    } else {
+        path.join(".")
+    };
+    let message = match &error.kind {
+        figment::error::Kind::UnknownField(..) => "unknown key".to_owned(),
+        kind => kind.to_string(),
+    };
+    ConfigError::new(&key, message)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[allow(clippy::result_large_err)] // figment's Jail fixes the closure's error type
     fn load_with(env: &[(&str, &str)], file: Option<&str>) -> Result<Settings, ConfigError> {
+        let mut outcome = None;
         figment::Jail::expect_with(|jail| {
             for (k, v) in env {
                 jail.set_env(k, v);
             }
-            let path = file.map(|text| {
-                jail.create_file("override.toml", text).unwrap();
-                std::path::PathBuf::from("override.toml")
-            });
-            Ok(Settings::load_from(
+            let path = match file {
+                Some(text) => {
+                    jail.create_file("override.toml", text)?;
+                    Some(std::path::PathBuf::from("override.toml"))
+                }
+                None => None,
+            };
+            outcome = Some(Settings::load_from(
                 path.as_deref(),
                 Env::prefixed(ENV_PREFIX).split("__"),
-            ))
-        })
+            ));
+            Ok(())
+        });
+        outcome.expect("the jail ran")
     }
 
     #[test]

@@ -64,6 +64,10 @@ fn payload_problem(error: &actix_web::Error) -> Problem {
 }
 
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    // Every body is an object; serde would otherwise read a struct from an array, by position.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(Problem::invalid(FieldErrors::single("body", "must be a JSON object")));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     if value.is_ok() {

@@ -41,12 +41,10 @@ pub enum Area {
 
 impl Role {
     pub fn permits(self, access: Access, area: Area) -> bool {
-        match (self, area, access) {
-            (Role::Admin, _, _) => true,
-            (Role::Pharmacist, Area::Pharmacy, _) => true,
-            (Role::Viewer, Area::Pharmacy, Access::Read) => true,
-            _ => false,
-        }
+        matches!(
+            (self, area, access),
+            (Role::Admin, _, _) | (Role::Pharmacist, Area::Pharmacy, _) | (Role::Viewer, Area::Pharmacy, Access::Read)
+        )
     }
 }
 

@@ -1,0 +1,82 @@
+//! The binary itself: configuration errors, token commands, help.
+
+use std::process::Command;
+
+use crate::helpers::{Backend, TestDb};
+
+fn mipstock(db: &TestDb) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mipstock"));
+    command
+        .env("MIPSTOCK__DATABASE__URL", &db.url)
+        .env("MIPSTOCK__LOG__LEVEL", "warn");
+    command
+}
+
+#[test]
+fn invalid_configuration_is_one_line_naming_the_key() {
+    let db = TestDb::create(Backend::Sqlite).unwrap();
+    for (key, value, named) in [
+        ("MIPSTOCK__SERVER__BIND", "not-an-address", "server.bind"),
+        ("MIPSTOCK__EMAIL__SMTP__PORT", "seventy", "email.smtp.port"),
+        ("MIPSTOCK__DATABASE__URL", "mysql://db", "database.url"),
+        ("MIPSTOCK__ALERTS__REMINDER_HOURS", "-3", "alerts.reminder_hours"),
+    ] {
+        let output = mipstock(&db).env(key, value).arg("migrate").output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{key}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(named), "{stderr}");
+    }
+    let output = mipstock(&db)
+        .args(["--config", "/nonexistent.toml", "migrate"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn token_commands_work_on_a_brand_new_database() {
+    let db = TestDb::create(Backend::Sqlite).unwrap();
+    let output = mipstock(&db)
+        .args(["token", "create", "--name", "HIS integration", "--role", "pharmacist"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1);
+    assert!(stdout.trim().starts_with("mst_"));
+
+    let listed = mipstock(&db).args(["token", "list"]).output().unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(listed.contains("HIS integration") && listed.contains("pharmacist"));
+    assert!(!listed.contains(stdout.trim()), "secrets are never listed");
+
+    let revoked = mipstock(&db).args(["token", "revoke", "1"]).output().unwrap();
+    assert!(revoked.status.success());
+    let missing = mipstock(&db).args(["token", "revoke", "77"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(String::from_utf8(missing.stderr).unwrap().lines().count(), 1);
+    let bad_role = mipstock(&db)
+        .args(["token", "create", "--name", "x", "--role", "root"])
+        .output()
+        .unwrap();
+    assert!(!bad_role.status.success());
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["token", "--help"],
+        vec!["token", "create", "--help"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_mipstock"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}");
+        assert!(String::from_utf8(output.stdout).unwrap().contains("Usage"));
+    }
+}

@@ -1,0 +1,240 @@
+//! Test harness: the real application on a random port, over a fresh SQLite file or a fresh
+//! PostgreSQL database, spoken to over real HTTP.
+
+use std::time::Duration;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use mipstock::config::Settings;
+use mipstock::startup::Application;
+use rand::RngCore;
+use reqwest::{Method, Response};
+use serde_json::Value;
+
+/// An admin URL of a PostgreSQL server where tests may create databases.
+pub const POSTGRES_ENV: &str = "MIPSTOCK_TEST_POSTGRES_URL";
+/// Set (as CI does) to fail rather than skip PostgreSQL tests when no server is configured.
+pub const REQUIRE_POSTGRES_ENV: &str = "MIPSTOCK_TEST_REQUIRE_POSTGRES";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of its own for one test, removed afterwards.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 6];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl TestDb {
+    /// `None` when PostgreSQL is asked for but not configured (and not required).
+    pub fn create(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("mipstock.db").display());
+                Some(TestDb {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                })
+            }
+            Backend::Postgres => {
+                let admin_url = match std::env::var(POSTGRES_ENV) {
+                    Ok(url) if !url.is_empty() => url,
+                    _ => {
+                        assert!(
+                            std::env::var(REQUIRE_POSTGRES_ENV).is_err(),
+                            "{REQUIRE_POSTGRES_ENV} is set but {POSTGRES_ENV} is not"
+                        );
+                        eprintln!("skipped on PostgreSQL: set {POSTGRES_ENV} to run it");
+                        return None;
+                    }
+                };
+                let name = format!("mipstock_test_{}", random_suffix());
+                let mut admin = PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL server");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create database");
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(base, _)| base)
+                    .expect("URL with a database name");
+                Some(TestDb {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                    postgres: Some((admin_url, name)),
+                })
+            }
+        }
+    }
+
+    /// Drops a PostgreSQL database now, cutting its connections (to test outages).
+    pub fn drop_postgres_database(&self) {
+        if let Some((admin_url, name)) = &self.postgres {
+            if let Ok(mut admin) = PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        self.drop_postgres_database();
+    }
+}
+
+/// Settings for a test instance: random port, its own database, quiet logs.
+pub fn test_settings(db: &TestDb) -> Settings {
+    let mut settings = Settings::load(None).expect("default settings");
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.server.workers = 2;
+    settings.server.max_body_bytes = 65536;
+    settings.database.url = mipstock::config::Secret::new(db.url.clone());
+    settings.database.pool_size = 5;
+    settings.database.connect_timeout_seconds = 2;
+    settings
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub admin_token: String,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let db = TestDb::create(backend)?;
+    let mut app = Application::build(test_settings(&db))
+        .await
+        .expect("application starts");
+    let admin_token = app
+        .take_bootstrap_token()
+        .expect("a fresh database issues a bootstrap token")
+        .expose()
+        .to_owned();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("HTTP client");
+    Some(TestApp {
+        address,
+        admin_token,
+        client,
+        db,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// A request with the given token (or none).
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.send(Method::GET, path, Some(&self.admin_token), None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.send(Method::POST, path, Some(&self.admin_token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Response {
+        self.send(Method::PATCH, path, Some(&self.admin_token), Some(body))
+            .await
+    }
+
+    /// Issues a token of `role` through the API and returns its secret.
+    pub async fn token(&self, name: &str, role: &str) -> (i64, String) {
+        let body = json_of(
+            self.post("/api/v1/tokens", &serde_json::json!({"name": name, "role": role}))
+                .await,
+            201,
+        )
+        .await;
+        (body["id"].as_i64().unwrap(), body["token"].as_str().unwrap().to_owned())
+    }
+}
+
+/// Asserts the status and returns the JSON body.
+pub async fn json_of(response: Response, status: u16) -> Value {
+    let actual = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Asserts a problem+json answer with `status` and a type ending in `slug`; returns it.
+pub async fn problem_of(response: Response, status: u16, slug: &str) -> Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body = json_of(response, status).await;
+    assert_eq!(
+        content_type.as_deref(),
+        Some("application/problem+json"),
+        "body: {body}"
+    );
+    assert_eq!(body["status"], status);
+    assert!(body["title"].is_string());
+    assert!(body["detail"].is_string());
+    let problem_type = body["type"].as_str().expect("type");
+    assert!(
+        problem_type.ends_with(&format!("/{slug}")),
+        "type {problem_type} is not {slug}"
+    );
+    body
+}
+
+/// Runs each test body once on SQLite and once on PostgreSQL.
+macro_rules! both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    let $app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await.expect("SQLite");
+                    $body
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    let Some($app) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await else { return };
+                    $body
+                }
+            )*
+        }
+    };
+}
+pub(crate) use both_backends;

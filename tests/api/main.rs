@@ -1,0 +1,11 @@
+//! Integration tests over real HTTP against the real application and a real database; every
+//! test in a `both_backends!` block runs on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod auth;
+mod catalog;
+mod cli;
+mod errors;
+mod migrations;
+mod ops;
