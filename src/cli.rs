@@ -10,6 +10,7 @@ use crate::domain::ids::TokenId;
 use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::role::Role;
 use crate::domain::token::Actor;
+use crate::service::verify_ledger::verify_ledger;
 use crate::service::{
     issue_token::issue_token, load_demo::load_demo, read_catalog::list_tokens, revoke_token::revoke_token,
 };
@@ -43,6 +44,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check every invariant of the store (balances equal the ledger, nothing negative, every
+    /// dispensation traceable); exits 1 and lists what is wrong if anything is.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +100,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Token(command) => token(settings, command),
+        Command::Verify => verify(settings),
     }
 }
 
@@ -120,6 +125,27 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), Failure> {
     app.run_until_stopped().await?;
     tracing::info!("mipstock stopped");
     Ok(())
+}
+
+fn verify(settings: Settings) -> Result<(), Failure> {
+    let pool = startup::open_database(&settings)?;
+    let mut conn = pool.get()?;
+    let report = verify_ledger(&mut conn)?;
+    println!(
+        "checked {} balance(s) against {} ledger (lot, location) sum(s)",
+        report.balances_checked, report.ledger_pairs_checked
+    );
+    if report.is_clean() {
+        println!("ok: every invariant holds");
+        return Ok(());
+    }
+    for problem in &report.problems {
+        println!("PROBLEM: {problem}");
+    }
+    Err(Failure {
+        message: format!("{} problem(s) found", report.problems.len()),
+        status: 1,
+    })
 }
 
 fn token(settings: Settings, command: TokenCommand) -> Result<(), Failure> {

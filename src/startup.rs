@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::db::{migrations, DbPool};
 use crate::domain::token::TokenSecret;
 use crate::service::bootstrap_admin::bootstrap_admin;
+use crate::service::forget_idempotency_keys::forget_idempotency_keys;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -93,6 +94,7 @@ impl Application {
             .listen(listener)
             .map_err(|cause| StartError::Bind { address, cause })?
             .run();
+        actix_web::rt::spawn(housekeeping(pool.clone()));
         Ok(Application {
             server,
             port,
@@ -117,5 +119,19 @@ impl Application {
     /// Serves until SIGTERM/SIGINT, then lets requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Hourly chores that keep the database from growing without bound.
+async fn housekeeping(pool: DbPool) {
+    let mut hourly = actix_web::rt::time::interval(Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let forgotten = pool.run(|conn| forget_idempotency_keys(conn, crate::repo::now())).await;
+        match forgotten {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "idempotency keys past retention forgotten"),
+            Err(error) => tracing::warn!(%error, "idempotency keys could not be forgotten"),
+        }
     }
 }

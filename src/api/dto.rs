@@ -55,3 +55,17 @@ pub fn search_text(q: &Option<String>) -> Result<Option<String>, Problem> {
         Some(text) => Ok(Some(text.to_owned())),
     }
 }
+
+/// For PATCH fields that may be cleared: absent → `None`, `null` → `Some(None)`.
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A timestamp as the API shows it: RFC 3339 in UTC.
+pub fn utc(at: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    at.and_utc()
+}

@@ -1,14 +1,21 @@
 //! Each use-case error, mapped once to its problem document.
 
+use super::problem::Shortage;
 use super::problem::{Problem, ProblemKind};
+use crate::domain::ledger::{Insufficient, Unusable};
 use crate::service::authenticate::AuthenticateError;
+use crate::service::change_lot_status::ChangeLotStatusError;
 use crate::service::create_item::CreateItemError;
 use crate::service::create_location::CreateLocationError;
+use crate::service::create_patient::CreatePatientError;
 use crate::service::issue_token::IssueTokenError;
 use crate::service::read_catalog::ReadError;
+use crate::service::record_movement::RecordMovementError;
+use crate::service::reverse_movement::ReverseMovementError;
 use crate::service::revoke_token::RevokeTokenError;
 use crate::service::update_item::UpdateItemError;
 use crate::service::update_location::UpdateLocationError;
+use crate::service::update_patient::UpdatePatientError;
 
 impl From<CreateItemError> for Problem {
     fn from(error: CreateItemError) -> Problem {
@@ -83,6 +90,87 @@ impl From<AuthenticateError> for Problem {
         match error {
             AuthenticateError::Invalid => Problem::unauthorized(),
             AuthenticateError::Storage(e) => e.into(),
+        }
+    }
+}
+
+fn insufficient(short: Insufficient, detail: String) -> Problem {
+    Problem {
+        shortage: Some(Shortage {
+            item_id: short.item,
+            location_id: short.location,
+            requested: short.requested,
+            available: short.available,
+        }),
+        ..Problem::new(ProblemKind::InsufficientStock, detail)
+    }
+}
+
+impl From<RecordMovementError> for Problem {
+    fn from(error: RecordMovementError) -> Problem {
+        let detail = error.to_string();
+        match error {
+            RecordMovementError::Invalid(errors) => Problem::invalid(errors),
+            RecordMovementError::PatientNotActive(_) => Problem::new(ProblemKind::PatientNotActive, detail),
+            RecordMovementError::InsufficientStock(short) => insufficient(short, detail),
+            RecordMovementError::LotUnusable { why, lot_number, .. } => {
+                let (kind, state) = match why {
+                    Unusable::Expired => (ProblemKind::LotExpired, "expired"),
+                    Unusable::Quarantined => (ProblemKind::LotQuarantined, "quarantined"),
+                    Unusable::Recalled => (ProblemKind::LotRecalled, "recalled"),
+                };
+                Problem::new(
+                    kind,
+                    format!("lot {lot_number} is {state} and cannot be dispensed or transferred"),
+                )
+            }
+            RecordMovementError::LotExpiryMismatch { .. } => Problem::new(ProblemKind::LotExpiryMismatch, detail),
+            RecordMovementError::SerialAlreadyReceived { .. } => Problem::new(ProblemKind::DuplicateSerial, detail),
+            RecordMovementError::ReturnExceedsDispensed { .. } => {
+                Problem::new(ProblemKind::ReturnExceedsDispensed, detail)
+            }
+            RecordMovementError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<ReverseMovementError> for Problem {
+    fn from(error: ReverseMovementError) -> Problem {
+        let detail = error.to_string();
+        match error {
+            ReverseMovementError::NotFound(_) => Problem::not_found(detail),
+            ReverseMovementError::NotReversible(_) => Problem::new(ProblemKind::NotReversible, detail),
+            ReverseMovementError::AlreadyReversed { .. } => Problem::new(ProblemKind::AlreadyReversed, detail),
+            ReverseMovementError::InsufficientStock(short) => insufficient(short, detail),
+            ReverseMovementError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<CreatePatientError> for Problem {
+    fn from(error: CreatePatientError) -> Problem {
+        match error {
+            CreatePatientError::DuplicateReference => Problem::new(ProblemKind::Duplicate, error.to_string()),
+            CreatePatientError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<UpdatePatientError> for Problem {
+    fn from(error: UpdatePatientError) -> Problem {
+        match error {
+            UpdatePatientError::NotFound(_) => Problem::not_found(error.to_string()),
+            UpdatePatientError::DuplicateReference => Problem::new(ProblemKind::Duplicate, error.to_string()),
+            UpdatePatientError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<ChangeLotStatusError> for Problem {
+    fn from(error: ChangeLotStatusError) -> Problem {
+        match error {
+            ChangeLotStatusError::NotFound(_) => Problem::not_found(error.to_string()),
+            ChangeLotStatusError::Storage(e) => e.into(),
         }
     }
 }

@@ -1,10 +1,11 @@
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::dto::{search_text, List, PageParams};
 use super::extract::Json;
+use super::idempotency::{respond, Reply};
 use super::problem::Problem;
-use super::{created, AppState};
+use super::AppState;
 use crate::domain::catalog::{self, Item, ItemCategory, ItemChanges, ItemFilter, NewItem, Storage};
 use crate::domain::gtin::Gtin;
 use crate::domain::ids::ItemId;
@@ -205,12 +206,16 @@ pub async fn list(
         (status = 409, description = "Code or GTIN already used", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     state: web::Data<AppState>,
+    req: HttpRequest,
     actor: Actor,
     body: Json<CreateItemRequest>,
 ) -> Result<HttpResponse, Problem> {
     let new = NewItem::try_from(body.into_inner())?;
-    let item = state.pool.run(move |c| create_item(c, &actor, new)).await?;
-    Ok(created(format!("/api/v1/items/{}", item.id), ItemDto::from(item)))
+    respond(&state, &req, actor, move |conn, actor| {
+        let item = create_item(conn, actor, new)?;
+        Reply::created(format!("/api/v1/items/{}", item.id), &ItemDto::from(item))
+    })
+    .await
 }
 
 /// One item.

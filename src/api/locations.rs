@@ -1,10 +1,11 @@
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::dto::{search_text, List, PageParams};
 use super::extract::Json;
+use super::idempotency::{respond, Reply};
 use super::problem::Problem;
-use super::{created, AppState};
+use super::AppState;
 use crate::domain::catalog::{self, Location, LocationChanges, LocationFilter, NewLocation};
 use crate::domain::ids::LocationId;
 use crate::domain::text;
@@ -127,15 +128,19 @@ pub async fn list(
         (status = 409, description = "Code already used", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     state: web::Data<AppState>,
+    req: HttpRequest,
     actor: Actor,
     body: Json<CreateLocationRequest>,
 ) -> Result<HttpResponse, Problem> {
     let new = NewLocation::try_from(body.into_inner())?;
-    let location = state.pool.run(move |c| create_location(c, &actor, new)).await?;
-    Ok(created(
-        format!("/api/v1/locations/{}", location.id),
-        LocationDto::from(location),
-    ))
+    respond(&state, &req, actor, move |conn, actor| {
+        let location = create_location(conn, actor, new)?;
+        Reply::created(
+            format!("/api/v1/locations/{}", location.id),
+            &LocationDto::from(location),
+        )
+    })
+    .await
 }
 
 /// One location.

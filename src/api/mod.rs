@@ -1,16 +1,22 @@
 //! The HTTP edge: thin handlers, request and response types, the route table, auth, errors,
 //! observability and the OpenAPI document.
 
+pub mod audit;
 pub mod auth;
 pub mod dto;
 mod errors;
 pub mod extract;
+pub mod idempotency;
 pub mod items;
 pub mod locations;
+pub mod lots;
+pub mod movements;
 pub mod observe;
 pub mod openapi;
 pub mod ops;
+pub mod patients;
 pub mod problem;
+pub mod stock;
 pub mod tokens;
 
 use actix_web::body::MessageBody;
@@ -18,7 +24,6 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, Handler, HttpRequest, HttpResponse, Responder, Route};
-use serde::Serialize;
 
 use crate::db::DbPool;
 use observe::Metrics;
@@ -86,6 +91,19 @@ pub fn routes() -> Vec<ApiRoute> {
         route(M::GET, "/api/v1/tokens", tokens::list),
         route(M::POST, "/api/v1/tokens", tokens::create),
         route(M::DELETE, "/api/v1/tokens/{id}", tokens::revoke),
+        route(M::GET, "/api/v1/patients", patients::list),
+        route(M::POST, "/api/v1/patients", patients::create),
+        route(M::GET, "/api/v1/patients/{id}", patients::get),
+        route(M::PATCH, "/api/v1/patients/{id}", patients::update),
+        route(M::GET, "/api/v1/lots", lots::list),
+        route(M::GET, "/api/v1/lots/{id}", lots::get),
+        route(M::PATCH, "/api/v1/lots/{id}", lots::update),
+        route(M::GET, "/api/v1/stock", stock::get),
+        route(M::GET, "/api/v1/movements", movements::list),
+        route(M::POST, "/api/v1/movements", movements::create),
+        route(M::GET, "/api/v1/movements/{id}", movements::get),
+        route(M::POST, "/api/v1/movements/{id}/reverse", movements::reverse),
+        route(M::GET, "/api/v1/audit", audit::list),
     ]
 }
 
@@ -146,13 +164,6 @@ impl Responder for Problem {
     fn respond_to(self, _: &HttpRequest) -> HttpResponse {
         actix_web::ResponseError::error_response(&self)
     }
-}
-
-/// 201 with the new resource's address.
-pub fn created(location: String, body: impl Serialize) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(body)
 }
 
 /// The whole application for one worker.

@@ -1,14 +1,16 @@
 //! The OpenAPI document, generated from the handlers' annotations and completed with the
 //! responses every route can give (authentication, body parsing, availability).
 
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::Required;
 use utoipa::openapi::{Content, OpenApi as Document, Ref};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::{Problem, CONTENT_TYPE};
-use super::{items, locations, ops, tokens};
+use super::{audit, items, locations, lots, movements, ops, patients, stock, tokens};
 use crate::domain::validation::FieldError;
 
 #[derive(OpenApi)]
@@ -24,13 +26,20 @@ use crate::domain::validation::FieldError;
         items::list, items::create, items::get, items::update,
         locations::list, locations::create, locations::get, locations::update,
         tokens::list, tokens::create, tokens::revoke,
+        patients::list, patients::create, patients::get, patients::update,
+        lots::list, lots::get, lots::update,
+        stock::get,
+        movements::list, movements::create, movements::get, movements::reverse,
+        audit::list,
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&CommonResponses),
     tags(
         (name = "operations", description = "Health, readiness, metrics and this document"),
         (name = "catalog", description = "Items and locations"),
-        (name = "tokens", description = "API tokens (admin)"),
+        (name = "patients", description = "Pseudonymous patients"),
+        (name = "stock", description = "Lots, movements (the ledger) and stock"),
+        (name = "tokens", description = "API tokens and the audit log (admin)"),
     )
 )]
 pub struct ApiDoc;
@@ -64,6 +73,11 @@ impl Modify for CommonResponses {
         for (path, item) in document.paths.paths.iter_mut() {
             let protected = path.starts_with("/api/v1/");
             let has_id = path.contains('{');
+            if let Some(post) = item.post.as_mut().filter(|_| protected) {
+                post.parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(idempotency_key().into());
+            }
             for operation in operations(item) {
                 if protected {
                     operation.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
@@ -88,6 +102,26 @@ impl Modify for CommonResponses {
             }
         }
     }
+}
+
+/// Every POST takes an optional `Idempotency-Key`.
+fn idempotency_key() -> Parameter {
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes a retry safe: the first request is applied once; a repeat with the same key and body \
+             gets the same status and body (header `Idempotent-Replayed: true`); the same key with another \
+             body or path gets 409. Keys belong to the token and are kept at least 24 hours.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255)),
+        ))
+        .build()
 }
 
 fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {

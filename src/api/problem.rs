@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::db::StorageError;
+use crate::domain::ids::{ItemId, LocationId};
 use crate::domain::validation::{FieldError, FieldErrors};
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
@@ -24,6 +25,17 @@ pub enum ProblemKind {
     ValidationFailed,
     Internal,
     Unavailable,
+    InsufficientStock,
+    LotExpired,
+    LotQuarantined,
+    LotRecalled,
+    LotExpiryMismatch,
+    DuplicateSerial,
+    ReturnExceedsDispensed,
+    AlreadyReversed,
+    NotReversible,
+    IdempotencyKeyReused,
+    PatientNotActive,
 }
 
 impl ProblemKind {
@@ -40,6 +52,17 @@ impl ProblemKind {
             ProblemKind::ValidationFailed => "validation-failed",
             ProblemKind::Internal => "internal-error",
             ProblemKind::Unavailable => "service-unavailable",
+            ProblemKind::InsufficientStock => "insufficient-stock",
+            ProblemKind::LotExpired => "lot-expired",
+            ProblemKind::LotQuarantined => "lot-quarantined",
+            ProblemKind::LotRecalled => "lot-recalled",
+            ProblemKind::LotExpiryMismatch => "lot-expiry-mismatch",
+            ProblemKind::DuplicateSerial => "duplicate-serial",
+            ProblemKind::ReturnExceedsDispensed => "return-exceeds-dispensed",
+            ProblemKind::AlreadyReversed => "already-reversed",
+            ProblemKind::NotReversible => "not-reversible",
+            ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
+            ProblemKind::PatientNotActive => "patient-not-active",
         }
     }
 
@@ -56,6 +79,17 @@ impl ProblemKind {
             ProblemKind::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
             ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ProblemKind::PatientNotActive => StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemKind::InsufficientStock
+            | ProblemKind::LotExpired
+            | ProblemKind::LotQuarantined
+            | ProblemKind::LotRecalled
+            | ProblemKind::LotExpiryMismatch
+            | ProblemKind::DuplicateSerial
+            | ProblemKind::ReturnExceedsDispensed
+            | ProblemKind::AlreadyReversed
+            | ProblemKind::NotReversible
+            | ProblemKind::IdempotencyKeyReused => StatusCode::CONFLICT,
         }
     }
 
@@ -72,6 +106,17 @@ impl ProblemKind {
             ProblemKind::ValidationFailed => "Invalid request",
             ProblemKind::Internal => "Internal error",
             ProblemKind::Unavailable => "Service unavailable",
+            ProblemKind::InsufficientStock => "Insufficient stock",
+            ProblemKind::LotExpired => "Lot expired",
+            ProblemKind::LotQuarantined => "Lot quarantined",
+            ProblemKind::LotRecalled => "Lot recalled",
+            ProblemKind::LotExpiryMismatch => "Lot known with another expiry",
+            ProblemKind::DuplicateSerial => "Serial number already received",
+            ProblemKind::ReturnExceedsDispensed => "Return exceeds what the patient received",
+            ProblemKind::AlreadyReversed => "Movement already reversed",
+            ProblemKind::NotReversible => "Movement cannot be reversed",
+            ProblemKind::IdempotencyKeyReused => "Idempotency key reused",
+            ProblemKind::PatientNotActive => "Patient not active",
         }
     }
 
@@ -107,6 +152,18 @@ pub struct Problem {
     /// Each invalid field, when the request failed validation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// With `insufficient-stock`: which line fell short, and by how much.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortage: Option<Shortage>,
+}
+
+/// The stock a line asked for and what there was.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Shortage {
+    pub item_id: ItemId,
+    pub location_id: LocationId,
+    pub requested: i64,
+    pub available: i64,
 }
 
 impl Problem {
@@ -117,6 +174,7 @@ impl Problem {
             status: kind.status().as_u16(),
             detail: detail.into(),
             errors: Vec::new(),
+            shortage: None,
         }
     }
 
@@ -202,5 +260,11 @@ impl From<StorageError> for Problem {
             }
             StorageError::Query(cause) => Problem::internal(&cause),
         }
+    }
+}
+
+impl From<diesel::result::Error> for Problem {
+    fn from(error: diesel::result::Error) -> Problem {
+        StorageError::from(error).into()
     }
 }

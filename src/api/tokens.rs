@@ -1,11 +1,12 @@
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::dto::{List, PageParams};
 use super::extract::Json;
+use super::idempotency::{respond, Reply};
 use super::problem::Problem;
-use super::{created, AppState};
+use super::AppState;
 use crate::domain::ids::TokenId;
 use crate::domain::role::Role;
 use crate::domain::text;
@@ -44,7 +45,8 @@ pub struct IssuedTokenDto {
     pub name: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
-    /// The bearer secret. Store it now: it cannot be shown again.
+    /// The bearer secret. Store it now: it cannot be shown again (a replay of this request
+    /// through its Idempotency-Key does not show it either).
     pub token: String,
 }
 
@@ -74,22 +76,32 @@ pub async fn list(
     responses((status = 201, description = "Issued", body = IssuedTokenDto)))]
 pub async fn create(
     state: web::Data<AppState>,
+    req: HttpRequest,
     actor: Actor,
     body: Json<CreateTokenRequest>,
 ) -> Result<HttpResponse, Problem> {
     let request = body.into_inner();
     let name = text::required_text("name", &request.name, NAME_MAX).map_err(|e| FieldErrors(vec![e]))?;
     let role = request.role;
-    let issued = state.pool.run(move |c| issue_token(c, &actor, &name, role)).await?;
-    let dto = IssuedTokenDto {
-        id: issued.info.id,
-        name: issued.info.name,
-        role: issued.info.role,
-        created_at: issued.info.created_at.and_utc(),
-        token: issued.secret.expose().to_owned(),
-    };
-    Ok(created(format!("/api/v1/tokens/{}", dto.id), dto))
+    respond(&state, &req, actor, move |conn, actor| {
+        let issued = issue_token(conn, actor, &name, role)?;
+        let mut dto = IssuedTokenDto {
+            id: issued.info.id,
+            name: issued.info.name,
+            role: issued.info.role,
+            created_at: issued.info.created_at.and_utc(),
+            token: issued.secret.expose().to_owned(),
+        };
+        let location = format!("/api/v1/tokens/{}", dto.id);
+        let reply = Reply::created(location.clone(), &dto)?;
+        // Secrets exist only as hashes: a replay says the token was issued but cannot show it.
+        dto.token = REDACTED.to_owned();
+        Ok(reply.storing(Reply::created(location, &dto)?))
+    })
+    .await
 }
+
+const REDACTED: &str = "(shown once, when first issued)";
 
 /// Revoke a token: every request with it answers 401 from now on.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = i64, Path, description = "Token id")),

@@ -12,7 +12,7 @@ pub use pool::{DbPool, PoolError, PooledConnection, StorageError};
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::Connection;
 
-/// Runs `work` in one write transaction.
+/// Runs `work` in one write transaction; inside another transaction it runs in a savepoint.
 ///
 /// SQLite takes the database write lock up front (`BEGIN IMMEDIATE`), so concurrent writers
 /// queue on the busy timeout instead of failing with SQLITE_BUSY when they upgrade a read lock.
@@ -25,6 +25,12 @@ where
     let DbConnection::Sqlite(sqlite) = conn else {
         return conn.transaction(work);
     };
+    let nested = AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+        .transaction_depth()?
+        .is_some();
+    if nested {
+        return conn.transaction(work);
+    }
     AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
     let outcome = work(conn);
     if let DbConnection::Sqlite(sqlite) = conn {

@@ -60,4 +60,115 @@ diesel::table! {
 }
 
 diesel::joinable!(item_gtins -> items (item_id));
-diesel::allow_tables_to_appear_in_same_query!(items, item_gtins, locations, api_tokens, audit_events);
+
+diesel::table! {
+    patients (id) {
+        id -> BigInt,
+        reference -> Text,
+        status -> Text,
+        refill_interval_days -> Integer,
+        next_refill_on -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lots (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        lot_number -> Text,
+        expires_on -> Date,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    movements (id) {
+        id -> BigInt,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        recorded_at -> Timestamp,
+        location_id -> Nullable<BigInt>,
+        to_location_id -> Nullable<BigInt>,
+        patient_id -> Nullable<BigInt>,
+        reason -> Nullable<Text>,
+        reference -> Nullable<Text>,
+        note -> Nullable<Text>,
+        actor_token_id -> Nullable<BigInt>,
+        actor_name -> Text,
+        actor_role -> Text,
+        reverses_movement_id -> Nullable<BigInt>,
+        procedure_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    movement_lines (id) {
+        id -> BigInt,
+        movement_id -> BigInt,
+        line_index -> Integer,
+        item_id -> BigInt,
+        lot_id -> BigInt,
+        location_id -> BigInt,
+        delta -> BigInt,
+        counted_quantity -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    lot_serials (item_id, serial) {
+        item_id -> BigInt,
+        serial -> Text,
+        lot_id -> BigInt,
+        movement_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    balances (lot_id, location_id) {
+        lot_id -> BigInt,
+        location_id -> BigInt,
+        item_id -> BigInt,
+        quantity -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (owner, idempotency_key) {
+        owner -> Text,
+        idempotency_key -> Text,
+        method -> Text,
+        path -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        response_location -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(lots -> items (item_id));
+diesel::joinable!(movement_lines -> movements (movement_id));
+diesel::joinable!(movement_lines -> lots (lot_id));
+diesel::joinable!(balances -> lots (lot_id));
+diesel::joinable!(movements -> patients (patient_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    items,
+    item_gtins,
+    locations,
+    api_tokens,
+    audit_events,
+    patients,
+    lots,
+    movements,
+    movement_lines,
+    lot_serials,
+    balances,
+    idempotency_keys,
+);

@@ -37,3 +37,15 @@ id_type!(
     /// An API token.
     TokenId
 );
+id_type!(
+    /// A lot (batch) of one item, with its expiry.
+    LotId
+);
+id_type!(
+    /// A pseudonymous patient.
+    PatientId
+);
+id_type!(
+    /// A movement of the ledger.
+    MovementId
+);

@@ -4,8 +4,12 @@
 pub mod catalog;
 pub mod gtin;
 pub mod ids;
+pub mod ledger;
 pub mod page;
+pub mod patient;
+pub mod quantity;
 pub mod role;
+pub mod stock;
 pub mod text;
 pub mod token;
 pub mod validation;

@@ -1,8 +1,13 @@
 //! The only code that speaks diesel. Rows stay here; callers get domain types.
 
 pub mod audit;
+pub mod balances;
+pub mod idempotency;
 pub mod items;
 pub mod locations;
+pub mod lots;
+pub mod movements;
+pub mod patients;
 pub mod tokens;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
@@ -48,4 +53,56 @@ fn contains_pattern(text: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// Rewrites `?` placeholders as PostgreSQL's `$1, $2, …`.
+pub(crate) fn numbered_params(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Runs raw SQL written with `?` placeholders on whichever backend `conn` is. For the few
+/// statements the multi-backend connection cannot express (upserts, row locks); the body is
+/// compiled once per backend so binds resolve to that backend's types.
+macro_rules! on_backend {
+    ($conn:expr, $sql:expr, |$query:ident, $c:ident| $body:expr) => {
+        match $conn {
+            crate::db::DbConnection::Sqlite($c) => {
+                let $query = diesel::sql_query($sql);
+                $body
+            }
+            crate::db::DbConnection::Pg($c) => {
+                let $query = diesel::sql_query(crate::repo::numbered_params($sql));
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_backend;
+
+/// Start and end (exclusive) timestamps of an inclusive date range.
+pub fn day_bounds(
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> (Option<NaiveDateTime>, Option<NaiveDateTime>) {
+    let start = from.and_then(|d| d.and_hms_opt(0, 0, 0));
+    let end = to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0));
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_are_numbered_for_postgres() {
+        assert_eq!(super::numbered_params("a = ? AND b = ?"), "a = $1 AND b = $2");
+    }
 }

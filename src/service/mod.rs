@@ -3,14 +3,23 @@
 
 pub mod authenticate;
 pub mod bootstrap_admin;
+pub mod change_lot_status;
+pub mod count_stock;
 pub mod create_item;
 pub mod create_location;
+pub mod create_patient;
+pub mod forget_idempotency_keys;
 pub mod issue_token;
 pub mod load_demo;
 pub mod read_catalog;
+pub mod read_ledger;
+pub mod record_movement;
+pub mod reverse_movement;
 pub mod revoke_token;
 pub mod update_item;
 pub mod update_location;
+pub mod update_patient;
+pub mod verify_ledger;
 
 /// Every use-case error can come from storage; this wires diesel's errors into it.
 macro_rules! storage_errors {

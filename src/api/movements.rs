@@ -1,0 +1,513 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::dto::{utc, List, PageParams};
+use super::extract::Json;
+use super::idempotency::{respond, Reply};
+use super::problem::Problem;
+use super::AppState;
+use crate::domain::catalog::Named;
+use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
+use crate::domain::ledger::{
+    CountLine, DrawLine, LotLine, Movement, MovementFilter, MovementKind, MovementRequest, NewMovement, ReceiptLine,
+    WasteReason, LOT_NUMBER_MAX, REASON_MAX, SERIAL_MAX,
+};
+use crate::domain::quantity::{Counted, Quantity};
+use crate::domain::role::Role;
+use crate::domain::text;
+use crate::domain::token::Actor;
+use crate::domain::validation::{FieldError, FieldErrors};
+use crate::service::read_ledger::{get_movement, list_movements};
+use crate::service::record_movement::record_movement;
+use crate::service::reverse_movement::reverse_movement;
+
+pub const LINES_MAX: usize = 100;
+const REFERENCE_MAX: usize = 100;
+const NOTE_MAX: usize = 2000;
+/// Clocks of client systems drift: a little future is tolerated.
+const CLOCK_SKEW_MINUTES: i64 = 5;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ActorDto {
+    /// The name of the token that recorded it.
+    pub name: String,
+    pub role: Role,
+}
+
+/// One signed change of one lot at one location.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MovementLineDto {
+    pub item_id: ItemId,
+    pub lot_id: LotId,
+    pub lot_number: String,
+    pub expires_on: NaiveDate,
+    pub location_id: LocationId,
+    /// Units added (positive) or taken (negative).
+    pub delta: i64,
+    /// On a count: the quantity found on the shelf.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counted_quantity: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MovementDto {
+    pub id: MovementId,
+    pub kind: MovementKind,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// When the server recorded it.
+    pub recorded_at: DateTime<Utc>,
+    pub actor: ActorDto,
+    pub location_id: Option<LocationId>,
+    pub to_location_id: Option<LocationId>,
+    pub patient_id: Option<PatientId>,
+    pub reason: Option<String>,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    pub reverses_movement_id: Option<MovementId>,
+    pub reversed_by_movement_id: Option<MovementId>,
+    /// The procedure a dispense recorded (e.g. `refill`).
+    pub procedure: Option<String>,
+    pub lines: Vec<MovementLineDto>,
+}
+
+impl From<Movement> for MovementDto {
+    fn from(m: Movement) -> MovementDto {
+        MovementDto {
+            id: m.id,
+            kind: m.kind,
+            occurred_at: utc(m.occurred_at),
+            recorded_at: utc(m.recorded_at),
+            actor: ActorDto {
+                name: m.actor_name,
+                role: m.actor_role,
+            },
+            location_id: m.location_id,
+            to_location_id: m.to_location_id,
+            patient_id: m.patient_id,
+            reason: m.reason,
+            reference: m.reference,
+            note: m.note,
+            reverses_movement_id: m.reverses_movement_id,
+            reversed_by_movement_id: m.reversed_by_movement_id,
+            procedure: m.procedure_code,
+            lines: m
+                .lines
+                .into_iter()
+                .map(|l| MovementLineDto {
+                    item_id: l.item_id,
+                    lot_id: l.lot_id,
+                    lot_number: l.lot_number,
+                    expires_on: l.expires_on,
+                    location_id: l.location_id,
+                    delta: l.delta,
+                    counted_quantity: l.counted_quantity,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A line of a movement request; which fields a line needs depends on the movement's kind.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MovementLineRequest {
+    pub item_id: i64,
+    /// Units, 1–100000; omitted on a `count` line.
+    #[schema(minimum = 1, maximum = 100000)]
+    pub quantity: Option<i64>,
+    /// Required on return, waste and count; optional on dispense and transfer (FEFO when absent).
+    pub lot_id: Option<i64>,
+    /// Receipt only: the manufacturer's lot number.
+    #[schema(max_length = 64)]
+    pub lot_number: Option<String>,
+    /// Receipt only.
+    pub expires_on: Option<NaiveDate>,
+    /// Count only: what is on the shelf.
+    #[schema(minimum = 0, maximum = 100000)]
+    pub counted_quantity: Option<i64>,
+    /// Receipt only: serial numbers of the packs received.
+    #[schema(max_items = 100)]
+    pub serials: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMovementRequest {
+    /// One of receipt, dispense, transfer, return, waste, count (reversals have their own route).
+    pub kind: MovementKind,
+    /// When it happened (default: now); never in the future.
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub location_id: Option<i64>,
+    /// Transfer only: the destination.
+    pub to_location_id: Option<i64>,
+    /// Required on dispense; optional on return.
+    pub patient_id: Option<i64>,
+    /// Waste: one of expired, damaged, cold_chain_breach, recalled, other. Others: free text.
+    #[schema(max_length = 500)]
+    pub reason: Option<String>,
+    /// The caller's own reference (delivery note, order number…).
+    #[schema(max_length = 100)]
+    pub reference: Option<String>,
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
+    #[schema(min_items = 1, max_items = 100)]
+    pub lines: Vec<MovementLineRequest>,
+}
+
+/// Collects which fields a kind needs, forbids the ones it does not use.
+struct Rules<'a> {
+    errors: FieldErrors,
+    kind: &'a str,
+}
+
+impl Rules<'_> {
+    fn required<T: Copy>(&mut self, field: &str, value: Option<T>) -> Option<T> {
+        if value.is_none() {
+            self.errors
+                .push(FieldError::new(field, format!("is required for {}", self.kind)));
+        }
+        value
+    }
+
+    fn absent<T>(&mut self, field: &str, value: &Option<T>) {
+        if value.is_some() {
+            self.errors
+                .push(FieldError::new(field, format!("is not used by {}", self.kind)));
+        }
+    }
+
+    fn quantity(&mut self, field: &str, value: Option<i64>) -> Option<Quantity> {
+        let value = self.required(field, value)?;
+        self.errors.check(Quantity::parse(field, value))
+    }
+}
+
+impl CreateMovementRequest {
+    /// Checks the request against its kind and builds the typed movement.
+    pub fn into_new_movement(self, now: NaiveDateTime) -> Result<NewMovement, FieldErrors> {
+        let mut r = Rules {
+            errors: FieldErrors::default(),
+            kind: self.kind.as_str(),
+        };
+        let occurred_at = match self.occurred_at {
+            None => now,
+            Some(at) => {
+                let at = at.naive_utc().trunc_subsecs(6);
+                if at > now + Duration::minutes(CLOCK_SKEW_MINUTES) {
+                    r.errors
+                        .push(FieldError::new("occurred_at", "must not be in the future"));
+                }
+                if at.date() < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default() {
+                    r.errors
+                        .push(FieldError::new("occurred_at", "must be after 2000-01-01"));
+                }
+                at
+            }
+        };
+        if self.lines.is_empty() || self.lines.len() > LINES_MAX {
+            r.errors
+                .push(FieldError::new("lines", format!("must hold 1 to {LINES_MAX} lines")));
+        }
+        let reference = self
+            .reference
+            .as_deref()
+            .and_then(|v| r.errors.check(text::optional_text("reference", v, REFERENCE_MAX)));
+        let note = self
+            .note
+            .as_deref()
+            .and_then(|v| r.errors.check(text::optional_text("note", v, NOTE_MAX)));
+        let location = r.required("location_id", self.location_id).map(LocationId);
+        let lines = &self.lines;
+        let mut reason = None;
+
+        let request = match self.kind {
+            MovementKind::Receipt => {
+                r.absent("to_location_id", &self.to_location_id);
+                r.absent("patient_id", &self.patient_id);
+                let lines: Vec<Option<ReceiptLine>> = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| receipt_line(&mut r, i, l))
+                    .collect();
+                location
+                    .zip(all(lines))
+                    .map(|(location, lines)| MovementRequest::Receipt { location, lines })
+            }
+            MovementKind::Dispense => {
+                r.absent("to_location_id", &self.to_location_id);
+                let patient = r.required("patient_id", self.patient_id).map(PatientId);
+                let lines = all(lines.iter().enumerate().map(|(i, l)| draw_line(&mut r, i, l)).collect());
+                match (location, patient, lines) {
+                    (Some(location), Some(patient), Some(lines)) => Some(MovementRequest::Dispense {
+                        location,
+                        patient,
+                        lines,
+                    }),
+                    _ => None,
+                }
+            }
+            MovementKind::Transfer => {
+                r.absent("patient_id", &self.patient_id);
+                let to = r.required("to_location_id", self.to_location_id).map(LocationId);
+                if location.is_some() && location == to {
+                    r.errors
+                        .push(FieldError::new("to_location_id", "must differ from location_id"));
+                }
+                let lines = all(lines.iter().enumerate().map(|(i, l)| draw_line(&mut r, i, l)).collect());
+                match (location, to, lines) {
+                    (Some(from), Some(to), Some(lines)) => Some(MovementRequest::Transfer { from, to, lines }),
+                    _ => None,
+                }
+            }
+            MovementKind::Return => {
+                r.absent("to_location_id", &self.to_location_id);
+                let lines = all(lines.iter().enumerate().map(|(i, l)| lot_line(&mut r, i, l)).collect());
+                location.zip(lines).map(|(location, lines)| MovementRequest::Return {
+                    location,
+                    patient: self.patient_id.map(PatientId),
+                    lines,
+                })
+            }
+            MovementKind::Waste => {
+                r.absent("to_location_id", &self.to_location_id);
+                r.absent("patient_id", &self.patient_id);
+                let waste_reason = match self.reason.as_deref() {
+                    None => r.required::<WasteReason>("reason", None),
+                    Some(text) => {
+                        let parsed = WasteReason::parse(text);
+                        if parsed.is_none() {
+                            r.errors.push(FieldError::new("reason", WasteReason::expected()));
+                        }
+                        parsed
+                    }
+                };
+                let lines = all(lines.iter().enumerate().map(|(i, l)| lot_line(&mut r, i, l)).collect());
+                match (location, waste_reason, lines) {
+                    (Some(location), Some(reason), Some(lines)) => Some(MovementRequest::Waste {
+                        location,
+                        reason,
+                        lines,
+                    }),
+                    _ => None,
+                }
+            }
+            MovementKind::Count => {
+                r.absent("to_location_id", &self.to_location_id);
+                r.absent("patient_id", &self.patient_id);
+                let lines = all(lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| count_line(&mut r, i, l))
+                    .collect());
+                location
+                    .zip(lines)
+                    .map(|(location, lines)| MovementRequest::Count { location, lines })
+            }
+            MovementKind::Reversal => {
+                r.errors.push(FieldError::new(
+                    "kind",
+                    "reversals are made with POST /api/v1/movements/{id}/reverse",
+                ));
+                None
+            }
+        };
+        if self.kind != MovementKind::Waste {
+            reason = self
+                .reason
+                .as_deref()
+                .and_then(|v| r.errors.check(text::optional_text("reason", v, REASON_MAX)));
+        }
+        let Rules { errors, .. } = r;
+        errors.finish(|| {
+            Some(NewMovement {
+                occurred_at,
+                reference,
+                note,
+                reason,
+                request: request?,
+                procedure_code: None,
+            })
+        })
+    }
+}
+
+/// `Some` of every line when all parsed.
+fn all<T>(lines: Vec<Option<T>>) -> Option<Vec<T>> {
+    lines.into_iter().collect()
+}
+
+fn field(i: usize, name: &str) -> String {
+    format!("lines[{i}].{name}")
+}
+
+fn receipt_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<ReceiptLine> {
+    r.absent(&field(i, "lot_id"), &l.lot_id);
+    r.absent(&field(i, "counted_quantity"), &l.counted_quantity);
+    let quantity = r.quantity(&field(i, "quantity"), l.quantity);
+    let expires_on = r.required(&field(i, "expires_on"), l.expires_on);
+    let lot_number = match &l.lot_number {
+        None => r.required::<()>(&field(i, "lot_number"), None).map(|_| String::new()),
+        Some(number) => r
+            .errors
+            .check(text::required_text(&field(i, "lot_number"), number, LOT_NUMBER_MAX)),
+    };
+    let mut serials = Vec::new();
+    for (j, serial) in l.serials.iter().flatten().enumerate() {
+        let name = format!("lines[{i}].serials[{j}]");
+        if let Some(serial) = r.errors.check(text::required_text(&name, serial, SERIAL_MAX)) {
+            if serials.contains(&serial) {
+                r.errors.push(FieldError::new(name, "is listed twice"));
+            } else {
+                serials.push(serial);
+            }
+        }
+    }
+    if let Some(q) = quantity {
+        if serials.len() > q.get() as usize {
+            r.errors.push(FieldError::new(
+                field(i, "serials"),
+                "lists more serials than units received",
+            ));
+        }
+    }
+    Some(ReceiptLine {
+        item: ItemId(l.item_id),
+        lot_number: lot_number?,
+        expires_on: expires_on?,
+        quantity: quantity?,
+        serials,
+    })
+}
+
+fn draw_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<DrawLine> {
+    forbid_receipt_fields(r, i, l);
+    r.absent(&field(i, "counted_quantity"), &l.counted_quantity);
+    let quantity = r.quantity(&field(i, "quantity"), l.quantity)?;
+    Some(DrawLine {
+        item: ItemId(l.item_id),
+        lot: l.lot_id.map(LotId),
+        quantity,
+    })
+}
+
+fn lot_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<LotLine> {
+    forbid_receipt_fields(r, i, l);
+    r.absent(&field(i, "counted_quantity"), &l.counted_quantity);
+    let lot = r.required(&field(i, "lot_id"), l.lot_id);
+    let quantity = r.quantity(&field(i, "quantity"), l.quantity);
+    Some(LotLine {
+        item: ItemId(l.item_id),
+        lot: LotId(lot?),
+        quantity: quantity?,
+    })
+}
+
+fn count_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<CountLine> {
+    forbid_receipt_fields(r, i, l);
+    r.absent(&field(i, "quantity"), &l.quantity);
+    let lot = r.required(&field(i, "lot_id"), l.lot_id);
+    let counted = r.required(&field(i, "counted_quantity"), l.counted_quantity);
+    let counted = counted.and_then(|c| r.errors.check(Counted::parse(&field(i, "counted_quantity"), c)));
+    Some(CountLine {
+        item: ItemId(l.item_id),
+        lot: LotId(lot?),
+        counted: counted?,
+    })
+}
+
+fn forbid_receipt_fields(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) {
+    r.absent(&field(i, "lot_number"), &l.lot_number);
+    r.absent(&field(i, "expires_on"), &l.expires_on);
+    r.absent(&field(i, "serials"), &l.serials);
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MovementQuery {
+    pub kind: Option<MovementKind>,
+    pub item_id: Option<i64>,
+    pub lot_id: Option<i64>,
+    pub patient_id: Option<i64>,
+    pub location_id: Option<i64>,
+    /// First day (inclusive) of `occurred_at`.
+    pub from: Option<NaiveDate>,
+    /// Last day (inclusive) of `occurred_at`.
+    pub to: Option<NaiveDate>,
+}
+
+/// Record a movement: receipt, dispense, transfer, return, waste or count.
+#[utoipa::path(post, path = "/api/v1/movements", tag = "stock", request_body = CreateMovementRequest,
+    responses((status = 201, description = "Recorded, with one signed line per lot and location", body = MovementDto),
+        (status = 409, description = "insufficient-stock, lot-expired, lot-quarantined, lot-recalled, lot-expiry-mismatch, duplicate-serial, return-exceeds-dispensed, idempotency-key-reused; nothing was written", body = Problem, content_type = "application/problem+json")))]
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    actor: Actor,
+    body: Json<CreateMovementRequest>,
+) -> Result<HttpResponse, Problem> {
+    let now = Utc::now().naive_utc().trunc_subsecs(6);
+    let new = body.into_inner().into_new_movement(now)?;
+    respond(&state, &req, actor, move |conn, actor| {
+        let movement = record_movement(conn, actor, new)?;
+        Reply::created(
+            format!("/api/v1/movements/{}", movement.id),
+            &MovementDto::from(movement),
+        )
+    })
+    .await
+}
+
+/// List movements (the ledger), oldest first.
+#[utoipa::path(get, path = "/api/v1/movements", tag = "stock", params(MovementQuery, PageParams),
+    responses((status = 200, description = "Movements in id order", body = List<MovementDto>)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    query: web::Query<MovementQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<List<MovementDto>>, Problem> {
+    let page = page.page_request()?;
+    let q = query.into_inner();
+    let filter = MovementFilter {
+        kind: q.kind,
+        item: q.item_id.map(ItemId),
+        lot: q.lot_id.map(LotId),
+        patient: q.patient_id.map(PatientId),
+        location: q.location_id.map(LocationId),
+        from: q.from,
+        to: q.to,
+    };
+    let movements = state.pool.run(move |c| list_movements(c, &filter, page)).await?;
+    Ok(web::Json(List::from_page(movements, MovementDto::from)))
+}
+
+/// One movement.
+#[utoipa::path(get, path = "/api/v1/movements/{id}", tag = "stock", params(("id" = i64, Path, description = "Movement id")),
+    responses((status = 200, description = "The movement", body = MovementDto)))]
+pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<MovementDto>, Problem> {
+    let id = MovementId(id.into_inner());
+    Ok(web::Json(state.pool.run(move |c| get_movement(c, id)).await?.into()))
+}
+
+/// Reverse a movement: a new `reversal` movement with the opposite deltas.
+#[utoipa::path(post, path = "/api/v1/movements/{id}/reverse", tag = "stock",
+    params(("id" = i64, Path, description = "Movement id")),
+    responses((status = 201, description = "The reversal", body = MovementDto),
+        (status = 409, description = "already-reversed, not-reversible, insufficient-stock (the stock to take back is gone)", body = Problem, content_type = "application/problem+json")))]
+pub async fn reverse(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let id = MovementId(id.into_inner());
+    respond(&state, &req, actor, move |conn, actor| {
+        let reversal = reverse_movement(conn, actor, id)?;
+        Reply::created(
+            format!("/api/v1/movements/{}", reversal.id),
+            &MovementDto::from(reversal),
+        )
+    })
+    .await
+}

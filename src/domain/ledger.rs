@@ -1,0 +1,378 @@
+//! Lots, movements and the rules of the ledger: usability, FEFO.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+use super::catalog::Named;
+use super::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
+use super::quantity::{Counted, Quantity};
+use super::role::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LotStatus {
+    Available,
+    Quarantined,
+    Recalled,
+}
+
+impl Named for LotStatus {
+    const ALL: &'static [Self] = &[LotStatus::Available, LotStatus::Quarantined, LotStatus::Recalled];
+    fn as_str(self) -> &'static str {
+        match self {
+            LotStatus::Available => "available",
+            LotStatus::Quarantined => "quarantined",
+            LotStatus::Recalled => "recalled",
+        }
+    }
+}
+
+pub const LOT_NUMBER_MAX: usize = 64;
+pub const SERIAL_MAX: usize = 64;
+pub const REASON_MAX: usize = 500;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lot {
+    pub id: LotId,
+    pub item_id: ItemId,
+    pub lot_number: String,
+    pub expires_on: NaiveDate,
+    pub status: LotStatus,
+    pub status_reason: Option<String>,
+    pub serials: Vec<String>,
+}
+
+/// Why a lot may not be dispensed or transferred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unusable {
+    Expired,
+    Quarantined,
+    Recalled,
+}
+
+/// A lot is usable through its `expires_on` date and expired from the day after.
+pub fn is_expired(expires_on: NaiveDate, on: NaiveDate) -> bool {
+    expires_on < on
+}
+
+/// Whether a lot of this status and expiry may be dispensed or transferred on `on`.
+pub fn unusable(status: LotStatus, expires_on: NaiveDate, on: NaiveDate) -> Option<Unusable> {
+    match status {
+        LotStatus::Recalled => Some(Unusable::Recalled),
+        LotStatus::Quarantined => Some(Unusable::Quarantined),
+        LotStatus::Available if is_expired(expires_on, on) => Some(Unusable::Expired),
+        LotStatus::Available => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MovementKind {
+    Receipt,
+    Dispense,
+    Transfer,
+    Return,
+    Waste,
+    Count,
+    Reversal,
+}
+
+impl Named for MovementKind {
+    const ALL: &'static [Self] = &[
+        MovementKind::Receipt,
+        MovementKind::Dispense,
+        MovementKind::Transfer,
+        MovementKind::Return,
+        MovementKind::Waste,
+        MovementKind::Count,
+        MovementKind::Reversal,
+    ];
+    fn as_str(self) -> &'static str {
+        match self {
+            MovementKind::Receipt => "receipt",
+            MovementKind::Dispense => "dispense",
+            MovementKind::Transfer => "transfer",
+            MovementKind::Return => "return",
+            MovementKind::Waste => "waste",
+            MovementKind::Count => "count",
+            MovementKind::Reversal => "reversal",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WasteReason {
+    Expired,
+    Damaged,
+    ColdChainBreach,
+    Recalled,
+    Other,
+}
+
+impl Named for WasteReason {
+    const ALL: &'static [Self] = &[
+        WasteReason::Expired,
+        WasteReason::Damaged,
+        WasteReason::ColdChainBreach,
+        WasteReason::Recalled,
+        WasteReason::Other,
+    ];
+    fn as_str(self) -> &'static str {
+        match self {
+            WasteReason::Expired => "expired",
+            WasteReason::Damaged => "damaged",
+            WasteReason::ColdChainBreach => "cold_chain_breach",
+            WasteReason::Recalled => "recalled",
+            WasteReason::Other => "other",
+        }
+    }
+}
+
+/// A received line: creates the lot when new.
+#[derive(Debug, Clone)]
+pub struct ReceiptLine {
+    pub item: ItemId,
+    pub lot_number: String,
+    pub expires_on: NaiveDate,
+    pub quantity: Quantity,
+    pub serials: Vec<String>,
+}
+
+/// A line that takes stock out: from a named lot, or by FEFO when none is named.
+#[derive(Debug, Clone)]
+pub struct DrawLine {
+    pub item: ItemId,
+    pub lot: Option<LotId>,
+    pub quantity: Quantity,
+}
+
+/// A line on one named lot.
+#[derive(Debug, Clone)]
+pub struct LotLine {
+    pub item: ItemId,
+    pub lot: LotId,
+    pub quantity: Quantity,
+}
+
+#[derive(Debug, Clone)]
+pub struct CountLine {
+    pub item: ItemId,
+    pub lot: LotId,
+    pub counted: Counted,
+}
+
+/// What a movement does, with exactly the fields its kind needs.
+#[derive(Debug, Clone)]
+pub enum MovementRequest {
+    Receipt {
+        location: LocationId,
+        lines: Vec<ReceiptLine>,
+    },
+    Dispense {
+        location: LocationId,
+        patient: PatientId,
+        lines: Vec<DrawLine>,
+    },
+    Transfer {
+        from: LocationId,
+        to: LocationId,
+        lines: Vec<DrawLine>,
+    },
+    Return {
+        location: LocationId,
+        patient: Option<PatientId>,
+        lines: Vec<LotLine>,
+    },
+    Waste {
+        location: LocationId,
+        reason: WasteReason,
+        lines: Vec<LotLine>,
+    },
+    Count {
+        location: LocationId,
+        lines: Vec<CountLine>,
+    },
+}
+
+impl MovementRequest {
+    pub fn kind(&self) -> MovementKind {
+        match self {
+            MovementRequest::Receipt { .. } => MovementKind::Receipt,
+            MovementRequest::Dispense { .. } => MovementKind::Dispense,
+            MovementRequest::Transfer { .. } => MovementKind::Transfer,
+            MovementRequest::Return { .. } => MovementKind::Return,
+            MovementRequest::Waste { .. } => MovementKind::Waste,
+            MovementRequest::Count { .. } => MovementKind::Count,
+        }
+    }
+}
+
+/// A validated movement to record.
+#[derive(Debug, Clone)]
+pub struct NewMovement {
+    pub occurred_at: NaiveDateTime,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    /// Free text on why (waste carries its enum reason in the request instead).
+    pub reason: Option<String>,
+    pub request: MovementRequest,
+    /// The procedure a dispense records, e.g. `refill`.
+    pub procedure_code: Option<String>,
+}
+
+/// One stored line of the ledger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MovementLine {
+    pub line_index: u32,
+    pub item_id: ItemId,
+    pub lot_id: LotId,
+    pub lot_number: String,
+    pub expires_on: NaiveDate,
+    pub location_id: LocationId,
+    pub delta: i64,
+    pub counted_quantity: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Movement {
+    pub id: MovementId,
+    pub kind: MovementKind,
+    pub occurred_at: NaiveDateTime,
+    pub recorded_at: NaiveDateTime,
+    pub actor_name: String,
+    pub actor_role: Role,
+    pub location_id: Option<LocationId>,
+    pub to_location_id: Option<LocationId>,
+    pub patient_id: Option<PatientId>,
+    pub reason: Option<String>,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    pub reverses_movement_id: Option<MovementId>,
+    pub reversed_by_movement_id: Option<MovementId>,
+    pub procedure_code: Option<String>,
+    pub lines: Vec<MovementLine>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MovementFilter {
+    pub kind: Option<MovementKind>,
+    pub item: Option<ItemId>,
+    pub lot: Option<LotId>,
+    pub patient: Option<PatientId>,
+    pub location: Option<LocationId>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// Stock of one lot at one location that FEFO may draw from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FefoCandidate {
+    pub lot: LotId,
+    pub expires_on: NaiveDate,
+    pub quantity: i64,
+}
+
+/// Not enough usable stock: how much there was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shortfall {
+    pub available: i64,
+}
+
+/// First expiry, first out: takes `quantity` from the earliest-expiring lots, splitting across
+/// lots when one is not enough; ties go to the older lot (lower id). Candidates must already be
+/// usable on the movement's date.
+pub fn plan_fefo(candidates: &[FefoCandidate], quantity: Quantity) -> Result<Vec<(LotId, i64)>, Shortfall> {
+    let mut ordered: Vec<FefoCandidate> = candidates.iter().copied().filter(|c| c.quantity > 0).collect();
+    ordered.sort_by_key(|c| (c.expires_on, c.lot));
+    let available: i64 = ordered.iter().map(|c| c.quantity).sum();
+    let mut remaining = quantity.as_i64();
+    if available < remaining {
+        return Err(Shortfall { available });
+    }
+    let mut plan = Vec::new();
+    for candidate in ordered {
+        if remaining == 0 {
+            break;
+        }
+        let take = remaining.min(candidate.quantity);
+        plan.push((candidate.lot, take));
+        remaining -= take;
+    }
+    Ok(plan)
+}
+
+/// Not enough stock for one line: what was asked and what there was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Insufficient {
+    pub item: ItemId,
+    pub location: LocationId,
+    pub requested: i64,
+    pub available: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, 1, d).unwrap()
+    }
+
+    fn candidate(lot: i64, expires: u32, quantity: i64) -> FefoCandidate {
+        FefoCandidate {
+            lot: LotId(lot),
+            expires_on: day(expires),
+            quantity,
+        }
+    }
+
+    #[test]
+    fn earliest_expiry_goes_first_and_splits() {
+        let lots = [candidate(1, 20, 5), candidate(2, 10, 3), candidate(3, 15, 4)];
+        let plan = plan_fefo(&lots, Quantity::new(6).unwrap()).unwrap();
+        assert_eq!(plan, vec![(LotId(2), 3), (LotId(3), 3)]);
+        let plan = plan_fefo(&lots, Quantity::new(2).unwrap()).unwrap();
+        assert_eq!(plan, vec![(LotId(2), 2)]);
+    }
+
+    #[test]
+    fn ties_go_to_the_older_lot_and_empty_lots_are_skipped() {
+        let lots = [candidate(9, 10, 2), candidate(4, 10, 2), candidate(1, 5, 0)];
+        assert_eq!(
+            plan_fefo(&lots, Quantity::new(3).unwrap()).unwrap(),
+            vec![(LotId(4), 2), (LotId(9), 1)]
+        );
+    }
+
+    #[test]
+    fn shortfall_reports_what_there_is() {
+        let lots = [candidate(1, 20, 5), candidate(2, 10, 3)];
+        assert_eq!(
+            plan_fefo(&lots, Quantity::new(9).unwrap()),
+            Err(Shortfall { available: 8 })
+        );
+        assert_eq!(
+            plan_fefo(&[], Quantity::new(1).unwrap()),
+            Err(Shortfall { available: 0 })
+        );
+    }
+
+    #[test]
+    fn usability_follows_status_then_expiry() {
+        assert_eq!(
+            unusable(LotStatus::Available, day(10), day(10)),
+            None,
+            "usable through its date"
+        );
+        assert_eq!(
+            unusable(LotStatus::Available, day(10), day(11)),
+            Some(Unusable::Expired)
+        );
+        assert_eq!(
+            unusable(LotStatus::Quarantined, day(30), day(1)),
+            Some(Unusable::Quarantined)
+        );
+        assert_eq!(unusable(LotStatus::Recalled, day(1), day(30)), Some(Unusable::Recalled));
+    }
+}

@@ -1,0 +1,178 @@
+//! Stored balances per (lot, location). Every change here happens in the same transaction as
+//! the ledger line that explains it.
+
+use chrono::NaiveDate;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Timestamp};
+
+use super::{corrupt, now, on_backend};
+use crate::db::schema::{balances, lots, movement_lines};
+use crate::db::DbConnection;
+use crate::domain::catalog::Named;
+use crate::domain::ids::{ItemId, LocationId, LotId};
+use crate::domain::ledger::{FefoCandidate, LotStatus};
+use crate::domain::stock::LotBalance;
+
+/// Locks the balances of these (item, location) pairs until the transaction ends, always in
+/// the same order so that two movements never wait on each other. PostgreSQL only: SQLite's
+/// write transaction already holds the whole database.
+pub fn lock(conn: &mut DbConnection, pairs: &[(ItemId, LocationId)]) -> QueryResult<()> {
+    if !matches!(conn, DbConnection::Pg(_)) {
+        return Ok(());
+    }
+    let mut sorted = pairs.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    for (item, location) in sorted {
+        on_backend!(
+            conn,
+            "SELECT lot_id FROM balances WHERE item_id = ? AND location_id = ? ORDER BY lot_id FOR UPDATE",
+            |q, c| q.bind::<BigInt, _>(item.0).bind::<BigInt, _>(location.0).execute(c)
+        )?;
+    }
+    Ok(())
+}
+
+/// Lots of `item` with stock at `location` that may be dispensed on `on`.
+pub fn fefo_candidates(
+    conn: &mut DbConnection,
+    item: ItemId,
+    location: LocationId,
+    on: NaiveDate,
+) -> QueryResult<Vec<FefoCandidate>> {
+    let rows: Vec<(i64, NaiveDate, i64)> = balances::table
+        .inner_join(lots::table)
+        .filter(balances::item_id.eq(item.0))
+        .filter(balances::location_id.eq(location.0))
+        .filter(balances::quantity.gt(0))
+        .filter(lots::status.eq(LotStatus::Available.as_str()))
+        .filter(lots::expires_on.ge(on))
+        .order((lots::expires_on.asc(), lots::id.asc()))
+        .select((lots::id, lots::expires_on, balances::quantity))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(lot, expires_on, quantity)| FefoCandidate {
+            lot: LotId(lot),
+            expires_on,
+            quantity,
+        })
+        .collect())
+}
+
+pub fn quantity(conn: &mut DbConnection, lot: LotId, location: LocationId) -> QueryResult<i64> {
+    let found: Option<i64> = balances::table
+        .find((lot.0, location.0))
+        .select(balances::quantity)
+        .first(conn)
+        .optional()?;
+    Ok(found.unwrap_or(0))
+}
+
+/// Takes `amount` from the balance only while at least that much remains: one conditional
+/// statement, so concurrent takers can never drive it below zero. `false` when it could not.
+pub fn take(conn: &mut DbConnection, lot: LotId, location: LocationId, amount: i64) -> QueryResult<bool> {
+    let touched = diesel::update(
+        balances::table
+            .filter(balances::lot_id.eq(lot.0))
+            .filter(balances::location_id.eq(location.0))
+            .filter(balances::quantity.ge(amount)),
+    )
+    .set((
+        balances::quantity.eq(balances::quantity - amount),
+        balances::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    Ok(touched == 1)
+}
+
+/// Adds `amount`, creating the balance row when the lot is new at this location.
+pub fn add(conn: &mut DbConnection, item: ItemId, lot: LotId, location: LocationId, amount: i64) -> QueryResult<()> {
+    let at = now();
+    on_backend!(
+        conn,
+        "INSERT INTO balances (lot_id, location_id, item_id, quantity, updated_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (lot_id, location_id) DO UPDATE SET quantity = balances.quantity + excluded.quantity, \
+         updated_at = excluded.updated_at",
+        |q, c| q
+            .bind::<BigInt, _>(lot.0)
+            .bind::<BigInt, _>(location.0)
+            .bind::<BigInt, _>(item.0)
+            .bind::<BigInt, _>(amount)
+            .bind::<Timestamp, _>(at)
+            .execute(c)
+    )?;
+    Ok(())
+}
+
+/// Balances with stock of these items (at one location, or all), with their lots.
+pub fn of_items(
+    conn: &mut DbConnection,
+    items: &[ItemId],
+    location: Option<LocationId>,
+) -> QueryResult<Vec<LotBalance>> {
+    let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+    let mut query = balances::table
+        .inner_join(lots::table)
+        .filter(balances::item_id.eq_any(ids))
+        .filter(balances::quantity.gt(0))
+        .order((balances::item_id, balances::location_id, lots::expires_on, lots::id))
+        .select((
+            balances::item_id,
+            balances::location_id,
+            lots::id,
+            lots::lot_number,
+            lots::expires_on,
+            lots::status,
+            balances::quantity,
+        ))
+        .into_boxed();
+    if let Some(location) = location {
+        query = query.filter(balances::location_id.eq(location.0));
+    }
+    let rows: Vec<(i64, i64, i64, String, NaiveDate, String, i64)> = query.load(conn)?;
+    rows.into_iter()
+        .map(|(item, location, lot, lot_number, expires_on, status, quantity)| {
+            Ok(LotBalance {
+                item_id: ItemId(item),
+                location_id: LocationId(location),
+                lot_id: LotId(lot),
+                lot_number,
+                status: LotStatus::parse(&status).ok_or_else(|| corrupt("lot status", &status))?,
+                expires_on,
+                quantity,
+            })
+        })
+        .collect()
+}
+
+/// Every stored balance: (lot, location, item, quantity).
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, i64, i64)>> {
+    balances::table
+        .select((
+            balances::lot_id,
+            balances::location_id,
+            balances::item_id,
+            balances::quantity,
+        ))
+        .order((balances::lot_id, balances::location_id))
+        .load(conn)
+}
+
+/// The ledger's sum per (lot, location): what every balance must equal.
+pub fn ledger_sums(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, i64)>> {
+    let rows: Vec<(i64, i64, Option<i64>)> = movement_lines::table
+        .group_by((movement_lines::lot_id, movement_lines::location_id))
+        .select((
+            movement_lines::lot_id,
+            movement_lines::location_id,
+            sql::<Nullable<BigInt>>("CAST(SUM(movement_lines.delta) AS BIGINT)"),
+        ))
+        .order((movement_lines::lot_id, movement_lines::location_id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(lot, location, sum)| (lot, location, sum.unwrap_or(0)))
+        .collect())
+}

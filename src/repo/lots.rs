@@ -1,0 +1,169 @@
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Text, Timestamp};
+
+use super::{corrupt, is_unique_violation, now, on_backend};
+use crate::db::schema::{lot_serials, lots};
+use crate::db::DbConnection;
+use crate::domain::catalog::Named;
+use crate::domain::ids::{ItemId, LotId, MovementId};
+use crate::domain::ledger::{Lot, LotStatus};
+use crate::domain::page::{Page, PageRequest};
+
+#[derive(Queryable)]
+struct LotRow {
+    id: i64,
+    item_id: i64,
+    lot_number: String,
+    expires_on: NaiveDate,
+    status: String,
+    status_reason: Option<String>,
+    _created_at: chrono::NaiveDateTime,
+    _updated_at: chrono::NaiveDateTime,
+}
+
+impl LotRow {
+    fn into_lot(self, serials: Vec<String>) -> QueryResult<Lot> {
+        Ok(Lot {
+            id: LotId(self.id),
+            item_id: ItemId(self.item_id),
+            status: LotStatus::parse(&self.status).ok_or_else(|| corrupt("lot status", &self.status))?,
+            lot_number: self.lot_number,
+            expires_on: self.expires_on,
+            status_reason: self.status_reason,
+            serials,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LotFilter {
+    pub item: Option<ItemId>,
+    pub status: Option<LotStatus>,
+    /// Lots expiring strictly before this date.
+    pub expires_before: Option<NaiveDate>,
+}
+
+pub fn find(conn: &mut DbConnection, id: LotId) -> QueryResult<Option<Lot>> {
+    let row: Option<LotRow> = lots::table.find(id.0).first(conn).optional()?;
+    match row {
+        None => Ok(None),
+        Some(row) => {
+            let serials = serials_of(conn, id)?;
+            row.into_lot(serials).map(Some)
+        }
+    }
+}
+
+/// Finds the lot of `item` numbered `lot_number`, creating it (available) when it is new.
+/// Concurrent receipts of the same new lot create it once.
+pub fn find_or_create(
+    conn: &mut DbConnection,
+    item: ItemId,
+    lot_number: &str,
+    expires_on: NaiveDate,
+) -> QueryResult<Lot> {
+    let at = now();
+    on_backend!(
+        conn,
+        "INSERT INTO lots (item_id, lot_number, expires_on, status, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (item_id, lot_number) DO NOTHING",
+        |q, c| q
+            .bind::<BigInt, _>(item.0)
+            .bind::<Text, _>(lot_number)
+            .bind::<Date, _>(expires_on)
+            .bind::<Text, _>(LotStatus::Available.as_str())
+            .bind::<Timestamp, _>(at)
+            .bind::<Timestamp, _>(at)
+            .execute(c)
+    )?;
+    let row: LotRow = lots::table
+        .filter(lots::item_id.eq(item.0))
+        .filter(lots::lot_number.eq(lot_number))
+        .first(conn)?;
+    let id = LotId(row.id);
+    row.into_lot(serials_of(conn, id)?)
+}
+
+pub fn list(conn: &mut DbConnection, filter: &LotFilter, page: PageRequest) -> QueryResult<Page<Lot>> {
+    let mut query = lots::table
+        .into_boxed()
+        .order(lots::id.asc())
+        .limit(i64::from(page.limit) + 1);
+    if let Some(after) = page.after {
+        query = query.filter(lots::id.gt(after));
+    }
+    if let Some(item) = filter.item {
+        query = query.filter(lots::item_id.eq(item.0));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(lots::status.eq(status.as_str()));
+    }
+    if let Some(before) = filter.expires_before {
+        query = query.filter(lots::expires_on.lt(before));
+    }
+    let rows: Vec<LotRow> = query.load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut serials: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    let pairs: Vec<(i64, String)> = lot_serials::table
+        .select((lot_serials::lot_id, lot_serials::serial))
+        .filter(lot_serials::lot_id.eq_any(ids))
+        .order((lot_serials::lot_id, lot_serials::serial))
+        .load(conn)?;
+    for (lot, serial) in pairs {
+        serials.entry(lot).or_default().push(serial);
+    }
+    let lots = rows
+        .into_iter()
+        .map(|row| {
+            let own = serials.remove(&row.id).unwrap_or_default();
+            row.into_lot(own)
+        })
+        .collect::<QueryResult<Vec<_>>>()?;
+    Ok(Page::from_rows(lots, page, |l| l.id.0))
+}
+
+pub fn set_status(conn: &mut DbConnection, id: LotId, status: LotStatus, reason: &str) -> QueryResult<Option<Lot>> {
+    let touched = diesel::update(lots::table.find(id.0))
+        .set((
+            lots::status.eq(status.as_str()),
+            lots::status_reason.eq(reason),
+            lots::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if touched == 0 {
+        return Ok(None);
+    }
+    find(conn, id)
+}
+
+fn serials_of(conn: &mut DbConnection, lot: LotId) -> QueryResult<Vec<String>> {
+    lot_serials::table
+        .select(lot_serials::serial)
+        .filter(lot_serials::lot_id.eq(lot.0))
+        .order(lot_serials::serial)
+        .load(conn)
+}
+
+/// Records a received serial; `Ok(false)` when that serial of that item was received before.
+pub fn add_serial(
+    conn: &mut DbConnection,
+    item: ItemId,
+    lot: LotId,
+    movement: MovementId,
+    serial: &str,
+) -> QueryResult<bool> {
+    let inserted = diesel::insert_into(lot_serials::table)
+        .values((
+            lot_serials::item_id.eq(item.0),
+            lot_serials::serial.eq(serial),
+            lot_serials::lot_id.eq(lot.0),
+            lot_serials::movement_id.eq(movement.0),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

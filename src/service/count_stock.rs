@@ -1,0 +1,87 @@
+//! Stock figures, served from the balances: the cost depends on the number of lots and
+//! locations, never on the length of the ledger.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::db::DbConnection;
+use crate::domain::catalog::{Item, ItemCategory, ItemFilter};
+use crate::domain::ids::{ItemId, LocationId};
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::stock::{figures, LotBalance, StockFigures};
+use crate::repo;
+
+use super::read_catalog::ReadError;
+
+#[derive(Debug, Clone, Default)]
+pub struct StockQuery {
+    pub item: Option<ItemId>,
+    pub location: Option<LocationId>,
+    pub category: Option<ItemCategory>,
+    /// One row per item and location instead of one per item.
+    pub by_location: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct StockRow {
+    pub item_id: ItemId,
+    pub location_id: Option<LocationId>,
+    pub figures: StockFigures,
+    pub reorder_point: Option<i64>,
+    pub lots: Vec<LotBalance>,
+}
+
+/// Pages over items; with `by_location`, an item contributes one row per location holding it.
+pub fn count_stock(
+    conn: &mut DbConnection,
+    query: &StockQuery,
+    today: NaiveDate,
+    page: PageRequest,
+) -> Result<Page<StockRow>, ReadError> {
+    let items: Page<Item> = match query.item {
+        Some(id) => Page {
+            items: repo::items::find(conn, id)?.into_iter().collect(),
+            next_cursor: None,
+        },
+        None => repo::items::list(
+            conn,
+            &ItemFilter {
+                category: query.category,
+                ..ItemFilter::default()
+            },
+            page,
+        )?,
+    };
+    let ids: Vec<ItemId> = items.items.iter().map(|i| i.id).collect();
+    let balances = repo::balances::of_items(conn, &ids, query.location)?;
+    let mut rows = Vec::new();
+    for item in &items.items {
+        let own: Vec<&LotBalance> = balances.iter().filter(|b| b.item_id == item.id).collect();
+        if query.by_location && query.location.is_none() {
+            let mut by_location: BTreeMap<LocationId, Vec<&LotBalance>> = BTreeMap::new();
+            for b in own {
+                by_location.entry(b.location_id).or_default().push(b);
+            }
+            for (location, lots) in by_location {
+                rows.push(row(item.id, Some(location), &lots, today));
+            }
+        } else {
+            rows.push(row(item.id, query.location, &own, today));
+        }
+    }
+    Ok(Page {
+        items: rows,
+        next_cursor: items.next_cursor,
+    })
+}
+
+fn row(item: ItemId, location: Option<LocationId>, lots: &[&LotBalance], today: NaiveDate) -> StockRow {
+    StockRow {
+        item_id: item,
+        location_id: location,
+        figures: figures(lots, today, None),
+        reorder_point: None,
+        lots: lots.iter().map(|b| (*b).clone()).collect(),
+    }
+}

@@ -1,0 +1,38 @@
+use crate::db::{write_tx, DbConnection, StorageError};
+use crate::domain::patient::{NewPatient, Patient};
+use crate::domain::token::Actor;
+use crate::repo::audit::{self, AuditEntry};
+use crate::repo::{self, is_unique_violation};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreatePatientError {
+    #[error("a patient with this reference already exists")]
+    DuplicateReference,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+super::storage_errors!(CreatePatientError);
+
+pub fn create_patient(conn: &mut DbConnection, actor: &Actor, new: NewPatient) -> Result<Patient, CreatePatientError> {
+    write_tx(conn, |conn| {
+        let patient = repo::patients::insert(conn, &new).map_err(|e| {
+            if is_unique_violation(&e) {
+                CreatePatientError::DuplicateReference
+            } else {
+                e.into()
+            }
+        })?;
+        // The audit names the pseudonymous id only.
+        audit::record(
+            conn,
+            actor,
+            AuditEntry {
+                action: "patient.create",
+                target_type: "patient",
+                target_id: patient.id.to_string(),
+                summary: format!("registered patient {}", patient.id),
+            },
+        )?;
+        Ok(patient)
+    })
+}

@@ -1,0 +1,55 @@
+use crate::db::{write_tx, DbConnection, StorageError};
+use crate::domain::ids::PatientId;
+use crate::domain::patient::{Patient, PatientChanges};
+use crate::domain::token::Actor;
+use crate::repo::audit::{self, AuditEntry};
+use crate::repo::{self, is_unique_violation};
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpdatePatientError {
+    #[error("no patient {0}")]
+    NotFound(PatientId),
+    #[error("a patient with this reference already exists")]
+    DuplicateReference,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+super::storage_errors!(UpdatePatientError);
+
+pub fn update_patient(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: PatientId,
+    changes: PatientChanges,
+) -> Result<Patient, UpdatePatientError> {
+    write_tx(conn, |conn| {
+        let patient = repo::patients::update(conn, id, &changes)
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    UpdatePatientError::DuplicateReference
+                } else {
+                    e.into()
+                }
+            })?
+            .ok_or(UpdatePatientError::NotFound(id))?;
+        let fields = [
+            ("reference", changes.reference.is_some()),
+            ("status", changes.status.is_some()),
+            ("refill_interval_days", changes.refill_interval.is_some()),
+            ("next_refill_on", changes.next_refill_on.is_some()),
+            ("notes", changes.notes.is_some()),
+        ];
+        let named: Vec<&str> = fields.iter().filter(|(_, set)| *set).map(|(name, _)| *name).collect();
+        audit::record(
+            conn,
+            actor,
+            AuditEntry {
+                action: "patient.update",
+                target_type: "patient",
+                target_id: id.to_string(),
+                summary: format!("changed patient {id}: {}", named.join(", ")),
+            },
+        )?;
+        Ok(patient)
+    })
+}
