@@ -31,6 +31,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type_ok = is_json(req);
         let body = Bytes::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             if !content_type_ok {
                 return Err(Problem::new(
@@ -39,7 +40,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 ));
             }
             let bytes = body.await.map_err(|e| payload_problem(&e))?;
-            parse(&bytes).map(Json)
+            let value = parse(&bytes)?;
+            super::idempotency::remember_body(&req, &bytes);
+            Ok(Json(value))
         })
     }
 }

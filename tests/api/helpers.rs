@@ -238,3 +238,53 @@ macro_rules! both_backends {
     };
 }
 pub(crate) use both_backends;
+
+impl TestApp {
+    /// Runs SQL directly on the test database: only to set up what the API rightly refuses,
+    /// such as a lot that has already expired.
+    pub fn execute_sql(&self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        let pool = mipstock::db::DbPool::new(&self.db.url, 1, Duration::from_secs(5)).unwrap();
+        pool.get().unwrap().batch_execute(sql).unwrap();
+    }
+
+    pub async fn location(&self, code: &str) -> i64 {
+        let body = serde_json::json!({"code": code, "name": format!("Location {code}")});
+        json_of(self.post("/api/v1/locations", &body).await, 201).await["id"].as_i64().unwrap()
+    }
+
+    pub async fn patient(&self, reference: &str) -> i64 {
+        let body = serde_json::json!({"reference": reference});
+        json_of(self.post("/api/v1/patients", &body).await, 201).await["id"].as_i64().unwrap()
+    }
+
+    /// Receives `quantity` of `item` as lot `lot_number`; returns the lot id.
+    pub async fn receive(&self, location: i64, item: i64, lot_number: &str, expires_on: &str, quantity: i64) -> i64 {
+        let body = serde_json::json!({"kind": "receipt", "location_id": location, "lines": [
+            {"item_id": item, "lot_number": lot_number, "expires_on": expires_on, "quantity": quantity}]});
+        let movement = json_of(self.post("/api/v1/movements", &body).await, 201).await;
+        movement["lines"][0]["lot_id"].as_i64().unwrap()
+    }
+
+    /// Available units of `item` at `location`.
+    pub async fn available(&self, item: i64, location: i64) -> i64 {
+        let stock = json_of(self.get(&format!("/api/v1/stock?item_id={item}&location_id={location}")).await, 200).await;
+        stock["data"][0]["available"].as_i64().unwrap()
+    }
+
+    /// `mipstock verify` on this app's database.
+    pub fn verify(&self) -> (bool, String) {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_mipstock"))
+            .arg("verify")
+            .env("MIPSTOCK__DATABASE__URL", &self.db.url)
+            .env("MIPSTOCK__LOG__LEVEL", "warn")
+            .output()
+            .unwrap();
+        (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}
+
+/// A date `days` from today, as the API writes it.
+pub fn days_from_today(days: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
+}

@@ -7,5 +7,7 @@ mod auth;
 mod catalog;
 mod cli;
 mod errors;
+mod ledger;
 mod migrations;
 mod ops;
+mod patients;
