@@ -96,12 +96,12 @@ impl From<AuthenticateError> for Problem {
 
 fn insufficient(short: Insufficient, detail: String) -> Problem {
     Problem {
-        shortage: Some(Shortage {
+        shortage: Some(Box::new(Shortage {
             item_id: short.item,
             location_id: short.location,
             requested: short.requested,
             available: short.available,
-        }),
+        })),
         ..Problem::new(ProblemKind::InsufficientStock, detail)
     }
 }

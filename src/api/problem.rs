@@ -154,7 +154,7 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     /// With `insufficient-stock`: which line fell short, and by how much.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shortage: Option<Shortage>,
+    pub shortage: Option<Box<Shortage>>,
 }
 
 /// The stock a line asked for and what there was.

@@ -191,10 +191,23 @@ pub fn list(conn: &mut DbConnection, filter: &MovementFilter, page: PageRequest)
     Ok(Page::from_rows(movements, page, |m| m.id.0))
 }
 
+#[derive(Queryable)]
+struct LineRow {
+    movement: i64,
+    line_index: i32,
+    item: i64,
+    lot: i64,
+    lot_number: String,
+    expires_on: NaiveDate,
+    location: i64,
+    delta: i64,
+    counted: Option<i64>,
+}
+
 /// Adds lines and reversal links to headers: two queries whatever the page size.
 fn assemble(conn: &mut DbConnection, rows: Vec<HeaderRow>) -> QueryResult<Vec<Movement>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let line_rows: Vec<(i64, i32, i64, i64, String, NaiveDate, i64, i64, Option<i64>)> = movement_lines::table
+    let line_rows: Vec<LineRow> = movement_lines::table
         .inner_join(lots::table)
         .filter(movement_lines::movement_id.eq_any(&ids))
         .order((movement_lines::movement_id, movement_lines::id))
@@ -211,7 +224,18 @@ fn assemble(conn: &mut DbConnection, rows: Vec<HeaderRow>) -> QueryResult<Vec<Mo
         ))
         .load(conn)?;
     let mut lines: HashMap<i64, Vec<MovementLine>> = HashMap::new();
-    for (movement, line_index, item, lot, lot_number, expires_on, location, delta, counted) in line_rows {
+    for LineRow {
+        movement,
+        line_index,
+        item,
+        lot,
+        lot_number,
+        expires_on,
+        location,
+        delta,
+        counted,
+    } in line_rows
+    {
         lines.entry(movement).or_default().push(MovementLine {
             line_index: line_index as u32,
             item_id: ItemId(item),
@@ -278,9 +302,17 @@ pub fn dispenses_without_patient(conn: &mut DbConnection) -> QueryResult<Vec<i64
         .load(conn)
 }
 
-/// (reversal, original) pairs with the net delta of each per (lot, location): reversal and
-/// original must cancel out exactly.
-pub fn reversal_nets(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, i64, i64, i64)>> {
+/// What a reversal and its original add up to at one (lot, location): zero when they cancel.
+pub struct ReversalNet {
+    pub reversal: i64,
+    pub original: i64,
+    pub lot: i64,
+    pub location: i64,
+    pub net: i64,
+}
+
+/// The net of every reversal with its original, per (lot, location).
+pub fn reversal_nets(conn: &mut DbConnection) -> QueryResult<Vec<ReversalNet>> {
     let pairs: Vec<(i64, Option<i64>)> = movements::table
         .filter(movements::reverses_movement_id.is_not_null())
         .select((movements::id, movements::reverses_movement_id))
@@ -318,7 +350,13 @@ pub fn reversal_nets(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, i64,
                 .find(|(_, o)| *o == Some(original))
                 .map(|(r, _)| *r)
                 .unwrap_or(0);
-            out.push((reversal, original, lot, location, net));
+            out.push(ReversalNet {
+                reversal,
+                original,
+                lot,
+                location,
+                net,
+            });
         }
     }
     Ok(out)

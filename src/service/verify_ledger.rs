@@ -59,7 +59,7 @@ pub fn verify_ledger(conn: &mut DbConnection) -> Result<VerifyReport, StorageErr
         for movement in repo::movements::dispenses_without_patient(conn)? {
             report.problems.push(format!("movement {movement}: a dispensation names no patient"));
         }
-        for (reversal, original, lot, location, net) in repo::movements::reversal_nets(conn)? {
+        for repo::movements::ReversalNet { reversal, original, lot, location, net } in repo::movements::reversal_nets(conn)? {
             if net != 0 {
                 report.problems.push(format!(
                     "reversal {reversal} does not cancel movement {original}: lot {lot} at location {location} nets {net}"

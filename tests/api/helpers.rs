@@ -250,12 +250,16 @@ impl TestApp {
 
     pub async fn location(&self, code: &str) -> i64 {
         let body = serde_json::json!({"code": code, "name": format!("Location {code}")});
-        json_of(self.post("/api/v1/locations", &body).await, 201).await["id"].as_i64().unwrap()
+        json_of(self.post("/api/v1/locations", &body).await, 201).await["id"]
+            .as_i64()
+            .unwrap()
     }
 
     pub async fn patient(&self, reference: &str) -> i64 {
         let body = serde_json::json!({"reference": reference});
-        json_of(self.post("/api/v1/patients", &body).await, 201).await["id"].as_i64().unwrap()
+        json_of(self.post("/api/v1/patients", &body).await, 201).await["id"]
+            .as_i64()
+            .unwrap()
     }
 
     /// Receives `quantity` of `item` as lot `lot_number`; returns the lot id.
@@ -268,7 +272,12 @@ impl TestApp {
 
     /// Available units of `item` at `location`.
     pub async fn available(&self, item: i64, location: i64) -> i64 {
-        let stock = json_of(self.get(&format!("/api/v1/stock?item_id={item}&location_id={location}")).await, 200).await;
+        let stock = json_of(
+            self.get(&format!("/api/v1/stock?item_id={item}&location_id={location}"))
+                .await,
+            200,
+        )
+        .await;
         stock["data"][0]["available"].as_i64().unwrap()
     }
 
@@ -280,7 +289,10 @@ impl TestApp {
             .env("MIPSTOCK__LOG__LEVEL", "warn")
             .output()
             .unwrap();
-        (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
     }
 }
 

@@ -10,7 +10,13 @@ fn deltas(movement: &Value) -> Vec<(i64, i64, i64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| (l["lot_id"].as_i64().unwrap(), l["location_id"].as_i64().unwrap(), l["delta"].as_i64().unwrap()))
+        .map(|l| {
+            (
+                l["lot_id"].as_i64().unwrap(),
+                l["location_id"].as_i64().unwrap(),
+                l["delta"].as_i64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -340,5 +346,21 @@ both_backends! {
         let (_, pharmacist) = app.token("ph", "pharmacist").await;
         problem_of(app.send(reqwest::Method::GET, "/api/v1/audit", Some(&pharmacist), None).await, 403, "forbidden").await;
         problem_of(app.send(reqwest::Method::GET, "/api/v1/audit", Some(&viewer), None).await, 403, "forbidden").await;
+    }
+    async fn verify_reports_a_tampered_store(app) {
+        let store = app.location("STORE").await;
+        let patient = app.patient("MIP-1").await;
+        let lot = app.receive(store, FILL_KIT, "A", &days_from_today(60), 5).await;
+        json_of(dispense(&app, store, patient, json!({"item_id": FILL_KIT, "quantity": 2})).await, 201).await;
+        let (ok, report) = app.verify();
+        assert!(ok, "{report}");
+        assert!(report.contains("ok: every invariant holds"));
+
+        app.execute_sql(&format!("UPDATE balances SET quantity = quantity + 1 WHERE lot_id = {lot}"));
+        app.execute_sql("UPDATE movements SET patient_id = NULL WHERE kind = 'dispense'");
+        let (ok, report) = app.verify();
+        assert!(!ok);
+        assert!(report.contains(&format!("lot {lot} at location {store} stores 4, ledger sums to 3")), "{report}");
+        assert!(report.contains("a dispensation names no patient"), "{report}");
     }
 }
