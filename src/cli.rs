@@ -110,8 +110,8 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), Failure> {
         actix_web::rt::task::spawn_blocking(move || {
             let pool = startup::open_database(&prepared)?;
             let mut conn = pool.get()?;
-            let summary = load_demo(&mut conn)?;
-            tracing::info!(%summary, "demo data loaded");
+            let summary = load_demo(&mut conn, chrono::Utc::now().date_naive())?;
+            eprintln!("demo data loaded: {summary}");
             Ok::<(), Failure>(())
         })
         .await??;

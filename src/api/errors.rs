@@ -1,6 +1,7 @@
 //! Each use-case error, mapped once to its problem document.
 
 use super::problem::Shortage;
+use crate::domain::validation::FieldErrors;
 use super::problem::{Problem, ProblemKind};
 use crate::domain::ledger::{Insufficient, Unusable};
 use crate::service::authenticate::AuthenticateError;
@@ -8,6 +9,8 @@ use crate::service::change_lot_status::ChangeLotStatusError;
 use crate::service::create_item::CreateItemError;
 use crate::service::create_location::CreateLocationError;
 use crate::service::create_patient::CreatePatientError;
+use crate::service::define_procedure::DefineProcedureError;
+use crate::service::perform_procedure::PerformProcedureError;
 use crate::service::issue_token::IssueTokenError;
 use crate::service::read_catalog::ReadError;
 use crate::service::record_movement::RecordMovementError;
@@ -171,6 +174,28 @@ impl From<ChangeLotStatusError> for Problem {
         match error {
             ChangeLotStatusError::NotFound(_) => Problem::not_found(error.to_string()),
             ChangeLotStatusError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<DefineProcedureError> for Problem {
+    fn from(error: DefineProcedureError) -> Problem {
+        match error {
+            DefineProcedureError::Invalid(errors) => Problem::invalid(errors),
+            DefineProcedureError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<PerformProcedureError> for Problem {
+    fn from(error: PerformProcedureError) -> Problem {
+        match error {
+            PerformProcedureError::PatientNotFound(_) => Problem::not_found(error.to_string()),
+            PerformProcedureError::UnknownProcedure(code) => {
+                Problem::invalid(FieldErrors::single("procedure", format!("no procedure {code}")))
+            }
+            PerformProcedureError::Movement(e) => e.into(),
+            PerformProcedureError::Storage(e) => e.into(),
         }
     }
 }

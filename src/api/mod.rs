@@ -16,8 +16,10 @@ pub mod openapi;
 pub mod ops;
 pub mod patients;
 pub mod problem;
+pub mod procedures;
 pub mod stock;
 pub mod tokens;
+pub mod usage;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -104,6 +106,12 @@ pub fn routes() -> Vec<ApiRoute> {
         route(M::GET, "/api/v1/movements/{id}", movements::get),
         route(M::POST, "/api/v1/movements/{id}/reverse", movements::reverse),
         route(M::GET, "/api/v1/audit", audit::list),
+        route(M::GET, "/api/v1/patients/{id}/usage", usage::patient),
+        route(M::GET, "/api/v1/reports/usage", usage::report),
+        route(M::GET, "/api/v1/lots/{id}/recipients", usage::recipients),
+        route(M::GET, "/api/v1/procedures", procedures::list),
+        route(M::PUT, "/api/v1/procedures/{code}", procedures::put),
+        route(M::POST, "/api/v1/patients/{id}/procedures", procedures::perform),
     ]
 }
 

@@ -192,19 +192,8 @@ impl CreateMovementRequest {
             kind: self.kind.as_str(),
         };
         let occurred_at = match self.occurred_at {
-            None => now,
-            Some(at) => {
-                let at = at.naive_utc().trunc_subsecs(6);
-                if at > now + Duration::minutes(CLOCK_SKEW_MINUTES) {
-                    r.errors
-                        .push(FieldError::new("occurred_at", "must not be in the future"));
-                }
-                if at.date() < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default() {
-                    r.errors
-                        .push(FieldError::new("occurred_at", "must be after 2000-01-01"));
-                }
-                at
-            }
+            None => Some(now),
+            Some(at) => r.errors.check(check_occurred_at(at, now)),
         };
         if self.lines.is_empty() || self.lines.len() > LINES_MAX {
             r.errors
@@ -322,7 +311,7 @@ impl CreateMovementRequest {
         let Rules { errors, .. } = r;
         errors.finish(|| {
             Some(NewMovement {
-                occurred_at,
+                occurred_at: occurred_at?,
                 reference,
                 note,
                 reason,
@@ -331,6 +320,18 @@ impl CreateMovementRequest {
             })
         })
     }
+}
+
+/// When something happened: in the past (a few minutes of clock skew allowed), after 2000.
+pub fn check_occurred_at(at: DateTime<Utc>, now: NaiveDateTime) -> Result<NaiveDateTime, FieldError> {
+    let at = at.naive_utc().trunc_subsecs(6);
+    if at > now + Duration::minutes(CLOCK_SKEW_MINUTES) {
+        return Err(FieldError::new("occurred_at", "must not be in the future"));
+    }
+    if at.date() < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default() {
+        return Err(FieldError::new("occurred_at", "must be after 2000-01-01"));
+    }
+    Ok(at)
 }
 
 /// `Some` of every line when all parsed.

@@ -10,7 +10,7 @@ use utoipa::openapi::{Content, OpenApi as Document, Ref};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::{Problem, CONTENT_TYPE};
-use super::{audit, items, locations, lots, movements, ops, patients, stock, tokens};
+use super::{audit, items, locations, lots, movements, ops, patients, procedures, stock, tokens, usage};
 use crate::domain::validation::FieldError;
 
 #[derive(OpenApi)]
@@ -31,6 +31,8 @@ use crate::domain::validation::FieldError;
         stock::get,
         movements::list, movements::create, movements::get, movements::reverse,
         audit::list,
+        usage::patient, usage::report, usage::recipients,
+        procedures::list, procedures::put, procedures::perform,
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&CommonResponses),

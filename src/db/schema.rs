@@ -172,3 +172,24 @@ diesel::allow_tables_to_appear_in_same_query!(
     balances,
     idempotency_keys,
 );
+
+diesel::table! {
+    procedures (code) {
+        code -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    procedure_lines (procedure_code, item_id) {
+        procedure_code -> Text,
+        item_id -> BigInt,
+        quantity -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(procedure_lines -> procedures (procedure_code));
+diesel::allow_tables_to_appear_in_same_query!(procedures, procedure_lines, items);

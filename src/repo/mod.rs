@@ -8,7 +8,9 @@ pub mod locations;
 pub mod lots;
 pub mod movements;
 pub mod patients;
+pub mod procedures;
 pub mod tokens;
+pub mod usage;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::result::{DatabaseErrorKind, Error};

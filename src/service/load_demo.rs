@@ -1,57 +1,349 @@
-use crate::db::{DbConnection, StorageError};
-use crate::domain::catalog::{LocationFilter, NewLocation};
-use crate::domain::page::{PageRequest, MAX_LIMIT};
-use crate::domain::token::Actor;
+//! `serve --demo`: a plausible MIP centre with a year of history, written through the same
+//! use-cases as the API (never by writing tables directly), in one transaction.
 
-use super::create_location::{create_location, CreateLocationError};
-use super::read_catalog::{list_locations, ReadError};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::db::{write_tx, DbConnection, StorageError};
+use crate::domain::catalog::{ItemFilter, LocationFilter, NewLocation};
+use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
+use crate::domain::ledger::{
+    CountLine, DrawLine, LotLine, MovementRequest, NewMovement, ReceiptLine, WasteReason,
+};
+use crate::domain::page::{PageRequest, MAX_LIMIT};
+use crate::domain::patient::{NewPatient, PatientChanges, PatientStatus, RefillInterval};
+use crate::domain::quantity::{Counted, Quantity};
+use crate::domain::role::Role;
+use crate::domain::token::Actor;
+use crate::repo;
+
+use super::create_location::create_location;
+use super::create_patient::create_patient;
+use super::perform_procedure::{perform_procedure, ProcedureRequest};
+use super::record_movement::record_movement;
+use super::reverse_movement::reverse_movement;
+use super::update_patient::update_patient;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadDemoError {
-    #[error("cannot create a demo location: {0}")]
-    Location(#[from] CreateLocationError),
-    #[error("cannot read locations: {0}")]
-    Read(#[from] ReadError),
+    #[error("the database already holds movements: --demo only fills a database without any")]
+    NotEmpty,
+    #[error("the seeded catalog item {0} is missing")]
+    MissingItem(&'static str),
+    #[error("demo step failed: {0}")]
+    Step(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
+super::storage_errors!(LoadDemoError);
 
-const DEMO_LOCATIONS: [(&str, &str); 2] = [
-    ("CENTRAL", "Central pharmacy store"),
-    ("WARD-FRIDGE", "Diabetology ward fridge"),
-];
+fn step(error: impl std::fmt::Display) -> LoadDemoError {
+    LoadDemoError::Step(error.to_string())
+}
 
-/// Loads demo data through the same use-cases as the API; returns what it did.
-/// Locations already present (by code) are left alone, so a second run changes nothing.
-pub fn load_demo(conn: &mut DbConnection) -> Result<String, LoadDemoError> {
-    let actor = Actor {
-        token_id: None,
-        name: "demo".into(),
-        role: crate::domain::role::Role::Admin,
-    };
-    let existing = list_locations(
-        conn,
-        &LocationFilter::default(),
-        PageRequest {
-            after: None,
-            limit: MAX_LIMIT,
-        },
-    )?;
-    let mut created = 0;
-    for (code, name) in DEMO_LOCATIONS {
-        if existing.items.iter().any(|l| l.code == code) {
-            continue;
-        }
-        create_location(
-            conn,
-            &actor,
-            NewLocation {
-                code: code.into(),
-                name: name.into(),
-                active: true,
-            },
-        )?;
-        created += 1;
+const ACTIVE_PATIENTS: usize = 32;
+const TRANSITIONED_PATIENTS: usize = 4;
+
+/// What the demo wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub locations: usize,
+    pub patients: usize,
+    pub movements: usize,
+    pub refills: usize,
+}
+
+impl std::fmt::Display for DemoSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} locations, {} patients, {} movements ({} refills) over the last year",
+            self.locations, self.patients, self.movements, self.refills
+        )
     }
-    Ok(format!("{created} demo location(s) created"))
+}
+
+struct Catalog {
+    insulin: ItemId,
+    fill_kit: ItemId,
+    naoh: ItemId,
+    buffer: ItemId,
+    catheter: ItemId,
+    long_catheter: ItemId,
+}
+
+struct Demo<'a> {
+    conn: &'a mut DbConnection,
+    actor: Actor,
+    rng: StdRng,
+    store: LocationId,
+    fridge: LocationId,
+    items: Catalog,
+    summary: DemoSummary,
+    delivery: u32,
+}
+
+fn at(day: NaiveDate, minutes: u32) -> NaiveDateTime {
+    day.and_hms_opt(8 + minutes / 60 % 10, minutes % 60, 0).unwrap_or_default()
+}
+
+fn units(n: i64) -> Quantity {
+    Quantity::new(n).unwrap_or(Quantity::new(1).expect("1 is a quantity"))
+}
+
+impl Demo<'_> {
+    fn record(&mut self, occurred_at: NaiveDateTime, request: MovementRequest) -> Option<MovementId> {
+        let new = NewMovement { occurred_at, reference: None, note: None, reason: None, request, procedure_code: None };
+        // A step the stock cannot serve is skipped, as a pharmacy would postpone it.
+        let id = record_movement(self.conn, &self.actor, new).ok().map(|m| m.id);
+        self.summary.movements += usize::from(id.is_some());
+        id
+    }
+
+    fn receive(&mut self, day: NaiveDate, lines: Vec<(ItemId, &str, i64, i64)>) {
+        self.delivery += 1;
+        let lines = lines
+            .into_iter()
+            .map(|(item, prefix, shelf_days, quantity)| ReceiptLine {
+                item,
+                lot_number: format!("{prefix}{:02}{:03}", day.year() % 100, self.delivery),
+                expires_on: day + Duration::days(shelf_days),
+                quantity: units(quantity),
+                serials: Vec::new(),
+            })
+            .collect();
+        self.record(at(day, 30), MovementRequest::Receipt { location: self.store, lines });
+    }
+
+    fn restock_fridge(&mut self, day: NaiveDate, with_catheter: bool) {
+        let items = &self.items;
+        let mut lines = vec![
+            DrawLine { item: items.insulin, lot: None, quantity: units(16) },
+            DrawLine { item: items.fill_kit, lot: None, quantity: units(8) },
+            DrawLine { item: items.buffer, lot: None, quantity: units(9) },
+            DrawLine { item: items.naoh, lot: None, quantity: units(2) },
+        ];
+        if with_catheter {
+            lines.push(DrawLine { item: items.catheter, lot: None, quantity: units(1) });
+        }
+        for line in lines {
+            let request = MovementRequest::Transfer { from: self.store, to: self.fridge, lines: vec![line] };
+            self.record(at(day, 15), request);
+        }
+    }
+
+    fn perform(&mut self, patient: PatientId, procedure: &str, day: NaiveDate, minutes: u32) -> Option<MovementId> {
+        let request = ProcedureRequest {
+            patient,
+            procedure: procedure.to_owned(),
+            location: self.fridge,
+            occurred_at: at(day, minutes),
+            overrides: Vec::new(),
+        };
+        let id = perform_procedure(self.conn, &self.actor, request).ok().map(|m| m.id);
+        self.summary.movements += usize::from(id.is_some());
+        id
+    }
+}
+
+fn catalog(conn: &mut DbConnection) -> Result<Catalog, LoadDemoError> {
+    let items = repo::items::list(conn, &ItemFilter::default(), PageRequest { after: None, limit: MAX_LIMIT })?;
+    let find = |code: &'static str| {
+        items.items.iter().find(|i| i.code == code).map(|i| i.id).ok_or(LoadDemoError::MissingItem(code))
+    };
+    Ok(Catalog {
+        insulin: find("INS-400-10ML")?,
+        fill_kit: find("MIP-FILL-KIT")?,
+        naoh: find("MIP-NAOH")?,
+        buffer: find("MIP-BUFFER")?,
+        catheter: find("MIP-CATH-STD")?,
+        long_catheter: find("MIP-CATH-LONG")?,
+    })
+}
+
+fn location(conn: &mut DbConnection, actor: &Actor, code: &str, name: &str) -> Result<LocationId, LoadDemoError> {
+    let existing = repo::locations::list(conn, &LocationFilter::default(), PageRequest { after: None, limit: MAX_LIMIT })?;
+    if let Some(found) = existing.items.iter().find(|l| l.code == code) {
+        return Ok(found.id);
+    }
+    let new = NewLocation { code: code.into(), name: name.into(), active: true };
+    Ok(create_location(conn, actor, new).map_err(step)?.id)
+}
+
+/// Fills a database that holds no movement with a year of a MIP centre's life ending `today`.
+pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummary, LoadDemoError> {
+    write_tx(conn, |conn| {
+        let page = PageRequest { after: None, limit: 1 };
+        if !repo::movements::list(conn, &Default::default(), page)?.items.is_empty() {
+            return Err(LoadDemoError::NotEmpty);
+        }
+        let actor = Actor { token_id: None, name: "demo".into(), role: Role::Admin };
+        let store = location(conn, &actor, "CENTRAL", "Central pharmacy store")?;
+        let fridge = location(conn, &actor, "WARD-FRIDGE", "Diabetology ward fridge")?;
+        let items = catalog(conn)?;
+        let mut demo = Demo {
+            conn,
+            actor,
+            rng: StdRng::seed_from_u64(2007),
+            store,
+            fridge,
+            items,
+            summary: DemoSummary { locations: 2, ..DemoSummary::default() },
+            delivery: 0,
+        };
+        let start = today - Duration::days(364);
+
+        // Patients with staggered refill days; the last few move to another therapy mid-year.
+        let mut patients: Vec<(PatientId, NaiveDate, Option<NaiveDate>)> = Vec::new();
+        for n in 0..ACTIVE_PATIENTS + TRANSITIONED_PATIENTS {
+            let interval = RefillInterval::new(demo.rng.random_range(35..=45)).unwrap_or_default();
+            let first_refill = start + Duration::days(demo.rng.random_range(0..i64::from(interval.days())));
+            let new = NewPatient {
+                reference: format!("MIP-{:03}", n + 1),
+                status: PatientStatus::Active,
+                refill_interval: interval,
+                next_refill_on: Some(first_refill),
+                notes: None,
+            };
+            let patient = create_patient(demo.conn, &demo.actor, new).map_err(step)?;
+            let leaves = (n >= ACTIVE_PATIENTS).then(|| start + Duration::days(demo.rng.random_range(120..300)));
+            patients.push((patient.id, first_refill, leaves));
+        }
+        demo.summary.patients = patients.len();
+
+        // A long-catheter lot that nobody needed and that has since expired.
+        let old = start + Duration::days(10);
+        demo.receive(old, vec![(demo.items.long_catheter, "CL", 300, 3)]);
+
+        let mut next_refill: Vec<Option<NaiveDate>> = patients.iter().map(|(_, first, _)| Some(*first)).collect();
+        let mut refills_done = vec![0u32; patients.len()];
+        let mut mistaken: Option<MovementId> = None;
+        let mut day = start;
+        while day <= today {
+            let offset = (day - start).num_days();
+            if offset % 56 == 0 {
+                let items = &demo.items;
+                let lines = vec![
+                    (items.insulin, "INS", 300, 120),
+                    (items.fill_kit, "FK", 540, 60),
+                    (items.buffer, "BUF", 365, 72),
+                    (items.naoh, "NAOH", 365, 16),
+                    (items.catheter, "CS", 720, 4),
+                ];
+                demo.receive(day, lines);
+            }
+            if offset % 7 == 0 {
+                demo.restock_fridge(day, offset % 28 == 0);
+            }
+            for (i, (patient, _, leaves)) in patients.iter().enumerate() {
+                if leaves.is_some_and(|left| day >= left) {
+                    if next_refill[i].take().is_some() {
+                        let changes = PatientChanges {
+                            status: Some(PatientStatus::Transitioned),
+                            next_refill_on: Some(None),
+                            ..PatientChanges::default()
+                        };
+                        update_patient(demo.conn, &demo.actor, *patient, changes).map_err(step)?;
+                    }
+                    continue;
+                }
+                if next_refill[i] != Some(day) {
+                    continue;
+                }
+                let minutes = (i as u32) * 7;
+                if demo.perform(*patient, "refill", day, minutes).is_none() {
+                    // Short on the ward today: the patient comes back tomorrow.
+                    next_refill[i] = Some(day + Duration::days(1));
+                    continue;
+                }
+                demo.summary.refills += 1;
+                refills_done[i] += 1;
+                if refills_done[i] % 4 == 0 {
+                    demo.perform(*patient, "naoh_rinse", day, minutes + 1);
+                }
+                if demo.rng.random_ratio(1, 30) {
+                    demo.perform(*patient, "catheter_change", day, minutes + 2);
+                }
+                next_refill[i] = repo::patients::find(demo.conn, *patient)?.and_then(|p| p.next_refill_on);
+            }
+            // Now and then a vial comes back unused, a kit is damaged, the fridge is counted.
+            if offset % 45 == 20 {
+                let (patient, _, _) = patients[demo.rng.random_range(0..ACTIVE_PATIENTS)];
+                return_a_vial(&mut demo, patient, day)?;
+            }
+            if offset == 150 {
+                damage_a_kit(&mut demo, day)?;
+            }
+            if offset % 30 == 29 {
+                count_insulin(&mut demo, day)?;
+            }
+            if offset == 200 && mistaken.is_none() {
+                let (patient, _, _) = patients[0];
+                let request = MovementRequest::Dispense {
+                    location: demo.fridge,
+                    patient,
+                    lines: vec![DrawLine { item: demo.items.catheter, lot: None, quantity: units(1) }],
+                };
+                mistaken = demo.record(at(day, 300), request);
+                if let Some(id) = mistaken {
+                    // Recorded for the wrong patient, corrected by a reversal.
+                    reverse_movement(demo.conn, &demo.actor, id).map_err(step)?;
+                    demo.summary.movements += 1;
+                }
+            }
+            day += Duration::days(1);
+        }
+        // A delivery last week with a lot that expires soon.
+        let items = &demo.items;
+        demo.receive(today - Duration::days(6), vec![(items.insulin, "INS-S", 25, 12), (items.buffer, "BUF-S", 40, 10)]);
+        Ok(demo.summary)
+    })
+}
+
+fn lots_with_stock(demo: &mut Demo<'_>, item: ItemId, location: LocationId) -> Result<Vec<(LotId, i64)>, LoadDemoError> {
+    let balances = repo::balances::of_items(demo.conn, &[item], Some(location))?;
+    Ok(balances.into_iter().map(|b| (b.lot_id, b.quantity)).collect())
+}
+
+fn return_a_vial(demo: &mut Demo<'_>, patient: PatientId, day: NaiveDate) -> Result<(), LoadDemoError> {
+    let entries = repo::usage::entries(
+        demo.conn,
+        &repo::usage::UsageQuery { patient: Some(patient), ..Default::default() },
+    )?;
+    let Some(last) = entries.iter().rev().find(|e| e.item_id == demo.items.insulin && e.quantity > 0) else {
+        return Ok(());
+    };
+    let request = MovementRequest::Return {
+        location: demo.fridge,
+        patient: Some(patient),
+        lines: vec![LotLine { item: demo.items.insulin, lot: last.lot_id, quantity: units(1) }],
+    };
+    demo.record(at(day, 400), request);
+    Ok(())
+}
+
+fn damage_a_kit(demo: &mut Demo<'_>, day: NaiveDate) -> Result<(), LoadDemoError> {
+    if let Some((lot, _)) = lots_with_stock(demo, demo.items.fill_kit, demo.fridge)?.first().copied() {
+        let request = MovementRequest::Waste {
+            location: demo.fridge,
+            reason: WasteReason::Damaged,
+            lines: vec![LotLine { item: demo.items.fill_kit, lot, quantity: units(1) }],
+        };
+        demo.record(at(day, 420), request);
+    }
+    Ok(())
+}
+
+fn count_insulin(demo: &mut Demo<'_>, day: NaiveDate) -> Result<(), LoadDemoError> {
+    let lines: Vec<CountLine> = lots_with_stock(demo, demo.items.insulin, demo.fridge)?
+        .into_iter()
+        .filter_map(|(lot, quantity)| {
+            Counted::parse("counted_quantity", quantity).ok().map(|counted| CountLine { item: demo.items.insulin, lot, counted })
+        })
+        .collect();
+    if !lines.is_empty() {
+        demo.record(at(day, 480), MovementRequest::Count { location: demo.fridge, lines });
+    }
+    Ok(())
 }

@@ -39,3 +39,7 @@ pub fn list_locations(
 pub fn list_tokens(conn: &mut DbConnection, page: PageRequest) -> Result<Page<TokenInfo>, ReadError> {
     Ok(repo::tokens::list(conn, page)?)
 }
+
+pub fn list_procedures(conn: &mut DbConnection) -> Result<Vec<crate::domain::procedure::Procedure>, ReadError> {
+    Ok(repo::procedures::list(conn)?)
+}

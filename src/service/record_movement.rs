@@ -76,7 +76,7 @@ pub(crate) fn record_in_tx(conn: &mut DbConnection, actor: &Actor, new: &NewMove
             return Err(RecordMovementError::PatientNotActive(patient));
         }
     }
-    validate_lines(conn, &new.request)?;
+    validate_lines(conn, &new.request, on)?;
     lock_touched(conn, &new.request)?;
 
     let reason = match &new.request {
@@ -213,9 +213,9 @@ fn check_location(conn: &mut DbConnection, id: LocationId, field: &str) -> Resul
 
 /// Every reference of every line, checked before any stock moves, so a request that is both
 /// invalid and short of stock gets 422, and all its invalid fields at once.
-fn validate_lines(conn: &mut DbConnection, request: &MovementRequest) -> Result<()> {
+/// A receipt's lots must not have expired on the day it is recorded as received.
+fn validate_lines(conn: &mut DbConnection, request: &MovementRequest, on: NaiveDate) -> Result<()> {
     let mut errors = FieldErrors::default();
-    let today = now().date();
     let mut check =
         |conn: &mut DbConnection, i: usize, item: ItemId, lot: Option<LotId>, receiving: bool| -> Result<()> {
             match repo::items::find(conn, item)? {
@@ -243,7 +243,7 @@ fn validate_lines(conn: &mut DbConnection, request: &MovementRequest) -> Result<
                 check(conn, i, line.item, None, true)?;
             }
             for (i, line) in lines.iter().enumerate() {
-                if line.expires_on < today {
+                if line.expires_on < on {
                     errors.push(FieldError::new(format!("lines[{i}].expires_on"), "is already past"));
                 }
             }

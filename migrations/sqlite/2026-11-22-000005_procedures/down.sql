@@ -1,0 +1,2 @@
+DROP TABLE procedure_lines;
+DROP TABLE procedures;

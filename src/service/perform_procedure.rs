@@ -1,0 +1,85 @@
+//! A procedure performed for a patient: one all-or-nothing dispense of its whole bundle.
+
+use chrono::{Duration, NaiveDateTime};
+
+use crate::db::{write_tx, DbConnection, StorageError};
+use crate::domain::ids::{LocationId, PatientId};
+use crate::domain::ledger::{DrawLine, Movement, MovementRequest, NewMovement};
+use crate::domain::patient::PatientChanges;
+use crate::domain::procedure::{bundle, BundleLine, REFILL};
+use crate::domain::token::Actor;
+use crate::domain::validation::FieldErrors;
+use crate::repo::audit::{self, AuditEntry};
+use crate::repo;
+
+use super::record_movement::{record_in_tx, RecordMovementError};
+
+#[derive(Debug, Clone)]
+pub struct ProcedureRequest {
+    pub patient: PatientId,
+    pub procedure: String,
+    pub location: LocationId,
+    pub occurred_at: NaiveDateTime,
+    /// Replace the quantity of items of the bundle, or add items.
+    pub overrides: Vec<BundleLine>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PerformProcedureError {
+    #[error("no patient {0}")]
+    PatientNotFound(PatientId),
+    #[error("no procedure {0}")]
+    UnknownProcedure(String),
+    #[error(transparent)]
+    Movement(RecordMovementError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+super::storage_errors!(PerformProcedureError);
+
+pub fn perform_procedure(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    request: ProcedureRequest,
+) -> Result<Movement, PerformProcedureError> {
+    write_tx(conn, |conn| {
+        let patient =
+            repo::patients::find(conn, request.patient)?.ok_or(PerformProcedureError::PatientNotFound(request.patient))?;
+        let procedure = repo::procedures::find(conn, &request.procedure)?
+            .ok_or_else(|| PerformProcedureError::UnknownProcedure(request.procedure.clone()))?;
+        let lines = bundle(&procedure.lines, &request.overrides);
+        if lines.is_empty() {
+            let errors = FieldErrors::single("lines", "the procedure has no line: give at least one");
+            return Err(PerformProcedureError::Movement(RecordMovementError::Invalid(errors)));
+        }
+        let new = NewMovement {
+            occurred_at: request.occurred_at,
+            reference: None,
+            note: None,
+            reason: None,
+            request: MovementRequest::Dispense {
+                location: request.location,
+                patient: patient.id,
+                lines: lines.iter().map(|l| DrawLine { item: l.item, lot: None, quantity: l.quantity }).collect(),
+            },
+            procedure_code: Some(procedure.code.clone()),
+        };
+        let id = record_in_tx(conn, actor, &new).map_err(PerformProcedureError::Movement)?;
+        if procedure.code == REFILL {
+            let next = request.occurred_at.date() + Duration::days(i64::from(patient.refill_interval.days()));
+            let changes = PatientChanges { next_refill_on: Some(Some(next)), ..PatientChanges::default() };
+            repo::patients::update(conn, patient.id, &changes)?;
+            audit::record(
+                conn,
+                actor,
+                AuditEntry {
+                    action: "patient.refill",
+                    target_type: "patient",
+                    target_id: patient.id.to_string(),
+                    summary: format!("refilled by movement {id}; next refill on {next}"),
+                },
+            )?;
+        }
+        repo::movements::find(conn, id)?.ok_or_else(|| StorageError::Unavailable("movement vanished".into()).into())
+    })
+}
