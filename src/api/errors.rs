@@ -1,17 +1,17 @@
 //! Each use-case error, mapped once to its problem document.
 
 use super::problem::Shortage;
-use crate::domain::validation::FieldErrors;
 use super::problem::{Problem, ProblemKind};
 use crate::domain::ledger::{Insufficient, Unusable};
+use crate::domain::validation::FieldErrors;
 use crate::service::authenticate::AuthenticateError;
 use crate::service::change_lot_status::ChangeLotStatusError;
 use crate::service::create_item::CreateItemError;
 use crate::service::create_location::CreateLocationError;
 use crate::service::create_patient::CreatePatientError;
 use crate::service::define_procedure::DefineProcedureError;
-use crate::service::perform_procedure::PerformProcedureError;
 use crate::service::issue_token::IssueTokenError;
+use crate::service::perform_procedure::PerformProcedureError;
 use crate::service::read_catalog::ReadError;
 use crate::service::record_movement::RecordMovementError;
 use crate::service::reverse_movement::ReverseMovementError;

@@ -12,8 +12,8 @@ use crate::domain::ids::{ItemId, LocationId, PatientId};
 use crate::domain::procedure::{self, BundleLine, Procedure};
 use crate::domain::quantity::Quantity;
 use crate::domain::text;
-use crate::domain::validation::{FieldError, FieldErrors};
 use crate::domain::token::Actor;
+use crate::domain::validation::{FieldError, FieldErrors};
 use crate::service::define_procedure::define_procedure;
 use crate::service::perform_procedure::{perform_procedure, ProcedureRequest};
 use crate::service::read_catalog::list_procedures;
@@ -39,7 +39,14 @@ impl From<Procedure> for ProcedureDto {
         ProcedureDto {
             code: p.code,
             name: p.name,
-            lines: p.lines.iter().map(|l| ProcedureLineDto { item_id: l.item.0, quantity: l.quantity.as_i64() }).collect(),
+            lines: p
+                .lines
+                .iter()
+                .map(|l| ProcedureLineDto {
+                    item_id: l.item.0,
+                    quantity: l.quantity.as_i64(),
+                })
+                .collect(),
         }
     }
 }
@@ -70,7 +77,10 @@ pub struct PerformProcedureRequest {
 
 fn bundle_lines(lines: &[ProcedureLineDto], errors: &mut FieldErrors) -> Option<Vec<BundleLine>> {
     if lines.len() > procedure::LINES_MAX {
-        errors.push(FieldError::new("lines", format!("at most {} lines", procedure::LINES_MAX)));
+        errors.push(FieldError::new(
+            "lines",
+            format!("at most {} lines", procedure::LINES_MAX),
+        ));
         return None;
     }
     let mut parsed: Vec<BundleLine> = Vec::new();
@@ -82,7 +92,10 @@ fn bundle_lines(lines: &[ProcedureLineDto], errors: &mut FieldErrors) -> Option<
                 errors.push(FieldError::new(format!("lines[{i}].item_id"), "is listed twice"));
                 ok = false;
             }
-            Ok(quantity) => parsed.push(BundleLine { item: ItemId(line.item_id), quantity }),
+            Ok(quantity) => parsed.push(BundleLine {
+                item: ItemId(line.item_id),
+                quantity,
+            }),
             Err(e) => {
                 errors.push(e);
                 ok = false;
@@ -97,7 +110,10 @@ fn bundle_lines(lines: &[ProcedureLineDto], errors: &mut FieldErrors) -> Option<
     responses((status = 200, description = "Procedures by code", body = List<ProcedureDto>)))]
 pub async fn list(state: web::Data<AppState>) -> Result<web::Json<List<ProcedureDto>>, Problem> {
     let procedures = state.pool.run(list_procedures).await?;
-    Ok(web::Json(List { data: procedures.into_iter().map(ProcedureDto::from).collect(), next_cursor: None }))
+    Ok(web::Json(List {
+        data: procedures.into_iter().map(ProcedureDto::from).collect(),
+        next_cursor: None,
+    }))
 }
 
 /// Create or replace a procedure.
@@ -120,9 +136,19 @@ pub async fn put(
         errors.push(FieldError::new("lines", "must hold at least one line"));
     }
     let lines = bundle_lines(&request.lines, &mut errors);
-    let procedure = errors.finish(|| Some(Procedure { code: code?, name: name?, lines: lines? }))?;
+    let procedure = errors.finish(|| {
+        Some(Procedure {
+            code: code?,
+            name: name?,
+            lines: lines?,
+        })
+    })?;
     let (procedure, created) = state.pool.run(move |c| define_procedure(c, &actor, procedure)).await?;
-    let mut response = if created { HttpResponse::Created() } else { HttpResponse::Ok() };
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
     Ok(response.json(ProcedureDto::from(procedure)))
 }
 
@@ -160,7 +186,10 @@ pub async fn perform(
     })?;
     respond(&state, &req, actor, move |conn, actor| {
         let movement = perform_procedure(conn, actor, request)?;
-        Reply::created(format!("/api/v1/movements/{}", movement.id), &MovementDto::from(movement))
+        Reply::created(
+            format!("/api/v1/movements/{}", movement.id),
+            &MovementDto::from(movement),
+        )
     })
     .await
 }

@@ -100,7 +100,10 @@ pub struct RecipientDto {
 }
 
 fn totals_dto(entries: &[UsageEntry]) -> Vec<ItemTotalDto> {
-    totals_by_item(entries).into_iter().map(|(item_id, quantity)| ItemTotalDto { item_id, quantity }).collect()
+    totals_by_item(entries)
+        .into_iter()
+        .map(|(item_id, quantity)| ItemTotalDto { item_id, quantity })
+        .collect()
 }
 
 fn wants_csv(req: &HttpRequest) -> bool {
@@ -129,7 +132,10 @@ fn csv_response(filename: &str, header_row: &[&str], rows: impl Iterator<Item = 
     }
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
         .body(out)
 }
 
@@ -139,9 +145,14 @@ fn period_name(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
 }
 
 /// Item codes and names for the CSV, which people read.
-fn catalog(conn: &mut crate::db::DbConnection) -> Result<HashMap<ItemId, Item>, crate::service::read_catalog::ReadError> {
+fn catalog(
+    conn: &mut crate::db::DbConnection,
+) -> Result<HashMap<ItemId, Item>, crate::service::read_catalog::ReadError> {
     let mut all = HashMap::new();
-    let mut page = PageRequest { after: None, limit: MAX_LIMIT };
+    let mut page = PageRequest {
+        after: None,
+        limit: MAX_LIMIT,
+    };
     loop {
         let items = list_items(conn, &ItemFilter::default(), page)?;
         let last = items.items.last().map(|i| i.id.0);
@@ -154,7 +165,10 @@ fn catalog(conn: &mut crate::db::DbConnection) -> Result<HashMap<ItemId, Item>, 
 }
 
 fn item_columns(items: &HashMap<ItemId, Item>, id: ItemId) -> [String; 3] {
-    let (code, name) = items.get(&id).map(|i| (i.code.clone(), i.name.clone())).unwrap_or_default();
+    let (code, name) = items
+        .get(&id)
+        .map(|i| (i.code.clone(), i.name.clone()))
+        .unwrap_or_default();
     [id.to_string(), code, name]
 }
 
@@ -187,7 +201,7 @@ pub async fn patient(
             vec![
                 e.movement_id.to_string(),
                 e.kind.as_str().to_owned(),
-                utc(e.occurred_at).to_rfc3339(),
+                utc(e.occurred_at).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
                 item_id,
                 code,
                 name,
@@ -196,8 +210,17 @@ pub async fn patient(
                 e.quantity.to_string(),
             ]
         });
-        let header_row =
-            ["movement_id", "kind", "dispensed_at", "item_id", "item_code", "item_name", "lot_id", "lot_number", "quantity"];
+        let header_row = [
+            "movement_id",
+            "kind",
+            "dispensed_at",
+            "item_id",
+            "item_code",
+            "item_name",
+            "lot_id",
+            "lot_number",
+            "quantity",
+        ];
         return Ok(csv_response(&filename, &header_row, rows));
     }
     let dto = PatientUsageDto {
@@ -245,9 +268,23 @@ pub async fn report(
         let filename = format!("usage_report_{}.csv", period_name(from, to));
         let rows = by_patient.into_iter().map(|(patient, reference, item, quantity)| {
             let [item_id, code, name] = item_columns(&items, item);
-            vec![patient.to_string(), reference, item_id, code, name, quantity.to_string()]
+            vec![
+                patient.to_string(),
+                reference,
+                item_id,
+                code,
+                name,
+                quantity.to_string(),
+            ]
         });
-        let header_row = ["patient_id", "patient_reference", "item_id", "item_code", "item_name", "quantity"];
+        let header_row = [
+            "patient_id",
+            "patient_reference",
+            "item_id",
+            "item_code",
+            "item_name",
+            "quantity",
+        ];
         return Ok(csv_response(&filename, &header_row, rows));
     }
     let dto = UsageReportDto {
@@ -256,12 +293,14 @@ pub async fn report(
         by_item: totals_dto(&entries),
         by_patient: by_patient
             .into_iter()
-            .map(|(patient_id, patient_reference, item_id, quantity)| PatientItemTotalDto {
-                patient_id,
-                patient_reference,
-                item_id,
-                quantity,
-            })
+            .map(
+                |(patient_id, patient_reference, item_id, quantity)| PatientItemTotalDto {
+                    patient_id,
+                    patient_reference,
+                    item_id,
+                    quantity,
+                },
+            )
             .collect(),
     };
     Ok(HttpResponse::Ok().json(dto))
@@ -286,7 +325,11 @@ pub async fn recipients(
         dispensations: r
             .movements
             .into_iter()
-            .map(|(movement_id, at, quantity)| RecipientDispensationDto { movement_id, dispensed_at: utc(at), quantity })
+            .map(|(movement_id, at, quantity)| RecipientDispensationDto {
+                movement_id,
+                dispensed_at: utc(at),
+                quantity,
+            })
             .collect(),
     })))
 }

@@ -27,11 +27,16 @@ pub struct Procedure {
 pub fn parse_code(field: &str, value: &str) -> Result<String, FieldError> {
     let ok = !value.is_empty()
         && value.len() <= CODE_MAX
-        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if ok {
         Ok(value.to_owned())
     } else {
-        Err(FieldError::new(field, format!("must be 1 to {CODE_MAX} characters of a-z, 0-9 and _")))
+        Err(FieldError::new(
+            field,
+            format!("must be 1 to {CODE_MAX} characters of a-z, 0-9 and _"),
+        ))
     }
 }
 
@@ -53,14 +58,20 @@ mod tests {
     use super::*;
 
     fn line(item: i64, quantity: i64) -> BundleLine {
-        BundleLine { item: ItemId(item), quantity: Quantity::new(quantity).unwrap() }
+        BundleLine {
+            item: ItemId(item),
+            quantity: Quantity::new(quantity).unwrap(),
+        }
     }
 
     #[test]
     fn overrides_replace_and_extend() {
         let refill = [line(2, 1), line(4, 1), line(1, 2)];
         assert_eq!(bundle(&refill, &[]), refill.to_vec());
-        assert_eq!(bundle(&refill, &[line(1, 3), line(5, 1)]), vec![line(2, 1), line(4, 1), line(1, 3), line(5, 1)]);
+        assert_eq!(
+            bundle(&refill, &[line(1, 3), line(5, 1)]),
+            vec![line(2, 1), line(4, 1), line(1, 3), line(5, 1)]
+        );
     }
 
     #[test]

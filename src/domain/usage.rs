@@ -35,10 +35,15 @@ pub fn totals_by_item(entries: &[UsageEntry]) -> Vec<(ItemId, i64)> {
 pub fn totals_by_patient(entries: &[UsageEntry]) -> Vec<(PatientId, String, ItemId, i64)> {
     let mut totals: BTreeMap<(PatientId, ItemId), (String, i64)> = BTreeMap::new();
     for e in entries {
-        let slot = totals.entry((e.patient_id, e.item_id)).or_insert_with(|| (e.patient_reference.clone(), 0));
+        let slot = totals
+            .entry((e.patient_id, e.item_id))
+            .or_insert_with(|| (e.patient_reference.clone(), 0));
         slot.1 += e.quantity;
     }
-    totals.into_iter().map(|((patient, item), (reference, quantity))| (patient, reference, item, quantity)).collect()
+    totals
+        .into_iter()
+        .map(|((patient, item), (reference, quantity))| (patient, reference, item, quantity))
+        .collect()
 }
 
 /// A patient who holds units of a recalled lot.
@@ -80,8 +85,15 @@ mod tests {
     fn entry(movement: i64, patient: i64, item: i64, quantity: i64) -> UsageEntry {
         UsageEntry {
             movement_id: MovementId(movement),
-            kind: if quantity > 0 { MovementKind::Dispense } else { MovementKind::Return },
-            occurred_at: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap().and_hms_opt(9, 0, 0).unwrap(),
+            kind: if quantity > 0 {
+                MovementKind::Dispense
+            } else {
+                MovementKind::Return
+            },
+            occurred_at: chrono::NaiveDate::from_ymd_opt(2026, 5, 1)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
             patient_id: PatientId(patient),
             patient_reference: format!("P{patient}"),
             item_id: ItemId(item),
@@ -93,7 +105,13 @@ mod tests {
 
     #[test]
     fn totals_are_net_of_returns() {
-        let entries = [entry(1, 1, 1, 2), entry(1, 1, 1, 1), entry(2, 1, 2, 1), entry(3, 1, 1, -1), entry(4, 2, 1, 2)];
+        let entries = [
+            entry(1, 1, 1, 2),
+            entry(1, 1, 1, 1),
+            entry(2, 1, 2, 1),
+            entry(3, 1, 1, -1),
+            entry(4, 2, 1, 2),
+        ];
         assert_eq!(totals_by_item(&entries), vec![(ItemId(1), 4), (ItemId(2), 1)]);
         let per_patient = totals_by_patient(&entries);
         assert_eq!(per_patient[0], (PatientId(1), "P1".into(), ItemId(1), 2));
@@ -102,7 +120,13 @@ mod tests {
 
     #[test]
     fn recipients_merge_split_lines_and_drop_full_returns() {
-        let entries = [entry(1, 1, 1, 2), entry(1, 1, 1, 1), entry(2, 2, 1, 1), entry(3, 2, 1, -1), entry(4, 3, 1, 1)];
+        let entries = [
+            entry(1, 1, 1, 2),
+            entry(1, 1, 1, 1),
+            entry(2, 2, 1, 1),
+            entry(3, 2, 1, -1),
+            entry(4, 3, 1, 1),
+        ];
         let list = recipients(&entries);
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].quantity, 3);

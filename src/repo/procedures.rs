@@ -12,19 +12,33 @@ fn lines_of(conn: &mut DbConnection, codes: &[String]) -> QueryResult<Vec<(Strin
     let rows: Vec<(String, i64, i32)> = procedure_lines::table
         .filter(procedure_lines::procedure_code.eq_any(codes))
         .order((procedure_lines::procedure_code, procedure_lines::position))
-        .select((procedure_lines::procedure_code, procedure_lines::item_id, procedure_lines::quantity))
+        .select((
+            procedure_lines::procedure_code,
+            procedure_lines::item_id,
+            procedure_lines::quantity,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
         .filter_map(|(code, item, quantity)| {
-            Quantity::new(i64::from(quantity)).map(|quantity| (code, BundleLine { item: ItemId(item), quantity }))
+            Quantity::new(i64::from(quantity)).map(|quantity| {
+                (
+                    code,
+                    BundleLine {
+                        item: ItemId(item),
+                        quantity,
+                    },
+                )
+            })
         })
         .collect())
 }
 
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Procedure>> {
-    let heads: Vec<(String, String)> =
-        procedures::table.order(procedures::code).select((procedures::code, procedures::name)).load(conn)?;
+    let heads: Vec<(String, String)> = procedures::table
+        .order(procedures::code)
+        .select((procedures::code, procedures::name))
+        .load(conn)?;
     let codes: Vec<String> = heads.iter().map(|(code, _)| code.clone()).collect();
     let lines = lines_of(conn, &codes)?;
     Ok(heads
@@ -37,16 +51,30 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Procedure>> {
 }
 
 pub fn find(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Procedure>> {
-    let name: Option<String> =
-        procedures::table.find(code).select(procedures::name).first(conn).optional()?;
+    let name: Option<String> = procedures::table
+        .find(code)
+        .select(procedures::name)
+        .first(conn)
+        .optional()?;
     let Some(name) = name else { return Ok(None) };
-    let lines = lines_of(conn, &[code.to_owned()])?.into_iter().map(|(_, l)| l).collect();
-    Ok(Some(Procedure { code: code.to_owned(), name, lines }))
+    let lines = lines_of(conn, &[code.to_owned()])?
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect();
+    Ok(Some(Procedure {
+        code: code.to_owned(),
+        name,
+        lines,
+    }))
 }
 
 /// Creates or replaces a procedure; `true` when it was new.
 pub fn upsert(conn: &mut DbConnection, procedure: &Procedure) -> QueryResult<bool> {
-    let existed = procedures::table.find(&procedure.code).count().get_result::<i64>(conn)? > 0;
+    let existed = procedures::table
+        .find(&procedure.code)
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
     let at = now();
     on_backend!(
         conn,

@@ -2,8 +2,8 @@ use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::procedure::Procedure;
 use crate::domain::token::Actor;
 use crate::domain::validation::{FieldError, FieldErrors};
-use crate::repo::audit::{self, AuditEntry};
 use crate::repo;
+use crate::repo::audit::{self, AuditEntry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DefineProcedureError {
@@ -35,10 +35,19 @@ pub fn define_procedure(
             conn,
             actor,
             AuditEntry {
-                action: if created { "procedure.create" } else { "procedure.update" },
+                action: if created {
+                    "procedure.create"
+                } else {
+                    "procedure.update"
+                },
                 target_type: "procedure",
                 target_id: procedure.code.clone(),
-                summary: format!("{} procedure {} with {} line(s)", if created { "defined" } else { "redefined" }, procedure.code, procedure.lines.len()),
+                summary: format!(
+                    "{} procedure {} with {} line(s)",
+                    if created { "defined" } else { "redefined" },
+                    procedure.code,
+                    procedure.lines.len()
+                ),
             },
         )?;
         Ok((procedure, created))

@@ -8,9 +8,7 @@ use rand::{Rng, SeedableRng};
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::catalog::{ItemFilter, LocationFilter, NewLocation};
 use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
-use crate::domain::ledger::{
-    CountLine, DrawLine, LotLine, MovementRequest, NewMovement, ReceiptLine, WasteReason,
-};
+use crate::domain::ledger::{CountLine, DrawLine, LotLine, MovementRequest, NewMovement, ReceiptLine, WasteReason};
 use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::patient::{NewPatient, PatientChanges, PatientStatus, RefillInterval};
 use crate::domain::quantity::{Counted, Quantity};
@@ -85,7 +83,8 @@ struct Demo<'a> {
 }
 
 fn at(day: NaiveDate, minutes: u32) -> NaiveDateTime {
-    day.and_hms_opt(8 + minutes / 60 % 10, minutes % 60, 0).unwrap_or_default()
+    day.and_hms_opt(8 + minutes / 60 % 10, minutes % 60, 0)
+        .unwrap_or_default()
 }
 
 fn units(n: i64) -> Quantity {
@@ -94,7 +93,14 @@ fn units(n: i64) -> Quantity {
 
 impl Demo<'_> {
     fn record(&mut self, occurred_at: NaiveDateTime, request: MovementRequest) -> Option<MovementId> {
-        let new = NewMovement { occurred_at, reference: None, note: None, reason: None, request, procedure_code: None };
+        let new = NewMovement {
+            occurred_at,
+            reference: None,
+            note: None,
+            reason: None,
+            request,
+            procedure_code: None,
+        };
         // A step the stock cannot serve is skipped, as a pharmacy would postpone it.
         let id = record_movement(self.conn, &self.actor, new).ok().map(|m| m.id);
         self.summary.movements += usize::from(id.is_some());
@@ -113,22 +119,52 @@ impl Demo<'_> {
                 serials: Vec::new(),
             })
             .collect();
-        self.record(at(day, 30), MovementRequest::Receipt { location: self.store, lines });
+        self.record(
+            at(day, 30),
+            MovementRequest::Receipt {
+                location: self.store,
+                lines,
+            },
+        );
     }
 
     fn restock_fridge(&mut self, day: NaiveDate, with_catheter: bool) {
         let items = &self.items;
         let mut lines = vec![
-            DrawLine { item: items.insulin, lot: None, quantity: units(16) },
-            DrawLine { item: items.fill_kit, lot: None, quantity: units(8) },
-            DrawLine { item: items.buffer, lot: None, quantity: units(9) },
-            DrawLine { item: items.naoh, lot: None, quantity: units(2) },
+            DrawLine {
+                item: items.insulin,
+                lot: None,
+                quantity: units(16),
+            },
+            DrawLine {
+                item: items.fill_kit,
+                lot: None,
+                quantity: units(8),
+            },
+            DrawLine {
+                item: items.buffer,
+                lot: None,
+                quantity: units(9),
+            },
+            DrawLine {
+                item: items.naoh,
+                lot: None,
+                quantity: units(2),
+            },
         ];
         if with_catheter {
-            lines.push(DrawLine { item: items.catheter, lot: None, quantity: units(1) });
+            lines.push(DrawLine {
+                item: items.catheter,
+                lot: None,
+                quantity: units(1),
+            });
         }
         for line in lines {
-            let request = MovementRequest::Transfer { from: self.store, to: self.fridge, lines: vec![line] };
+            let request = MovementRequest::Transfer {
+                from: self.store,
+                to: self.fridge,
+                lines: vec![line],
+            };
             self.record(at(day, 15), request);
         }
     }
@@ -148,9 +184,21 @@ impl Demo<'_> {
 }
 
 fn catalog(conn: &mut DbConnection) -> Result<Catalog, LoadDemoError> {
-    let items = repo::items::list(conn, &ItemFilter::default(), PageRequest { after: None, limit: MAX_LIMIT })?;
+    let items = repo::items::list(
+        conn,
+        &ItemFilter::default(),
+        PageRequest {
+            after: None,
+            limit: MAX_LIMIT,
+        },
+    )?;
     let find = |code: &'static str| {
-        items.items.iter().find(|i| i.code == code).map(|i| i.id).ok_or(LoadDemoError::MissingItem(code))
+        items
+            .items
+            .iter()
+            .find(|i| i.code == code)
+            .map(|i| i.id)
+            .ok_or(LoadDemoError::MissingItem(code))
     };
     Ok(Catalog {
         insulin: find("INS-400-10ML")?,
@@ -163,11 +211,22 @@ fn catalog(conn: &mut DbConnection) -> Result<Catalog, LoadDemoError> {
 }
 
 fn location(conn: &mut DbConnection, actor: &Actor, code: &str, name: &str) -> Result<LocationId, LoadDemoError> {
-    let existing = repo::locations::list(conn, &LocationFilter::default(), PageRequest { after: None, limit: MAX_LIMIT })?;
+    let existing = repo::locations::list(
+        conn,
+        &LocationFilter::default(),
+        PageRequest {
+            after: None,
+            limit: MAX_LIMIT,
+        },
+    )?;
     if let Some(found) = existing.items.iter().find(|l| l.code == code) {
         return Ok(found.id);
     }
-    let new = NewLocation { code: code.into(), name: name.into(), active: true };
+    let new = NewLocation {
+        code: code.into(),
+        name: name.into(),
+        active: true,
+    };
     Ok(create_location(conn, actor, new).map_err(step)?.id)
 }
 
@@ -178,7 +237,11 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
         if !repo::movements::list(conn, &Default::default(), page)?.items.is_empty() {
             return Err(LoadDemoError::NotEmpty);
         }
-        let actor = Actor { token_id: None, name: "demo".into(), role: Role::Admin };
+        let actor = Actor {
+            token_id: None,
+            name: "demo".into(),
+            role: Role::Admin,
+        };
         let store = location(conn, &actor, "CENTRAL", "Central pharmacy store")?;
         let fridge = location(conn, &actor, "WARD-FRIDGE", "Diabetology ward fridge")?;
         let items = catalog(conn)?;
@@ -189,7 +252,10 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
             store,
             fridge,
             items,
-            summary: DemoSummary { locations: 2, ..DemoSummary::default() },
+            summary: DemoSummary {
+                locations: 2,
+                ..DemoSummary::default()
+            },
             delivery: 0,
         };
         let start = today - Duration::days(364);
@@ -259,7 +325,7 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
                 }
                 demo.summary.refills += 1;
                 refills_done[i] += 1;
-                if refills_done[i] % 4 == 0 {
+                if refills_done[i].is_multiple_of(4) {
                     demo.perform(*patient, "naoh_rinse", day, minutes + 1);
                 }
                 if demo.rng.random_ratio(1, 30) {
@@ -283,7 +349,11 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
                 let request = MovementRequest::Dispense {
                     location: demo.fridge,
                     patient,
-                    lines: vec![DrawLine { item: demo.items.catheter, lot: None, quantity: units(1) }],
+                    lines: vec![DrawLine {
+                        item: demo.items.catheter,
+                        lot: None,
+                        quantity: units(1),
+                    }],
                 };
                 mistaken = demo.record(at(day, 300), request);
                 if let Some(id) = mistaken {
@@ -296,12 +366,19 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
         }
         // A delivery last week with a lot that expires soon.
         let items = &demo.items;
-        demo.receive(today - Duration::days(6), vec![(items.insulin, "INS-S", 25, 12), (items.buffer, "BUF-S", 40, 10)]);
+        demo.receive(
+            today - Duration::days(6),
+            vec![(items.insulin, "INS-S", 25, 12), (items.buffer, "BUF-S", 40, 10)],
+        );
         Ok(demo.summary)
     })
 }
 
-fn lots_with_stock(demo: &mut Demo<'_>, item: ItemId, location: LocationId) -> Result<Vec<(LotId, i64)>, LoadDemoError> {
+fn lots_with_stock(
+    demo: &mut Demo<'_>,
+    item: ItemId,
+    location: LocationId,
+) -> Result<Vec<(LotId, i64)>, LoadDemoError> {
     let balances = repo::balances::of_items(demo.conn, &[item], Some(location))?;
     Ok(balances.into_iter().map(|b| (b.lot_id, b.quantity)).collect())
 }
@@ -309,26 +386,44 @@ fn lots_with_stock(demo: &mut Demo<'_>, item: ItemId, location: LocationId) -> R
 fn return_a_vial(demo: &mut Demo<'_>, patient: PatientId, day: NaiveDate) -> Result<(), LoadDemoError> {
     let entries = repo::usage::entries(
         demo.conn,
-        &repo::usage::UsageQuery { patient: Some(patient), ..Default::default() },
+        &repo::usage::UsageQuery {
+            patient: Some(patient),
+            ..Default::default()
+        },
     )?;
-    let Some(last) = entries.iter().rev().find(|e| e.item_id == demo.items.insulin && e.quantity > 0) else {
+    let Some(last) = entries
+        .iter()
+        .rev()
+        .find(|e| e.item_id == demo.items.insulin && e.quantity > 0)
+    else {
         return Ok(());
     };
     let request = MovementRequest::Return {
         location: demo.fridge,
         patient: Some(patient),
-        lines: vec![LotLine { item: demo.items.insulin, lot: last.lot_id, quantity: units(1) }],
+        lines: vec![LotLine {
+            item: demo.items.insulin,
+            lot: last.lot_id,
+            quantity: units(1),
+        }],
     };
     demo.record(at(day, 400), request);
     Ok(())
 }
 
 fn damage_a_kit(demo: &mut Demo<'_>, day: NaiveDate) -> Result<(), LoadDemoError> {
-    if let Some((lot, _)) = lots_with_stock(demo, demo.items.fill_kit, demo.fridge)?.first().copied() {
+    if let Some((lot, _)) = lots_with_stock(demo, demo.items.fill_kit, demo.fridge)?
+        .first()
+        .copied()
+    {
         let request = MovementRequest::Waste {
             location: demo.fridge,
             reason: WasteReason::Damaged,
-            lines: vec![LotLine { item: demo.items.fill_kit, lot, quantity: units(1) }],
+            lines: vec![LotLine {
+                item: demo.items.fill_kit,
+                lot,
+                quantity: units(1),
+            }],
         };
         demo.record(at(day, 420), request);
     }
@@ -339,11 +434,23 @@ fn count_insulin(demo: &mut Demo<'_>, day: NaiveDate) -> Result<(), LoadDemoErro
     let lines: Vec<CountLine> = lots_with_stock(demo, demo.items.insulin, demo.fridge)?
         .into_iter()
         .filter_map(|(lot, quantity)| {
-            Counted::parse("counted_quantity", quantity).ok().map(|counted| CountLine { item: demo.items.insulin, lot, counted })
+            Counted::parse("counted_quantity", quantity)
+                .ok()
+                .map(|counted| CountLine {
+                    item: demo.items.insulin,
+                    lot,
+                    counted,
+                })
         })
         .collect();
     if !lines.is_empty() {
-        demo.record(at(day, 480), MovementRequest::Count { location: demo.fridge, lines });
+        demo.record(
+            at(day, 480),
+            MovementRequest::Count {
+                location: demo.fridge,
+                lines,
+            },
+        );
     }
     Ok(())
 }

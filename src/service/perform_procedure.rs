@@ -9,8 +9,8 @@ use crate::domain::patient::PatientChanges;
 use crate::domain::procedure::{bundle, BundleLine, REFILL};
 use crate::domain::token::Actor;
 use crate::domain::validation::FieldErrors;
-use crate::repo::audit::{self, AuditEntry};
 use crate::repo;
+use crate::repo::audit::{self, AuditEntry};
 
 use super::record_movement::{record_in_tx, RecordMovementError};
 
@@ -43,8 +43,8 @@ pub fn perform_procedure(
     request: ProcedureRequest,
 ) -> Result<Movement, PerformProcedureError> {
     write_tx(conn, |conn| {
-        let patient =
-            repo::patients::find(conn, request.patient)?.ok_or(PerformProcedureError::PatientNotFound(request.patient))?;
+        let patient = repo::patients::find(conn, request.patient)?
+            .ok_or(PerformProcedureError::PatientNotFound(request.patient))?;
         let procedure = repo::procedures::find(conn, &request.procedure)?
             .ok_or_else(|| PerformProcedureError::UnknownProcedure(request.procedure.clone()))?;
         let lines = bundle(&procedure.lines, &request.overrides);
@@ -60,14 +60,24 @@ pub fn perform_procedure(
             request: MovementRequest::Dispense {
                 location: request.location,
                 patient: patient.id,
-                lines: lines.iter().map(|l| DrawLine { item: l.item, lot: None, quantity: l.quantity }).collect(),
+                lines: lines
+                    .iter()
+                    .map(|l| DrawLine {
+                        item: l.item,
+                        lot: None,
+                        quantity: l.quantity,
+                    })
+                    .collect(),
             },
             procedure_code: Some(procedure.code.clone()),
         };
         let id = record_in_tx(conn, actor, &new).map_err(PerformProcedureError::Movement)?;
         if procedure.code == REFILL {
             let next = request.occurred_at.date() + Duration::days(i64::from(patient.refill_interval.days()));
-            let changes = PatientChanges { next_refill_on: Some(Some(next)), ..PatientChanges::default() };
+            let changes = PatientChanges {
+                next_refill_on: Some(Some(next)),
+                ..PatientChanges::default()
+            };
             repo::patients::update(conn, patient.id, &changes)?;
             audit::record(
                 conn,

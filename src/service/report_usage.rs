@@ -21,7 +21,15 @@ pub fn patient_usage(
     to: Option<NaiveDate>,
 ) -> Result<(Patient, Vec<UsageEntry>), ReadError> {
     let found = repo::patients::find(conn, patient)?.ok_or(ReadError::NotFound)?;
-    let entries = repo::usage::entries(conn, &UsageQuery { patient: Some(patient), lot: None, from, to })?;
+    let entries = repo::usage::entries(
+        conn,
+        &UsageQuery {
+            patient: Some(patient),
+            lot: None,
+            from,
+            to,
+        },
+    )?;
     Ok((found, entries))
 }
 
@@ -31,13 +39,27 @@ pub fn usage_report(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<Vec<UsageEntry>, ReadError> {
-    Ok(repo::usage::entries(conn, &UsageQuery { patient: None, lot: None, from, to })?)
+    Ok(repo::usage::entries(
+        conn,
+        &UsageQuery {
+            patient: None,
+            lot: None,
+            from,
+            to,
+        },
+    )?)
 }
 
 /// Everyone who still holds units of `lot`, a page of patients at a time.
 pub fn lot_recipients(conn: &mut DbConnection, lot: LotId, page: PageRequest) -> Result<Page<Recipient>, ReadError> {
     repo::lots::find(conn, lot)?.ok_or(ReadError::NotFound)?;
-    let entries = repo::usage::entries(conn, &UsageQuery { lot: Some(lot), ..UsageQuery::default() })?;
+    let entries = repo::usage::entries(
+        conn,
+        &UsageQuery {
+            lot: Some(lot),
+            ..UsageQuery::default()
+        },
+    )?;
     let rows: Vec<Recipient> = recipients(&entries)
         .into_iter()
         .filter(|r| page.after.is_none_or(|after| r.patient_id.0 > after))

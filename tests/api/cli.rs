@@ -80,3 +80,61 @@ fn every_command_has_help() {
         assert!(String::from_utf8(output.stdout).unwrap().contains("Usage"));
     }
 }
+
+/// `serve --demo` until it says the demo is loaded, then stop it.
+fn serve_demo(db: &TestDb) -> (bool, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = mipstock(db)
+        .args(["serve", "--demo"])
+        .env("MIPSTOCK__SERVER__BIND", "127.0.0.1:0")
+        .env("MIPSTOCK__LOG__LEVEL", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    let mut loaded = false;
+    for line in stderr.lines().map_while(Result::ok) {
+        said.push_str(&line);
+        said.push('\n');
+        if line.contains("demo data loaded") {
+            loaded = true;
+        }
+        if line.contains("mipstock serving") || line.starts_with("mipstock:") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    (loaded, said)
+}
+
+fn demo_is_consistent_and_loads_only_once(backend: Backend) {
+    let Some(db) = TestDb::create(backend) else { return };
+    let (loaded, said) = serve_demo(&db);
+    assert!(loaded, "{said}");
+    let verify = mipstock(&db).arg("verify").output().unwrap();
+    let report = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success(), "{report}");
+    assert!(report.contains("ok: every invariant holds"));
+
+    let again = mipstock(&db)
+        .args(["serve", "--demo"])
+        .env("MIPSTOCK__SERVER__BIND", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    let stderr = String::from_utf8(again.stderr).unwrap();
+    assert!(stderr.contains("already holds movements"), "{stderr}");
+}
+
+#[test]
+fn demo_on_sqlite_is_consistent_and_loads_only_once() {
+    demo_is_consistent_and_loads_only_once(Backend::Sqlite);
+}
+
+#[test]
+fn demo_on_postgres_is_consistent_and_loads_only_once() {
+    demo_is_consistent_and_loads_only_once(Backend::Postgres);
+}

@@ -162,6 +162,19 @@ impl TestApp {
         self.send(Method::POST, path, Some(&self.admin_token), Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        self.send(Method::PUT, path, Some(&self.admin_token), Some(body)).await
+    }
+
+    /// Registers one patient per reference; returns their ids.
+    pub async fn lot_patients(&self, references: &[&str]) -> Vec<i64> {
+        let mut ids = Vec::new();
+        for reference in references {
+            ids.push(self.patient(reference).await);
+        }
+        ids
+    }
+
     pub async fn patch(&self, path: &str, body: &Value) -> Response {
         self.send(Method::PATCH, path, Some(&self.admin_token), Some(body))
             .await

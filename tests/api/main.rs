@@ -12,3 +12,4 @@ mod ledger;
 mod migrations;
 mod ops;
 mod patients;
+mod usage;
