@@ -82,7 +82,8 @@ pub struct SmtpSettings {
 #[serde(deny_unknown_fields)]
 pub struct AlertSettings {
     pub expiry_warning_days: u32,
-    pub reminder_hours: u32,
+    /// Hours; fractions allowed (tests use seconds).
+    pub reminder_hours: f64,
     pub scan_interval_seconds: u64,
 }
 
@@ -217,8 +218,8 @@ impl Settings {
         if self.alerts.scan_interval_seconds == 0 {
             return Err(ConfigError::new("alerts.scan_interval_seconds", "must be at least 1"));
         }
-        if self.alerts.reminder_hours == 0 {
-            return Err(ConfigError::new("alerts.reminder_hours", "must be at least 1"));
+        if !(self.alerts.reminder_hours.is_finite() && self.alerts.reminder_hours > 0.0) {
+            return Err(ConfigError::new("alerts.reminder_hours", "must be a positive number of hours"));
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err(ConfigError::new(
@@ -294,7 +295,7 @@ mod tests {
         assert_eq!((s.email.smtp.host.as_str(), s.email.smtp.port), ("localhost", 25));
         assert_eq!(s.email.smtp.security, SmtpSecurity::None);
         assert_eq!(s.alerts.expiry_warning_days, 90);
-        assert_eq!(s.alerts.reminder_hours, 24);
+        assert_eq!(s.alerts.reminder_hours, 24.0);
         assert_eq!(s.alerts.scan_interval_seconds, 60);
     }
 

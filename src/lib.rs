@@ -7,6 +7,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod notify;
 pub mod domain;
 pub mod repo;
 pub mod service;

@@ -9,6 +9,7 @@ use actix_web::{web, HttpServer};
 use crate::api::{self, AppState};
 use crate::config::Settings;
 use crate::db::{migrations, DbPool};
+use crate::notify::worker::Worker;
 use crate::domain::token::TokenSecret;
 use crate::service::bootstrap_admin::bootstrap_admin;
 use crate::service::forget_idempotency_keys::forget_idempotency_keys;
@@ -19,6 +20,8 @@ pub enum StartError {
     Database(String),
     #[error("cannot apply migrations: {0}")]
     Migrations(String),
+    #[error("cannot set up email: {0}")]
+    Email(String),
     #[error("cannot listen on {address}: {cause}")]
     Bind { address: String, cause: std::io::Error },
 }
@@ -84,6 +87,7 @@ impl Application {
             .port();
 
         let state = web::Data::new(AppState::new(pool.clone()));
+        let worker = Worker::new(&settings, pool.clone(), state.mailer_wake.clone()).map_err(StartError::Email)?;
         let max_body_bytes = settings.server.max_body_bytes;
         let mut server = HttpServer::new(move || api::app(state.clone(), max_body_bytes))
             .shutdown_timeout(settings.server.shutdown_timeout_seconds);
@@ -95,6 +99,7 @@ impl Application {
             .map_err(|cause| StartError::Bind { address, cause })?
             .run();
         actix_web::rt::spawn(housekeeping(pool.clone()));
+        actix_web::rt::spawn(worker.run());
         Ok(Application {
             server,
             port,

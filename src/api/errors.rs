@@ -4,7 +4,10 @@ use super::problem::Shortage;
 use super::problem::{Problem, ProblemKind};
 use crate::domain::ledger::{Insufficient, Unusable};
 use crate::domain::validation::FieldErrors;
+use crate::service::acknowledge_alert::AcknowledgeAlertError;
 use crate::service::authenticate::AuthenticateError;
+use crate::service::remove_threshold::RemoveThresholdError;
+use crate::service::set_threshold::SetThresholdError;
 use crate::service::change_lot_status::ChangeLotStatusError;
 use crate::service::create_item::CreateItemError;
 use crate::service::create_location::CreateLocationError;
@@ -196,6 +199,35 @@ impl From<PerformProcedureError> for Problem {
             }
             PerformProcedureError::Movement(e) => e.into(),
             PerformProcedureError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<SetThresholdError> for Problem {
+    fn from(error: SetThresholdError) -> Problem {
+        match error {
+            SetThresholdError::Invalid(errors) => Problem::invalid(errors),
+            SetThresholdError::Concurrent => Problem::new(ProblemKind::Duplicate, error.to_string()),
+            SetThresholdError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<RemoveThresholdError> for Problem {
+    fn from(error: RemoveThresholdError) -> Problem {
+        match error {
+            RemoveThresholdError::NotFound(_) => Problem::not_found(error.to_string()),
+            RemoveThresholdError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<AcknowledgeAlertError> for Problem {
+    fn from(error: AcknowledgeAlertError) -> Problem {
+        match error {
+            AcknowledgeAlertError::NotFound(_) => Problem::not_found(error.to_string()),
+            AcknowledgeAlertError::Resolved(_) => Problem::new(ProblemKind::AlertResolved, error.to_string()),
+            AcknowledgeAlertError::Storage(e) => e.into(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP edge: thin handlers, request and response types, the route table, auth, errors,
 //! observability and the OpenAPI document.
 
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod dto;
@@ -39,16 +40,14 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The OpenAPI document, serialised once.
     pub openapi_json: String,
+    /// Wakes this instance's email worker after a write, so alert emails leave at once.
+    pub mailer_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
     pub fn new(pool: DbPool) -> AppState {
         let openapi_json = serde_json::to_string(&openapi::document()).unwrap_or_default();
-        AppState {
-            pool,
-            metrics: Metrics::new(),
-            openapi_json,
-        }
+        AppState { pool, metrics: Metrics::new(), openapi_json, mailer_wake: Default::default() }
     }
 }
 
@@ -112,6 +111,14 @@ pub fn routes() -> Vec<ApiRoute> {
         route(M::GET, "/api/v1/procedures", procedures::list),
         route(M::PUT, "/api/v1/procedures/{code}", procedures::put),
         route(M::POST, "/api/v1/patients/{id}/procedures", procedures::perform),
+        route(M::GET, "/api/v1/thresholds", alerts::list_thresholds_route),
+        route(M::PUT, "/api/v1/thresholds", alerts::put_threshold),
+        route(M::DELETE, "/api/v1/thresholds/{id}", alerts::delete_threshold),
+        route(M::GET, "/api/v1/alerts", alerts::list),
+        route(M::GET, "/api/v1/alerts/{id}", alerts::get),
+        route(M::POST, "/api/v1/alerts/{id}/acknowledge", alerts::acknowledge),
+        route(M::GET, "/api/v1/notifications", alerts::notifications),
+        route(M::GET, "/api/v1/reorder-suggestions", alerts::reorder_suggestions),
     ]
 }
 

@@ -6,6 +6,7 @@ use std::time::Instant;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse, ResponseError};
 use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
@@ -103,7 +104,8 @@ pub async fn observe(
     let started = Instant::now();
     let id = request_id(&req);
     let method = req.method().to_string();
-    let metrics = req.app_data::<web::Data<AppState>>().map(|state| state.metrics.clone());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let is_write = !matches!(*req.method(), Method::GET | Method::HEAD);
     let span = tracing::info_span!("request", request_id = %id);
 
     // No clone of the request may be held across the call: routing needs it unshared.
@@ -126,8 +128,12 @@ pub async fn observe(
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     let elapsed = started.elapsed();
-    if let Some(metrics) = metrics {
-        metrics.observe(&method, &route, status, elapsed.as_secs_f64());
+    if let Some(state) = state {
+        state.metrics.observe(&method, &route, status, elapsed.as_secs_f64());
+        if is_write && response.status().is_success() {
+            // A write may have queued alert emails in its transaction.
+            state.mailer_wake.notify_one();
+        }
     }
     span.in_scope(|| {
         tracing::info!(

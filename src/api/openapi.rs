@@ -10,7 +10,7 @@ use utoipa::openapi::{Content, OpenApi as Document, Ref};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::{Problem, CONTENT_TYPE};
-use super::{audit, items, locations, lots, movements, ops, patients, procedures, stock, tokens, usage};
+use super::{alerts, audit, items, locations, lots, movements, ops, patients, procedures, stock, tokens, usage};
 use crate::domain::validation::FieldError;
 
 #[derive(OpenApi)]
@@ -33,13 +33,16 @@ use crate::domain::validation::FieldError;
         audit::list,
         usage::patient, usage::report, usage::recipients,
         procedures::list, procedures::put, procedures::perform,
+        alerts::list_thresholds_route, alerts::put_threshold, alerts::delete_threshold,
+        alerts::list, alerts::get, alerts::acknowledge, alerts::notifications, alerts::reorder_suggestions,
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&CommonResponses),
     tags(
         (name = "operations", description = "Health, readiness, metrics and this document"),
         (name = "catalog", description = "Items and locations"),
-        (name = "patients", description = "Pseudonymous patients"),
+        (name = "patients", description = "Pseudonymous patients, usage, procedures"),
+        (name = "alerts", description = "Reorder thresholds, alerts, alert emails, reorder suggestions"),
         (name = "stock", description = "Lots, movements (the ledger) and stock"),
         (name = "tokens", description = "API tokens and the audit log (admin)"),
     )

@@ -36,6 +36,7 @@ pub enum ProblemKind {
     NotReversible,
     IdempotencyKeyReused,
     PatientNotActive,
+    AlertResolved,
 }
 
 impl ProblemKind {
@@ -63,6 +64,7 @@ impl ProblemKind {
             ProblemKind::NotReversible => "not-reversible",
             ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
             ProblemKind::PatientNotActive => "patient-not-active",
+            ProblemKind::AlertResolved => "alert-resolved",
         }
     }
 
@@ -89,7 +91,8 @@ impl ProblemKind {
             | ProblemKind::ReturnExceedsDispensed
             | ProblemKind::AlreadyReversed
             | ProblemKind::NotReversible
-            | ProblemKind::IdempotencyKeyReused => StatusCode::CONFLICT,
+            | ProblemKind::IdempotencyKeyReused
+            | ProblemKind::AlertResolved => StatusCode::CONFLICT,
         }
     }
 
@@ -117,6 +120,7 @@ impl ProblemKind {
             ProblemKind::NotReversible => "Movement cannot be reversed",
             ProblemKind::IdempotencyKeyReused => "Idempotency key reused",
             ProblemKind::PatientNotActive => "Patient not active",
+            ProblemKind::AlertResolved => "Alert already resolved",
         }
     }
 

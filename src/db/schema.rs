@@ -158,20 +158,6 @@ diesel::joinable!(movement_lines -> movements (movement_id));
 diesel::joinable!(movement_lines -> lots (lot_id));
 diesel::joinable!(balances -> lots (lot_id));
 diesel::joinable!(movements -> patients (patient_id));
-diesel::allow_tables_to_appear_in_same_query!(
-    items,
-    item_gtins,
-    locations,
-    api_tokens,
-    audit_events,
-    patients,
-    lots,
-    movements,
-    movement_lines,
-    lot_serials,
-    balances,
-    idempotency_keys,
-);
 
 diesel::table! {
     procedures (code) {
@@ -192,4 +178,75 @@ diesel::table! {
 }
 
 diesel::joinable!(procedure_lines -> procedures (procedure_code));
-diesel::allow_tables_to_appear_in_same_query!(procedures, procedure_lines, items);
+
+diesel::table! {
+    thresholds (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        location_id -> Nullable<BigInt>,
+        reorder_point -> BigInt,
+        reorder_quantity -> BigInt,
+        lead_time_days -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    alerts (id) {
+        id -> BigInt,
+        kind -> Text,
+        condition_key -> Text,
+        item_id -> BigInt,
+        location_id -> Nullable<BigInt>,
+        lot_id -> Nullable<BigInt>,
+        threshold_id -> Nullable<BigInt>,
+        state -> Text,
+        opened_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        quantity -> BigInt,
+        threshold -> Nullable<BigInt>,
+        last_notified_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        alert_id -> Nullable<BigInt>,
+        recipients -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Timestamp,
+        claim_token -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    items,
+    item_gtins,
+    locations,
+    api_tokens,
+    audit_events,
+    patients,
+    lots,
+    movements,
+    movement_lines,
+    lot_serials,
+    balances,
+    idempotency_keys,
+    procedures,
+    procedure_lines,
+    thresholds,
+    alerts,
+    notifications,
+);

@@ -49,3 +49,15 @@ id_type!(
     /// A movement of the ledger.
     MovementId
 );
+id_type!(
+    /// A reorder threshold.
+    ThresholdId
+);
+id_type!(
+    /// An alert.
+    AlertId
+);
+id_type!(
+    /// An email of the outbox.
+    NotificationId
+);

@@ -1,6 +1,7 @@
 //! Pure types and rules: no diesel, no actix. Everything here is parsed once at the edge and
 //! then trusted by the layers below.
 
+pub mod alert;
 pub mod catalog;
 pub mod gtin;
 pub mod ids;

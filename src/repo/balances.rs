@@ -176,3 +176,44 @@ pub fn ledger_sums(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, i64)>>
         .map(|(lot, location, sum)| (lot, location, sum.unwrap_or(0)))
         .collect())
 }
+
+/// Units of a lot across every location.
+pub fn lot_total(conn: &mut DbConnection, lot: LotId) -> QueryResult<i64> {
+    let total: Option<i64> = balances::table
+        .filter(balances::lot_id.eq(lot.0))
+        .select(sql::<Nullable<BigInt>>("CAST(SUM(balances.quantity) AS BIGINT)"))
+        .first(conn)?;
+    Ok(total.unwrap_or(0))
+}
+
+/// Balances with stock of lots expiring on or before `by` (expired ones included).
+pub fn expiring_by(conn: &mut DbConnection, by: NaiveDate) -> QueryResult<Vec<LotBalance>> {
+    let rows: Vec<(i64, i64, i64, String, NaiveDate, String, i64)> = balances::table
+        .inner_join(lots::table)
+        .filter(balances::quantity.gt(0))
+        .filter(lots::expires_on.le(by))
+        .order((lots::id, balances::location_id))
+        .select((
+            balances::item_id,
+            balances::location_id,
+            lots::id,
+            lots::lot_number,
+            lots::expires_on,
+            lots::status,
+            balances::quantity,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(item, location, lot, lot_number, expires_on, status, quantity)| {
+            Ok(LotBalance {
+                item_id: ItemId(item),
+                location_id: LocationId(location),
+                lot_id: LotId(lot),
+                lot_number,
+                status: LotStatus::parse(&status).ok_or_else(|| corrupt("lot status", &status))?,
+                expires_on,
+                quantity,
+            })
+        })
+        .collect()
+}

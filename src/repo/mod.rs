@@ -1,5 +1,6 @@
 //! The only code that speaks diesel. Rows stay here; callers get domain types.
 
+pub mod alerts;
 pub mod audit;
 pub mod balances;
 pub mod idempotency;
@@ -7,8 +8,10 @@ pub mod items;
 pub mod locations;
 pub mod lots;
 pub mod movements;
+pub mod notifications;
 pub mod patients;
 pub mod procedures;
+pub mod thresholds;
 pub mod tokens;
 pub mod usage;
 

@@ -4,6 +4,8 @@ use crate::domain::ids::LotId;
 use crate::domain::ledger::{Lot, LotStatus};
 use crate::domain::token::Actor;
 use crate::repo;
+
+use super::evaluate_alerts;
 use crate::repo::audit::{self, AuditEntry};
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +28,8 @@ pub fn change_lot_status(
     write_tx(conn, |conn| {
         let before = repo::lots::find(conn, id)?.ok_or(ChangeLotStatusError::NotFound(id))?;
         let lot = repo::lots::set_status(conn, id, status, reason)?.ok_or(ChangeLotStatusError::NotFound(id))?;
+        // Available stock changed: thresholds of the item may cross either way.
+        evaluate_alerts::after_item_change(conn, &[lot.item_id], repo::now())?;
         audit::record(
             conn,
             actor,

@@ -6,6 +6,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::db::{write_tx, DbConnection, StorageError};
+use crate::domain::alert::NewThreshold;
 use crate::domain::catalog::{ItemFilter, LocationFilter, NewLocation};
 use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
 use crate::domain::ledger::{CountLine, DrawLine, LotLine, MovementRequest, NewMovement, ReceiptLine, WasteReason};
@@ -21,6 +22,7 @@ use super::create_patient::create_patient;
 use super::perform_procedure::{perform_procedure, ProcedureRequest};
 use super::record_movement::record_movement;
 use super::reverse_movement::reverse_movement;
+use super::set_threshold::set_threshold;
 use super::update_patient::update_patient;
 
 #[derive(Debug, thiserror::Error)]
@@ -50,14 +52,15 @@ pub struct DemoSummary {
     pub patients: usize,
     pub movements: usize,
     pub refills: usize,
+    pub thresholds: usize,
 }
 
 impl std::fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} locations, {} patients, {} movements ({} refills) over the last year",
-            self.locations, self.patients, self.movements, self.refills
+            "{} locations, {} patients, {} movements ({} refills) over the last year, {} reorder thresholds",
+            self.locations, self.patients, self.movements, self.refills, self.thresholds
         )
     }
 }
@@ -366,10 +369,23 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
         }
         // A delivery last week with a lot that expires soon.
         let items = &demo.items;
-        demo.receive(
-            today - Duration::days(6),
-            vec![(items.insulin, "INS-S", 25, 12), (items.buffer, "BUF-S", 40, 10)],
-        );
+        demo.receive(today - Duration::days(6), vec![(items.insulin, "INS-S", 25, 12), (items.buffer, "BUF-S", 40, 10)]);
+        // Thresholds last, so alerts reflect today rather than a year of past crossings.
+        let items = &demo.items;
+        let thresholds = [
+            (items.insulin, None, 150, 120, Some(21)),
+            (items.insulin, Some(demo.fridge), 20, 16, None),
+            (items.fill_kit, None, 40, 60, Some(30)),
+            (items.buffer, None, 40, 72, Some(30)),
+            (items.naoh, None, 10, 16, Some(30)),
+            (items.catheter, None, 4, 4, Some(60)),
+            (items.long_catheter, None, 2, 2, Some(60)),
+        ];
+        for (item_id, location_id, reorder_point, reorder_quantity, lead_time_days) in thresholds {
+            let new = NewThreshold { item_id, location_id, reorder_point, reorder_quantity, lead_time_days };
+            set_threshold(demo.conn, &demo.actor, new).map_err(step)?;
+            demo.summary.thresholds += 1;
+        }
         Ok(demo.summary)
     })
 }

@@ -1,6 +1,7 @@
 //! Use-cases. Each takes parsed domain input, runs in one transaction (validate → compute →
 //! persist, audit included) and returns a domain value or its own error enum.
 
+pub mod acknowledge_alert;
 pub mod authenticate;
 pub mod bootstrap_admin;
 pub mod change_lot_status;
@@ -9,6 +10,8 @@ pub mod create_item;
 pub mod create_location;
 pub mod create_patient;
 pub mod define_procedure;
+pub mod deliver_notifications;
+pub mod evaluate_alerts;
 pub mod forget_idempotency_keys;
 pub mod issue_token;
 pub mod load_demo;
@@ -16,9 +19,13 @@ pub mod perform_procedure;
 pub mod read_catalog;
 pub mod read_ledger;
 pub mod record_movement;
+pub mod remove_threshold;
 pub mod report_usage;
 pub mod reverse_movement;
 pub mod revoke_token;
+pub mod scan_alerts;
+pub mod set_threshold;
+pub mod suggest_reorders;
 pub mod update_item;
 pub mod update_location;
 pub mod update_patient;

@@ -50,3 +50,27 @@ pub fn list_audit(
 ) -> Result<Page<AuditEvent>, ReadError> {
     Ok(repo::audit::list(conn, filter, page)?)
 }
+
+pub fn list_thresholds(conn: &mut DbConnection, page: PageRequest) -> Result<Page<crate::domain::alert::Threshold>, ReadError> {
+    Ok(repo::thresholds::list(conn, page)?)
+}
+
+pub fn get_alert(conn: &mut DbConnection, id: crate::domain::ids::AlertId) -> Result<crate::domain::alert::Alert, ReadError> {
+    repo::alerts::find(conn, id)?.ok_or(ReadError::NotFound)
+}
+
+pub fn list_alerts(
+    conn: &mut DbConnection,
+    filter: &repo::alerts::AlertFilter,
+    page: PageRequest,
+) -> Result<Page<crate::domain::alert::Alert>, ReadError> {
+    Ok(repo::alerts::list(conn, filter, page)?)
+}
+
+pub fn list_notifications(
+    conn: &mut DbConnection,
+    alert: Option<crate::domain::ids::AlertId>,
+    page: PageRequest,
+) -> Result<Page<repo::notifications::NotificationRecord>, ReadError> {
+    Ok(repo::notifications::list(conn, alert, page)?)
+}

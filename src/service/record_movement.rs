@@ -16,6 +16,8 @@ use crate::repo::audit::{self, AuditEntry};
 use crate::repo::movements::{MovementHeader, NewLine};
 use crate::repo::{self, now};
 
+use super::evaluate_alerts;
+
 #[derive(Debug, thiserror::Error)]
 pub enum RecordMovementError {
     #[error("invalid movement")]
@@ -98,7 +100,11 @@ pub(crate) fn record_in_tx(conn: &mut DbConnection, actor: &Actor, new: &NewMove
         procedure_code: new.procedure_code.as_deref(),
     };
     let id = repo::movements::insert(conn, &header)?.ok_or_else(|| invalid("body", "conflicting movement"))?;
-    let write = |conn: &mut DbConnection, line: NewLine| repo::movements::insert_line(conn, id, &line);
+    let mut touched: Vec<(ItemId, LocationId, LotId)> = Vec::new();
+    let mut write = |conn: &mut DbConnection, line: NewLine| {
+        touched.push((line.item, line.location, line.lot));
+        repo::movements::insert_line(conn, id, &line)
+    };
 
     match &new.request {
         MovementRequest::Receipt { location, lines } => {
@@ -179,6 +185,9 @@ pub(crate) fn record_in_tx(conn: &mut DbConnection, actor: &Actor, new: &NewMove
         }
     }
 
+    let pairs: Vec<(ItemId, LocationId)> = touched.iter().map(|(item, location, _)| (*item, *location)).collect();
+    let lots: Vec<LotId> = touched.iter().map(|(_, _, lot)| *lot).collect();
+    evaluate_alerts::after_stock_change(conn, &pairs, &lots, header.recorded_at)?;
     audit::record(
         conn,
         actor,

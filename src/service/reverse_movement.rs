@@ -9,6 +9,7 @@ use crate::repo::audit::{self, AuditEntry};
 use crate::repo::movements::{MovementHeader, NewLine};
 use crate::repo::{self, now};
 
+use super::evaluate_alerts;
 use super::record_movement::{take_exactly, RecordMovementError};
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +85,9 @@ pub fn reverse_movement(
             };
             repo::movements::insert_line(conn, reversal, &written)?;
         }
+        let pairs: Vec<(ItemId, LocationId)> = original.lines.iter().map(|l| (l.item_id, l.location_id)).collect();
+        let lots: Vec<_> = original.lines.iter().map(|l| l.lot_id).collect();
+        evaluate_alerts::after_stock_change(conn, &pairs, &lots, recorded_at)?;
         audit::record(
             conn,
             actor,

@@ -1,0 +1,3 @@
+DROP TABLE notifications;
+DROP TABLE alerts;
+DROP TABLE thresholds;

@@ -1,0 +1,323 @@
+//! Reorder thresholds, alerts, the email log and reorder suggestions.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::dto::{utc, List, PageParams};
+use super::extract::Json;
+use super::problem::Problem;
+use super::AppState;
+use crate::domain::alert::{
+    Alert, AlertKind, AlertState, NewThreshold, NotificationStatus, Threshold, MAX_LEAD_TIME_DAYS, MAX_REORDER,
+};
+use crate::domain::ids::{AlertId, ItemId, LocationId, LotId, NotificationId, ThresholdId};
+use crate::domain::token::Actor;
+use crate::domain::validation::{FieldError, FieldErrors};
+use crate::repo::alerts::AlertFilter;
+use crate::repo::notifications::NotificationRecord;
+use crate::service::acknowledge_alert::acknowledge_alert;
+use crate::service::read_ledger::{get_alert, list_alerts, list_notifications, list_thresholds};
+use crate::service::remove_threshold::remove_threshold;
+use crate::service::set_threshold::set_threshold;
+use crate::service::suggest_reorders::suggest_reorders;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ThresholdDto {
+    pub id: ThresholdId,
+    pub item_id: ItemId,
+    /// `null`: all locations together.
+    pub location_id: Option<LocationId>,
+    pub reorder_point: i64,
+    pub reorder_quantity: i64,
+    pub lead_time_days: Option<u32>,
+}
+
+impl From<Threshold> for ThresholdDto {
+    fn from(t: Threshold) -> ThresholdDto {
+        ThresholdDto {
+            id: t.id,
+            item_id: t.item_id,
+            location_id: t.location_id,
+            reorder_point: t.reorder_point,
+            reorder_quantity: t.reorder_quantity,
+            lead_time_days: t.lead_time_days,
+        }
+    }
+}
+
+/// Creates or replaces the threshold of `item_id` at `location_id` (or across all locations).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutThresholdRequest {
+    pub item_id: i64,
+    /// Omit or `null` for all locations together.
+    pub location_id: Option<i64>,
+    /// Alert when available stock falls to or below this.
+    #[schema(minimum = 0, maximum = 1000000)]
+    pub reorder_point: i64,
+    /// What one order usually brings; at least 1.
+    #[schema(minimum = 1, maximum = 1000000)]
+    pub reorder_quantity: i64,
+    #[schema(minimum = 0, maximum = 365)]
+    pub lead_time_days: Option<i64>,
+}
+
+impl TryFrom<PutThresholdRequest> for NewThreshold {
+    type Error = FieldErrors;
+    fn try_from(r: PutThresholdRequest) -> Result<NewThreshold, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if !(0..=MAX_REORDER).contains(&r.reorder_point) {
+            errors.push(FieldError::new("reorder_point", format!("must be between 0 and {MAX_REORDER}")));
+        }
+        if !(1..=MAX_REORDER).contains(&r.reorder_quantity) {
+            errors.push(FieldError::new("reorder_quantity", format!("must be between 1 and {MAX_REORDER}")));
+        }
+        let lead_time_days = match r.lead_time_days {
+            None => None,
+            Some(days) => match u32::try_from(days).ok().filter(|d| *d <= MAX_LEAD_TIME_DAYS) {
+                Some(days) => Some(days),
+                None => {
+                    errors.push(FieldError::new("lead_time_days", format!("must be between 0 and {MAX_LEAD_TIME_DAYS}")));
+                    None
+                }
+            },
+        };
+        errors.finish(|| {
+            Some(NewThreshold {
+                item_id: ItemId(r.item_id),
+                location_id: r.location_id.map(LocationId),
+                reorder_point: r.reorder_point,
+                reorder_quantity: r.reorder_quantity,
+                lead_time_days,
+            })
+        })
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AlertDto {
+    pub id: AlertId,
+    pub kind: AlertKind,
+    pub item_id: ItemId,
+    pub location_id: Option<LocationId>,
+    pub lot_id: Option<LotId>,
+    pub threshold_id: Option<ThresholdId>,
+    pub state: AlertState,
+    pub opened_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// The token name that acknowledged it.
+    pub acknowledged_by: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Available units (stock alerts) or units of the lot (expiry alerts) when it opened.
+    pub quantity: i64,
+    /// The reorder point crossed (stock alerts).
+    pub threshold: Option<i64>,
+}
+
+impl From<Alert> for AlertDto {
+    fn from(a: Alert) -> AlertDto {
+        AlertDto {
+            id: a.id,
+            kind: a.kind,
+            item_id: a.item_id,
+            location_id: a.location_id,
+            lot_id: a.lot_id,
+            threshold_id: a.threshold_id,
+            state: a.state,
+            opened_at: utc(a.opened_at),
+            acknowledged_at: a.acknowledged_at.map(utc),
+            acknowledged_by: a.acknowledged_by,
+            resolved_at: a.resolved_at.map(utc),
+            quantity: a.quantity,
+            threshold: a.threshold,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AlertQuery {
+    pub state: Option<AlertState>,
+    pub kind: Option<AlertKind>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NotificationDto {
+    pub id: NotificationId,
+    pub alert_id: Option<AlertId>,
+    /// Who it went to (filled in when it is sent).
+    pub recipients: Vec<String>,
+    pub subject: String,
+    pub status: NotificationStatus,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<NotificationRecord> for NotificationDto {
+    fn from(n: NotificationRecord) -> NotificationDto {
+        NotificationDto {
+            id: n.id,
+            alert_id: n.alert_id,
+            recipients: n.recipients,
+            subject: n.subject,
+            status: n.status,
+            attempts: n.attempts,
+            last_error: n.last_error,
+            created_at: utc(n.created_at),
+            sent_at: n.sent_at.map(utc),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationQuery {
+    pub alert_id: Option<i64>,
+}
+
+/// How a suggestion was worked out.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SuggestionWorking {
+    pub available: i64,
+    pub on_hand: i64,
+    pub expired: i64,
+    pub quarantined: i64,
+    pub reorder_point: i64,
+    pub reorder_quantity: i64,
+    pub lead_time_days: Option<u32>,
+    /// `reorder_point - available + 1`: what gets stock back above the point.
+    pub to_clear_point: i64,
+    /// In words.
+    pub explanation: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReorderSuggestionDto {
+    pub threshold_id: ThresholdId,
+    pub item_id: ItemId,
+    pub location_id: Option<LocationId>,
+    /// At least `reorder_quantity`, and enough to get back above the point.
+    pub suggested_quantity: i64,
+    pub working: SuggestionWorking,
+}
+
+/// List reorder thresholds.
+#[utoipa::path(get, path = "/api/v1/thresholds", tag = "alerts", params(PageParams),
+    responses((status = 200, description = "Thresholds in id order", body = List<ThresholdDto>)))]
+pub async fn list_thresholds_route(
+    state: web::Data<AppState>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<List<ThresholdDto>>, Problem> {
+    let page = page.page_request()?;
+    let thresholds = state.pool.run(move |c| list_thresholds(c, page)).await?;
+    Ok(web::Json(List::from_page(thresholds, ThresholdDto::from)))
+}
+
+/// Create or replace a threshold (by item and location); alerts are re-evaluated at once.
+#[utoipa::path(put, path = "/api/v1/thresholds", tag = "alerts", request_body = PutThresholdRequest,
+    responses((status = 200, description = "Replaced", body = ThresholdDto),
+        (status = 201, description = "Created", body = ThresholdDto),
+        (status = 409, description = "Changed concurrently; retry", body = Problem, content_type = "application/problem+json")))]
+pub async fn put_threshold(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: Json<PutThresholdRequest>,
+) -> Result<HttpResponse, Problem> {
+    let new = NewThreshold::try_from(body.into_inner())?;
+    let (threshold, created) = state.pool.run(move |c| set_threshold(c, &actor, new)).await?;
+    let mut response = if created { HttpResponse::Created() } else { HttpResponse::Ok() };
+    Ok(response.json(ThresholdDto::from(threshold)))
+}
+
+/// Delete a threshold; its open alerts resolve.
+#[utoipa::path(delete, path = "/api/v1/thresholds/{id}", tag = "alerts", params(("id" = i64, Path, description = "Threshold id")),
+    responses((status = 204, description = "Deleted")))]
+pub async fn delete_threshold(state: web::Data<AppState>, actor: Actor, id: web::Path<i64>) -> Result<HttpResponse, Problem> {
+    let id = ThresholdId(id.into_inner());
+    state.pool.run(move |c| remove_threshold(c, &actor, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// List alerts.
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", params(AlertQuery, PageParams),
+    responses((status = 200, description = "Alerts in id order", body = List<AlertDto>)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    query: web::Query<AlertQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<List<AlertDto>>, Problem> {
+    let page = page.page_request()?;
+    let filter = AlertFilter { state: query.state, kind: query.kind };
+    let alerts = state.pool.run(move |c| list_alerts(c, &filter, page)).await?;
+    Ok(web::Json(List::from_page(alerts, AlertDto::from)))
+}
+
+/// One alert.
+#[utoipa::path(get, path = "/api/v1/alerts/{id}", tag = "alerts", params(("id" = i64, Path, description = "Alert id")),
+    responses((status = 200, description = "The alert", body = AlertDto)))]
+pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<AlertDto>, Problem> {
+    let id = AlertId(id.into_inner());
+    Ok(web::Json(state.pool.run(move |c| get_alert(c, id)).await?.into()))
+}
+
+/// Acknowledge an alert: it stays until resolved, but is no longer emailed again.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/acknowledge", tag = "alerts", params(("id" = i64, Path, description = "Alert id")),
+    responses((status = 200, description = "The alert, acknowledged", body = AlertDto),
+        (status = 409, description = "The alert is already resolved", body = Problem, content_type = "application/problem+json")))]
+pub async fn acknowledge(state: web::Data<AppState>, actor: Actor, id: web::Path<i64>) -> Result<web::Json<AlertDto>, Problem> {
+    let id = AlertId(id.into_inner());
+    Ok(web::Json(state.pool.run(move |c| acknowledge_alert(c, &actor, id)).await?.into()))
+}
+
+/// The email log.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "alerts", params(NotificationQuery, PageParams),
+    responses((status = 200, description = "Emails in id order", body = List<NotificationDto>)))]
+pub async fn notifications(
+    state: web::Data<AppState>,
+    query: web::Query<NotificationQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<List<NotificationDto>>, Problem> {
+    let page = page.page_request()?;
+    let alert = query.alert_id.map(AlertId);
+    let records = state.pool.run(move |c| list_notifications(c, alert, page)).await?;
+    Ok(web::Json(List::from_page(records, NotificationDto::from)))
+}
+
+/// Items at or below their reorder point, with a suggested quantity and the working.
+#[utoipa::path(get, path = "/api/v1/reorder-suggestions", tag = "alerts",
+    responses((status = 200, description = "One suggestion per threshold at or below its point", body = List<ReorderSuggestionDto>)))]
+pub async fn reorder_suggestions(state: web::Data<AppState>) -> Result<web::Json<List<ReorderSuggestionDto>>, Problem> {
+    let today = Utc::now().date_naive();
+    let suggestions = state.pool.run(move |c| suggest_reorders(c, today)).await?;
+    let data = suggestions
+        .into_iter()
+        .map(|s| {
+            let t = &s.threshold;
+            let explanation = format!(
+                "{} available ≤ reorder point {}: {} needed to get back above it; ordering max({}, {}) = {}",
+                s.figures.available, t.reorder_point, s.to_clear_point, t.reorder_quantity, s.to_clear_point, s.suggested_quantity
+            );
+            ReorderSuggestionDto {
+                threshold_id: t.id,
+                item_id: t.item_id,
+                location_id: t.location_id,
+                suggested_quantity: s.suggested_quantity,
+                working: SuggestionWorking {
+                    available: s.figures.available,
+                    on_hand: s.figures.on_hand,
+                    expired: s.figures.expired,
+                    quarantined: s.figures.quarantined,
+                    reorder_point: t.reorder_point,
+                    reorder_quantity: t.reorder_quantity,
+                    lead_time_days: t.lead_time_days,
+                    to_clear_point: s.to_clear_point,
+                    explanation,
+                },
+            }
+        })
+        .collect();
+    Ok(web::Json(List { data, next_cursor: None }))
+}

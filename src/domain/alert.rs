@@ -1,0 +1,183 @@
+//! Alerts: reorder thresholds crossed, lots expiring or expired. Pure rules.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+use super::catalog::Named;
+use super::ids::{AlertId, ItemId, LocationId, LotId, ThresholdId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    LowStock,
+    OutOfStock,
+    Expiring,
+    Expired,
+}
+
+impl Named for AlertKind {
+    const ALL: &'static [Self] = &[AlertKind::LowStock, AlertKind::OutOfStock, AlertKind::Expiring, AlertKind::Expired];
+    fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::LowStock => "low_stock",
+            AlertKind::OutOfStock => "out_of_stock",
+            AlertKind::Expiring => "expiring",
+            AlertKind::Expired => "expired",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    Open,
+    /// Seen by someone: no more reminders, still unresolved.
+    Acknowledged,
+    Resolved,
+}
+
+impl Named for AlertState {
+    const ALL: &'static [Self] = &[AlertState::Open, AlertState::Acknowledged, AlertState::Resolved];
+    fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Open => "open",
+            AlertState::Acknowledged => "acknowledged",
+            AlertState::Resolved => "resolved",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationStatus {
+    Queued,
+    Sent,
+    Failed,
+}
+
+impl Named for NotificationStatus {
+    const ALL: &'static [Self] = &[NotificationStatus::Queued, NotificationStatus::Sent, NotificationStatus::Failed];
+    fn as_str(self) -> &'static str {
+        match self {
+            NotificationStatus::Queued => "queued",
+            NotificationStatus::Sent => "sent",
+            NotificationStatus::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Threshold {
+    pub id: ThresholdId,
+    pub item_id: ItemId,
+    /// `None`: all locations together.
+    pub location_id: Option<LocationId>,
+    pub reorder_point: i64,
+    pub reorder_quantity: i64,
+    pub lead_time_days: Option<u32>,
+}
+
+/// A validated threshold to create or replace (by item and location).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewThreshold {
+    pub item_id: ItemId,
+    pub location_id: Option<LocationId>,
+    pub reorder_point: i64,
+    pub reorder_quantity: i64,
+    pub lead_time_days: Option<u32>,
+}
+
+pub const MAX_REORDER: i64 = 1_000_000;
+pub const MAX_LEAD_TIME_DAYS: u32 = 365;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub id: AlertId,
+    pub kind: AlertKind,
+    pub item_id: ItemId,
+    pub location_id: Option<LocationId>,
+    pub lot_id: Option<LotId>,
+    pub threshold_id: Option<ThresholdId>,
+    pub state: AlertState,
+    pub opened_at: NaiveDateTime,
+    pub acknowledged_at: Option<NaiveDateTime>,
+    pub acknowledged_by: Option<String>,
+    pub resolved_at: Option<NaiveDateTime>,
+    /// Available units (stock alerts) or units of the lot (expiry alerts) when it opened.
+    pub quantity: i64,
+    /// The reorder point crossed (stock alerts).
+    pub threshold: Option<i64>,
+}
+
+/// The key that makes "one alert per condition" checkable by a unique index.
+pub fn threshold_condition(kind: AlertKind, threshold: ThresholdId) -> String {
+    format!("{}:threshold:{threshold}", kind.as_str())
+}
+
+pub fn lot_condition(kind: AlertKind, lot: LotId) -> String {
+    format!("{}:lot:{lot}", kind.as_str())
+}
+
+/// Which stock conditions hold: `low_stock` at or below the reorder point, `out_of_stock` at 0.
+pub fn stock_conditions(available: i64, reorder_point: i64) -> [(AlertKind, bool); 2] {
+    [(AlertKind::LowStock, available <= reorder_point), (AlertKind::OutOfStock, available <= 0)]
+}
+
+/// A lot with stock is `expired` from the day after its expiry, `expiring` within the warning.
+pub fn expiry_condition(expires_on: NaiveDate, today: NaiveDate, warning_days: u32) -> Option<AlertKind> {
+    if expires_on < today {
+        Some(AlertKind::Expired)
+    } else if expires_on <= today + Duration::days(i64::from(warning_days)) {
+        Some(AlertKind::Expiring)
+    } else {
+        None
+    }
+}
+
+/// How much to order: at least the reorder quantity, and enough to get back above the point.
+pub fn suggested_quantity(available: i64, reorder_point: i64, reorder_quantity: i64) -> i64 {
+    reorder_quantity.max(reorder_point - available + 1)
+}
+
+/// Exponential backoff between delivery attempts: `base`, 2×, 4×… capped at one hour.
+pub fn retry_delay(base_seconds: u64, attempts: u32) -> Duration {
+    let factor = 2u64.saturating_pow(attempts.saturating_sub(1).min(20));
+    Duration::seconds(base_seconds.saturating_mul(factor).min(3600) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stock_conditions_have_hysteresis_at_the_point() {
+        assert_eq!(stock_conditions(23, 22), [(AlertKind::LowStock, false), (AlertKind::OutOfStock, false)]);
+        assert_eq!(stock_conditions(22, 22), [(AlertKind::LowStock, true), (AlertKind::OutOfStock, false)]);
+        assert_eq!(stock_conditions(0, 22), [(AlertKind::LowStock, true), (AlertKind::OutOfStock, true)]);
+        // A point of zero only ever warns when nothing is left.
+        assert_eq!(stock_conditions(0, 0), [(AlertKind::LowStock, true), (AlertKind::OutOfStock, true)]);
+    }
+
+    #[test]
+    fn expiry_window() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        assert_eq!(expiry_condition(today - Duration::days(1), today, 90), Some(AlertKind::Expired));
+        assert_eq!(expiry_condition(today, today, 90), Some(AlertKind::Expiring));
+        assert_eq!(expiry_condition(today + Duration::days(90), today, 90), Some(AlertKind::Expiring));
+        assert_eq!(expiry_condition(today + Duration::days(91), today, 90), None);
+    }
+
+    #[test]
+    fn suggestions_get_back_above_the_point() {
+        assert_eq!(suggested_quantity(6, 22, 30), 30);
+        assert_eq!(suggested_quantity(0, 50, 30), 51);
+        assert_eq!(suggested_quantity(22, 22, 1), 1);
+    }
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(retry_delay(30, 1), Duration::seconds(30));
+        assert_eq!(retry_delay(30, 3), Duration::seconds(120));
+        assert_eq!(retry_delay(30, 40), Duration::seconds(3600));
+    }
+}

@@ -1,0 +1,155 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
+
+use super::{corrupt, on_backend};
+use crate::db::schema::notifications;
+use crate::db::DbConnection;
+use crate::domain::alert::NotificationStatus;
+use crate::domain::catalog::Named;
+use crate::domain::ids::{AlertId, NotificationId};
+use crate::domain::page::{Page, PageRequest};
+
+/// An email's content, as queued.
+pub struct EmailContent {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub fn enqueue(conn: &mut DbConnection, alert: Option<AlertId>, email: &EmailContent, at: NaiveDateTime) -> QueryResult<NotificationId> {
+    let id: i64 = diesel::insert_into(notifications::table)
+        .values((
+            notifications::alert_id.eq(alert.map(|a| a.0)),
+            notifications::recipients.eq(""),
+            notifications::subject.eq(&email.subject),
+            notifications::body_text.eq(&email.text),
+            notifications::body_html.eq(&email.html),
+            notifications::status.eq(NotificationStatus::Queued.as_str()),
+            notifications::attempts.eq(0),
+            notifications::next_attempt_at.eq(at),
+            notifications::created_at.eq(at),
+        ))
+        .returning(notifications::id)
+        .get_result(conn)?;
+    Ok(NotificationId(id))
+}
+
+/// An email claimed for sending.
+#[derive(Debug, QueryableByName)]
+pub struct Claimed {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub subject: String,
+    #[diesel(sql_type = Text)]
+    pub body_text: String,
+    #[diesel(sql_type = Text)]
+    pub body_html: String,
+    #[diesel(sql_type = Integer)]
+    pub attempts: i32,
+}
+
+/// Claims up to `limit` due emails for this worker until `lease_until`, counting the attempt.
+/// PostgreSQL skips rows another instance is claiming (`FOR UPDATE SKIP LOCKED`); SQLite's
+/// write transaction serialises claimers.
+pub fn claim(conn: &mut DbConnection, now: NaiveDateTime, lease_until: NaiveDateTime, token: &str, limit: i64) -> QueryResult<Vec<Claimed>> {
+    let lock = if matches!(conn, DbConnection::Pg(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE notifications SET claim_token = ?, claimed_until = ?, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM notifications WHERE status = 'queued' AND next_attempt_at <= ? \
+         AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?{lock}) \
+         RETURNING id, subject, body_text, body_html, attempts"
+    );
+    on_backend!(conn, &sql, |q, c| q
+        .bind::<Text, _>(token)
+        .bind::<Timestamp, _>(lease_until)
+        .bind::<Timestamp, _>(now)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .load(c))
+}
+
+/// Records the outcome of a claimed attempt; ignored when the claim was lost (lease expired and
+/// another worker took the row).
+pub fn settle(
+    conn: &mut DbConnection,
+    id: i64,
+    token: &str,
+    status: NotificationStatus,
+    recipients: &str,
+    error: Option<&str>,
+    next_attempt_at: NaiveDateTime,
+    sent_at: Option<NaiveDateTime>,
+) -> QueryResult<bool> {
+    let touched = diesel::update(notifications::table.find(id).filter(notifications::claim_token.eq(token)))
+        .set((
+            notifications::status.eq(status.as_str()),
+            notifications::recipients.eq(recipients),
+            notifications::last_error.eq(error),
+            notifications::next_attempt_at.eq(next_attempt_at),
+            notifications::sent_at.eq(sent_at),
+            notifications::claim_token.eq(None::<String>),
+            notifications::claimed_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(touched == 1)
+}
+
+/// A line of the email log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotificationRecord {
+    pub id: NotificationId,
+    pub alert_id: Option<AlertId>,
+    pub recipients: Vec<String>,
+    pub subject: String,
+    pub status: NotificationStatus,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+type LogRow = (i64, Option<i64>, String, String, String, i32, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
+
+pub fn list(conn: &mut DbConnection, alert: Option<AlertId>, page: PageRequest) -> QueryResult<Page<NotificationRecord>> {
+    let mut query = notifications::table
+        .select((
+            notifications::id,
+            notifications::alert_id,
+            notifications::recipients,
+            notifications::subject,
+            notifications::status,
+            notifications::attempts,
+            notifications::last_error,
+            notifications::created_at,
+            notifications::sent_at,
+        ))
+        .order(notifications::id.asc())
+        .limit(i64::from(page.limit) + 1)
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(notifications::id.gt(after));
+    }
+    if let Some(alert) = alert {
+        query = query.filter(notifications::alert_id.eq(alert.0));
+    }
+    let rows: Vec<LogRow> = query.load(conn)?;
+    let records = rows
+        .into_iter()
+        .map(|(id, alert_id, recipients, subject, status, attempts, last_error, created_at, sent_at)| {
+            Ok(NotificationRecord {
+                id: NotificationId(id),
+                alert_id: alert_id.map(AlertId),
+                recipients: recipients.split(',').filter(|r| !r.is_empty()).map(str::to_owned).collect(),
+                subject,
+                status: NotificationStatus::parse(&status).ok_or_else(|| corrupt("notification status", &status))?,
+                attempts,
+                last_error,
+                created_at,
+                sent_at,
+            })
+        })
+        .collect::<QueryResult<Vec<_>>>()?;
+    Ok(Page::from_rows(records, page, |n| n.id.0))
+}

@@ -1,0 +1,38 @@
+//! Reorder suggestions: every threshold at or below its point, with the working.
+
+use chrono::NaiveDate;
+
+use crate::db::DbConnection;
+use crate::domain::alert::{suggested_quantity, Threshold};
+use crate::domain::stock::{figures, LotBalance, StockFigures};
+use crate::repo;
+
+use super::read_catalog::ReadError;
+
+#[derive(Debug, Clone)]
+pub struct ReorderSuggestion {
+    pub threshold: Threshold,
+    pub figures: StockFigures,
+    /// Units needed to get back above the reorder point.
+    pub to_clear_point: i64,
+    pub suggested_quantity: i64,
+}
+
+pub fn suggest_reorders(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec<ReorderSuggestion>, ReadError> {
+    let mut suggestions = Vec::new();
+    for threshold in repo::thresholds::all(conn)? {
+        let balances = repo::balances::of_items(conn, &[threshold.item_id], threshold.location_id)?;
+        let refs: Vec<&LotBalance> = balances.iter().collect();
+        let stock = figures(&refs, today, Some(threshold.reorder_point));
+        if stock.available > threshold.reorder_point {
+            continue;
+        }
+        suggestions.push(ReorderSuggestion {
+            to_clear_point: threshold.reorder_point - stock.available + 1,
+            suggested_quantity: suggested_quantity(stock.available, threshold.reorder_point, threshold.reorder_quantity),
+            figures: stock,
+            threshold,
+        });
+    }
+    Ok(suggestions)
+}
