@@ -219,7 +219,10 @@ impl Settings {
             return Err(ConfigError::new("alerts.scan_interval_seconds", "must be at least 1"));
         }
         if !(self.alerts.reminder_hours.is_finite() && self.alerts.reminder_hours > 0.0) {
-            return Err(ConfigError::new("alerts.reminder_hours", "must be a positive number of hours"));
+            return Err(ConfigError::new(
+                "alerts.reminder_hours",
+                "must be a positive number of hours",
+            ));
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err(ConfigError::new(

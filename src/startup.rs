@@ -9,8 +9,8 @@ use actix_web::{web, HttpServer};
 use crate::api::{self, AppState};
 use crate::config::Settings;
 use crate::db::{migrations, DbPool};
-use crate::notify::worker::Worker;
 use crate::domain::token::TokenSecret;
+use crate::notify::worker::Worker;
 use crate::service::bootstrap_admin::bootstrap_admin;
 use crate::service::forget_idempotency_keys::forget_idempotency_keys;
 

@@ -68,17 +68,26 @@ impl TryFrom<PutThresholdRequest> for NewThreshold {
     fn try_from(r: PutThresholdRequest) -> Result<NewThreshold, FieldErrors> {
         let mut errors = FieldErrors::default();
         if !(0..=MAX_REORDER).contains(&r.reorder_point) {
-            errors.push(FieldError::new("reorder_point", format!("must be between 0 and {MAX_REORDER}")));
+            errors.push(FieldError::new(
+                "reorder_point",
+                format!("must be between 0 and {MAX_REORDER}"),
+            ));
         }
         if !(1..=MAX_REORDER).contains(&r.reorder_quantity) {
-            errors.push(FieldError::new("reorder_quantity", format!("must be between 1 and {MAX_REORDER}")));
+            errors.push(FieldError::new(
+                "reorder_quantity",
+                format!("must be between 1 and {MAX_REORDER}"),
+            ));
         }
         let lead_time_days = match r.lead_time_days {
             None => None,
             Some(days) => match u32::try_from(days).ok().filter(|d| *d <= MAX_LEAD_TIME_DAYS) {
                 Some(days) => Some(days),
                 None => {
-                    errors.push(FieldError::new("lead_time_days", format!("must be between 0 and {MAX_LEAD_TIME_DAYS}")));
+                    errors.push(FieldError::new(
+                        "lead_time_days",
+                        format!("must be between 0 and {MAX_LEAD_TIME_DAYS}"),
+                    ));
                     None
                 }
             },
@@ -228,14 +237,22 @@ pub async fn put_threshold(
 ) -> Result<HttpResponse, Problem> {
     let new = NewThreshold::try_from(body.into_inner())?;
     let (threshold, created) = state.pool.run(move |c| set_threshold(c, &actor, new)).await?;
-    let mut response = if created { HttpResponse::Created() } else { HttpResponse::Ok() };
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
     Ok(response.json(ThresholdDto::from(threshold)))
 }
 
 /// Delete a threshold; its open alerts resolve.
 #[utoipa::path(delete, path = "/api/v1/thresholds/{id}", tag = "alerts", params(("id" = i64, Path, description = "Threshold id")),
     responses((status = 204, description = "Deleted")))]
-pub async fn delete_threshold(state: web::Data<AppState>, actor: Actor, id: web::Path<i64>) -> Result<HttpResponse, Problem> {
+pub async fn delete_threshold(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
     let id = ThresholdId(id.into_inner());
     state.pool.run(move |c| remove_threshold(c, &actor, id)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -250,7 +267,10 @@ pub async fn list(
     page: web::Query<PageParams>,
 ) -> Result<web::Json<List<AlertDto>>, Problem> {
     let page = page.page_request()?;
-    let filter = AlertFilter { state: query.state, kind: query.kind };
+    let filter = AlertFilter {
+        state: query.state,
+        kind: query.kind,
+    };
     let alerts = state.pool.run(move |c| list_alerts(c, &filter, page)).await?;
     Ok(web::Json(List::from_page(alerts, AlertDto::from)))
 }
@@ -267,9 +287,15 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::
 #[utoipa::path(post, path = "/api/v1/alerts/{id}/acknowledge", tag = "alerts", params(("id" = i64, Path, description = "Alert id")),
     responses((status = 200, description = "The alert, acknowledged", body = AlertDto),
         (status = 409, description = "The alert is already resolved", body = Problem, content_type = "application/problem+json")))]
-pub async fn acknowledge(state: web::Data<AppState>, actor: Actor, id: web::Path<i64>) -> Result<web::Json<AlertDto>, Problem> {
+pub async fn acknowledge(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<i64>,
+) -> Result<web::Json<AlertDto>, Problem> {
     let id = AlertId(id.into_inner());
-    Ok(web::Json(state.pool.run(move |c| acknowledge_alert(c, &actor, id)).await?.into()))
+    Ok(web::Json(
+        state.pool.run(move |c| acknowledge_alert(c, &actor, id)).await?.into(),
+    ))
 }
 
 /// The email log.
@@ -298,7 +324,12 @@ pub async fn reorder_suggestions(state: web::Data<AppState>) -> Result<web::Json
             let t = &s.threshold;
             let explanation = format!(
                 "{} available ≤ reorder point {}: {} needed to get back above it; ordering max({}, {}) = {}",
-                s.figures.available, t.reorder_point, s.to_clear_point, t.reorder_quantity, s.to_clear_point, s.suggested_quantity
+                s.figures.available,
+                t.reorder_point,
+                s.to_clear_point,
+                t.reorder_quantity,
+                s.to_clear_point,
+                s.suggested_quantity
             );
             ReorderSuggestionDto {
                 threshold_id: t.id,
@@ -319,5 +350,8 @@ pub async fn reorder_suggestions(state: web::Data<AppState>) -> Result<web::Json
             }
         })
         .collect();
-    Ok(web::Json(List { data, next_cursor: None }))
+    Ok(web::Json(List {
+        data,
+        next_cursor: None,
+    }))
 }

@@ -47,7 +47,12 @@ pub struct AppState {
 impl AppState {
     pub fn new(pool: DbPool) -> AppState {
         let openapi_json = serde_json::to_string(&openapi::document()).unwrap_or_default();
-        AppState { pool, metrics: Metrics::new(), openapi_json, mailer_wake: Default::default() }
+        AppState {
+            pool,
+            metrics: Metrics::new(),
+            openapi_json,
+            mailer_wake: Default::default(),
+        }
     }
 }
 

@@ -16,7 +16,12 @@ pub enum AlertKind {
 }
 
 impl Named for AlertKind {
-    const ALL: &'static [Self] = &[AlertKind::LowStock, AlertKind::OutOfStock, AlertKind::Expiring, AlertKind::Expired];
+    const ALL: &'static [Self] = &[
+        AlertKind::LowStock,
+        AlertKind::OutOfStock,
+        AlertKind::Expiring,
+        AlertKind::Expired,
+    ];
     fn as_str(self) -> &'static str {
         match self {
             AlertKind::LowStock => "low_stock",
@@ -56,7 +61,11 @@ pub enum NotificationStatus {
 }
 
 impl Named for NotificationStatus {
-    const ALL: &'static [Self] = &[NotificationStatus::Queued, NotificationStatus::Sent, NotificationStatus::Failed];
+    const ALL: &'static [Self] = &[
+        NotificationStatus::Queued,
+        NotificationStatus::Sent,
+        NotificationStatus::Failed,
+    ];
     fn as_str(self) -> &'static str {
         match self {
             NotificationStatus::Queued => "queued",
@@ -120,7 +129,10 @@ pub fn lot_condition(kind: AlertKind, lot: LotId) -> String {
 
 /// Which stock conditions hold: `low_stock` at or below the reorder point, `out_of_stock` at 0.
 pub fn stock_conditions(available: i64, reorder_point: i64) -> [(AlertKind, bool); 2] {
-    [(AlertKind::LowStock, available <= reorder_point), (AlertKind::OutOfStock, available <= 0)]
+    [
+        (AlertKind::LowStock, available <= reorder_point),
+        (AlertKind::OutOfStock, available <= 0),
+    ]
 }
 
 /// A lot with stock is `expired` from the day after its expiry, `expiring` within the warning.
@@ -151,19 +163,37 @@ mod tests {
 
     #[test]
     fn stock_conditions_have_hysteresis_at_the_point() {
-        assert_eq!(stock_conditions(23, 22), [(AlertKind::LowStock, false), (AlertKind::OutOfStock, false)]);
-        assert_eq!(stock_conditions(22, 22), [(AlertKind::LowStock, true), (AlertKind::OutOfStock, false)]);
-        assert_eq!(stock_conditions(0, 22), [(AlertKind::LowStock, true), (AlertKind::OutOfStock, true)]);
+        assert_eq!(
+            stock_conditions(23, 22),
+            [(AlertKind::LowStock, false), (AlertKind::OutOfStock, false)]
+        );
+        assert_eq!(
+            stock_conditions(22, 22),
+            [(AlertKind::LowStock, true), (AlertKind::OutOfStock, false)]
+        );
+        assert_eq!(
+            stock_conditions(0, 22),
+            [(AlertKind::LowStock, true), (AlertKind::OutOfStock, true)]
+        );
         // A point of zero only ever warns when nothing is left.
-        assert_eq!(stock_conditions(0, 0), [(AlertKind::LowStock, true), (AlertKind::OutOfStock, true)]);
+        assert_eq!(
+            stock_conditions(0, 0),
+            [(AlertKind::LowStock, true), (AlertKind::OutOfStock, true)]
+        );
     }
 
     #[test]
     fn expiry_window() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-        assert_eq!(expiry_condition(today - Duration::days(1), today, 90), Some(AlertKind::Expired));
+        assert_eq!(
+            expiry_condition(today - Duration::days(1), today, 90),
+            Some(AlertKind::Expired)
+        );
         assert_eq!(expiry_condition(today, today, 90), Some(AlertKind::Expiring));
-        assert_eq!(expiry_condition(today + Duration::days(90), today, 90), Some(AlertKind::Expiring));
+        assert_eq!(
+            expiry_condition(today + Duration::days(90), today, 90),
+            Some(AlertKind::Expiring)
+        );
         assert_eq!(expiry_condition(today + Duration::days(91), today, 90), None);
     }
 

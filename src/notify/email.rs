@@ -47,10 +47,17 @@ fn units(n: i64, unit: &str) -> String {
 
 fn subject(f: &AlertFacts) -> String {
     let at = f.location.as_ref().map(|l| format!(" at {l}")).unwrap_or_default();
-    let point = f.reorder_point.map(|p| format!(" (reorder point {p})")).unwrap_or_default();
+    let point = f
+        .reorder_point
+        .map(|p| format!(" (reorder point {p})"))
+        .unwrap_or_default();
     let main = match (f.kind, &f.lot) {
         (AlertKind::LowStock, _) => {
-            format!("Low stock: {} — {} available{at}{point}", f.item_name, units(f.figures.available, &f.unit))
+            format!(
+                "Low stock: {} — {} available{at}{point}",
+                f.item_name,
+                units(f.figures.available, &f.unit)
+            )
         }
         (AlertKind::OutOfStock, _) => format!("Out of stock: {} — none available{at}{point}", f.item_name),
         (AlertKind::Expiring, Some(lot)) => format!(
@@ -79,11 +86,17 @@ fn subject(f: &AlertFacts) -> String {
 fn rows(f: &AlertFacts) -> Vec<(String, String)> {
     let mut rows = vec![
         ("Item".to_owned(), format!("{} ({})", f.item_name, f.item_code)),
-        ("Where".to_owned(), f.location.clone().unwrap_or_else(|| "all locations".to_owned())),
+        (
+            "Where".to_owned(),
+            f.location.clone().unwrap_or_else(|| "all locations".to_owned()),
+        ),
         ("Available".to_owned(), units(f.figures.available, &f.unit)),
         (
             "On hand".to_owned(),
-            format!("{} (expired {}, quarantined {})", f.figures.on_hand, f.figures.expired, f.figures.quarantined),
+            format!(
+                "{} (expired {}, quarantined {})",
+                f.figures.on_hand, f.figures.expired, f.figures.quarantined
+            ),
         ),
     ];
     if let Some(point) = f.reorder_point {
@@ -96,18 +109,27 @@ fn rows(f: &AlertFacts) -> Vec<(String, String)> {
         rows.push(("Lead time".to_owned(), format!("{days} days")));
     }
     if let Some(lot) = &f.lot {
-        rows.push(("Lot".to_owned(), format!("{} (expires {})", lot.lot_number, lot.expires_on)));
+        rows.push((
+            "Lot".to_owned(),
+            format!("{} (expires {})", lot.lot_number, lot.expires_on),
+        ));
     }
     rows
 }
 
 fn lot_text(l: &LotLine) -> String {
     let note = l.note.map(|n| format!(" [{n}]")).unwrap_or_default();
-    format!("{}, expires {}: {} at {}{note}", l.lot_number, l.expires_on, l.quantity, l.location)
+    format!(
+        "{}, expires {}: {} at {}{note}",
+        l.lot_number, l.expires_on, l.quantity, l.location
+    )
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 pub fn compose(f: &AlertFacts) -> EmailContent {
@@ -131,7 +153,11 @@ pub fn compose(f: &AlertFacts) -> EmailContent {
         escape(&subject)
     );
     for (label, value) in rows(f) {
-        html.push_str(&format!("<tr><th align=\"left\">{}</th><td>{}</td></tr>", escape(&label), escape(&value)));
+        html.push_str(&format!(
+            "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
+            escape(&label),
+            escape(&value)
+        ));
     }
     html.push_str("</table><h3>Lots on hand</h3><ul>");
     if f.lots.is_empty() {
@@ -158,7 +184,13 @@ mod tests {
             item_code: "INS-400-10ML".into(),
             unit: "vial".into(),
             location: None,
-            figures: StockFigures { on_hand: 9, available: 6, expired: 2, quarantined: 1, status: StockStatus::Low },
+            figures: StockFigures {
+                on_hand: 9,
+                available: 6,
+                expired: 2,
+                quarantined: 1,
+                status: StockStatus::Low,
+            },
             reorder_point: Some(22),
             reorder_quantity: Some(40),
             lead_time_days: Some(14),
@@ -176,7 +208,10 @@ mod tests {
     #[test]
     fn subject_says_what_and_how_bad() {
         let email = compose(&facts(AlertKind::LowStock));
-        assert_eq!(email.subject, "Low stock: Insuman Implantable 400 IU/ml — 6 vials available (reorder point 22)");
+        assert_eq!(
+            email.subject,
+            "Low stock: Insuman Implantable 400 IU/ml — 6 vials available (reorder point 22)"
+        );
         assert!(email.text.contains("On hand: 9 (expired 2, quarantined 1)"));
         assert!(email.text.contains("Reorder quantity: 40"));
         assert!(email.text.contains("- A<1>, expires 2027-03-01: 6 at Ward fridge"));

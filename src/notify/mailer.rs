@@ -50,11 +50,14 @@ impl Mailer {
                     SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
                         .map_err(|e| format!("email.smtp.host: {e}"))?,
                 };
-                let mut builder =
-                    builder.port(smtp.port).timeout(Some(Duration::from_secs(smtp.timeout_seconds.max(1))));
+                let mut builder = builder
+                    .port(smtp.port)
+                    .timeout(Some(Duration::from_secs(smtp.timeout_seconds.max(1))));
                 if !smtp.username.is_empty() {
-                    builder = builder
-                        .credentials(Credentials::new(smtp.username.clone(), smtp.password.expose().to_owned()));
+                    builder = builder.credentials(Credentials::new(
+                        smtp.username.clone(),
+                        smtp.password.expose().to_owned(),
+                    ));
                 }
                 Ok(Mailer::Smtp(builder.build()))
             }
@@ -67,7 +70,10 @@ impl Mailer {
             builder = builder.to(to.clone());
         }
         let email = builder
-            .multipart(MultiPart::alternative_plain_html(message.text.to_owned(), message.html.to_owned()))
+            .multipart(MultiPart::alternative_plain_html(
+                message.text.to_owned(),
+                message.html.to_owned(),
+            ))
             .map_err(|e| SendError::Permanent(format!("cannot build the message: {e}")))?;
         match self {
             Mailer::Smtp(transport) => transport.send(email).await.map(|_| ()).map_err(|e| {
@@ -77,9 +83,11 @@ impl Mailer {
                     SendError::Transient(e.to_string())
                 }
             }),
-            Mailer::File(transport) => {
-                transport.send(email).await.map(|_| ()).map_err(|e| SendError::Transient(e.to_string()))
-            }
+            Mailer::File(transport) => transport
+                .send(email)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError::Transient(e.to_string())),
         }
     }
 }

@@ -117,7 +117,9 @@ impl Worker {
                 };
                 match &delivery {
                     Delivery::Sent => tracing::info!(notification = email.id, "alert email sent"),
-                    Delivery::Retry(e) => tracing::warn!(notification = email.id, attempts = email.attempts, error = %e, "alert email not sent; will retry"),
+                    Delivery::Retry(e) => {
+                        tracing::warn!(notification = email.id, attempts = email.attempts, error = %e, "alert email not sent; will retry")
+                    }
                     Delivery::Failed(e) => tracing::error!(notification = email.id, error = %e, "alert email failed"),
                 }
                 let recipients: Vec<String> = self.recipients.iter().map(|m| m.email.to_string()).collect();

@@ -100,7 +100,10 @@ pub fn resolve(conn: &mut DbConnection, condition_key: &str, at: NaiveDateTime) 
             .filter(alerts::condition_key.eq(condition_key))
             .filter(alerts::state.ne(AlertState::Resolved.as_str())),
     )
-    .set((alerts::state.eq(AlertState::Resolved.as_str()), alerts::resolved_at.eq(at)))
+    .set((
+        alerts::state.eq(AlertState::Resolved.as_str()),
+        alerts::resolved_at.eq(at),
+    ))
     .execute(conn)
 }
 
@@ -111,7 +114,10 @@ pub fn unresolved_lot_alerts(conn: &mut DbConnection) -> QueryResult<Vec<(String
         .filter(alerts::lot_id.is_not_null())
         .select((alerts::condition_key, alerts::lot_id))
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(key, lot)| lot.map(|l| (key, l))).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|(key, lot)| lot.map(|l| (key, l)))
+        .collect())
 }
 
 pub fn find(conn: &mut DbConnection, id: AlertId) -> QueryResult<Option<Alert>> {
@@ -126,7 +132,10 @@ pub struct AlertFilter {
 }
 
 pub fn list(conn: &mut DbConnection, filter: &AlertFilter, page: PageRequest) -> QueryResult<Page<Alert>> {
-    let mut query = alerts::table.into_boxed().order(alerts::id.asc()).limit(i64::from(page.limit) + 1);
+    let mut query = alerts::table
+        .into_boxed()
+        .order(alerts::id.asc())
+        .limit(i64::from(page.limit) + 1);
     if let Some(after) = page.after {
         query = query.filter(alerts::id.gt(after));
     }
@@ -143,13 +152,17 @@ pub fn list(conn: &mut DbConnection, filter: &AlertFilter, page: PageRequest) ->
 
 /// Marks an open alert acknowledged; `false` when it was not open.
 pub fn acknowledge(conn: &mut DbConnection, id: AlertId, by: &str, at: NaiveDateTime) -> QueryResult<bool> {
-    let touched = diesel::update(alerts::table.find(id.0).filter(alerts::state.eq(AlertState::Open.as_str())))
-        .set((
-            alerts::state.eq(AlertState::Acknowledged.as_str()),
-            alerts::acknowledged_at.eq(at),
-            alerts::acknowledged_by.eq(by),
-        ))
-        .execute(conn)?;
+    let touched = diesel::update(
+        alerts::table
+            .find(id.0)
+            .filter(alerts::state.eq(AlertState::Open.as_str())),
+    )
+    .set((
+        alerts::state.eq(AlertState::Acknowledged.as_str()),
+        alerts::acknowledged_at.eq(at),
+        alerts::acknowledged_by.eq(by),
+    ))
+    .execute(conn)?;
     Ok(touched == 1)
 }
 
@@ -166,7 +179,12 @@ pub fn due_reminders(conn: &mut DbConnection, before: NaiveDateTime) -> QueryRes
 }
 
 /// Moves the last-emailed time from `seen` to `at`; `false` when another instance did first.
-pub fn mark_notified(conn: &mut DbConnection, id: AlertId, seen: NaiveDateTime, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn mark_notified(
+    conn: &mut DbConnection,
+    id: AlertId,
+    seen: NaiveDateTime,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     let touched = diesel::update(alerts::table.find(id.0).filter(alerts::last_notified_at.eq(seen)))
         .set(alerts::last_notified_at.eq(at))
         .execute(conn)?;

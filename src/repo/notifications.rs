@@ -17,7 +17,12 @@ pub struct EmailContent {
     pub html: String,
 }
 
-pub fn enqueue(conn: &mut DbConnection, alert: Option<AlertId>, email: &EmailContent, at: NaiveDateTime) -> QueryResult<NotificationId> {
+pub fn enqueue(
+    conn: &mut DbConnection,
+    alert: Option<AlertId>,
+    email: &EmailContent,
+    at: NaiveDateTime,
+) -> QueryResult<NotificationId> {
     let id: i64 = diesel::insert_into(notifications::table)
         .values((
             notifications::alert_id.eq(alert.map(|a| a.0)),
@@ -53,8 +58,18 @@ pub struct Claimed {
 /// Claims up to `limit` due emails for this worker until `lease_until`, counting the attempt.
 /// PostgreSQL skips rows another instance is claiming (`FOR UPDATE SKIP LOCKED`); SQLite's
 /// write transaction serialises claimers.
-pub fn claim(conn: &mut DbConnection, now: NaiveDateTime, lease_until: NaiveDateTime, token: &str, limit: i64) -> QueryResult<Vec<Claimed>> {
-    let lock = if matches!(conn, DbConnection::Pg(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
+pub fn claim(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    token: &str,
+    limit: i64,
+) -> QueryResult<Vec<Claimed>> {
+    let lock = if matches!(conn, DbConnection::Pg(_)) {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
     let sql = format!(
         "UPDATE notifications SET claim_token = ?, claimed_until = ?, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM notifications WHERE status = 'queued' AND next_attempt_at <= ? \
@@ -70,29 +85,33 @@ pub fn claim(conn: &mut DbConnection, now: NaiveDateTime, lease_until: NaiveDate
         .load(c))
 }
 
+/// How an attempt ended, as recorded.
+pub struct Settlement<'a> {
+    pub status: NotificationStatus,
+    pub recipients: &'a str,
+    pub error: Option<&'a str>,
+    pub next_attempt_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
 /// Records the outcome of a claimed attempt; ignored when the claim was lost (lease expired and
 /// another worker took the row).
-pub fn settle(
-    conn: &mut DbConnection,
-    id: i64,
-    token: &str,
-    status: NotificationStatus,
-    recipients: &str,
-    error: Option<&str>,
-    next_attempt_at: NaiveDateTime,
-    sent_at: Option<NaiveDateTime>,
-) -> QueryResult<bool> {
-    let touched = diesel::update(notifications::table.find(id).filter(notifications::claim_token.eq(token)))
-        .set((
-            notifications::status.eq(status.as_str()),
-            notifications::recipients.eq(recipients),
-            notifications::last_error.eq(error),
-            notifications::next_attempt_at.eq(next_attempt_at),
-            notifications::sent_at.eq(sent_at),
-            notifications::claim_token.eq(None::<String>),
-            notifications::claimed_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
+pub fn settle(conn: &mut DbConnection, id: i64, token: &str, outcome: &Settlement<'_>) -> QueryResult<bool> {
+    let touched = diesel::update(
+        notifications::table
+            .find(id)
+            .filter(notifications::claim_token.eq(token)),
+    )
+    .set((
+        notifications::status.eq(outcome.status.as_str()),
+        notifications::recipients.eq(outcome.recipients),
+        notifications::last_error.eq(outcome.error),
+        notifications::next_attempt_at.eq(outcome.next_attempt_at),
+        notifications::sent_at.eq(outcome.sent_at),
+        notifications::claim_token.eq(None::<String>),
+        notifications::claimed_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
     Ok(touched == 1)
 }
 
@@ -110,9 +129,23 @@ pub struct NotificationRecord {
     pub sent_at: Option<NaiveDateTime>,
 }
 
-type LogRow = (i64, Option<i64>, String, String, String, i32, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
+type LogRow = (
+    i64,
+    Option<i64>,
+    String,
+    String,
+    String,
+    i32,
+    Option<String>,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
 
-pub fn list(conn: &mut DbConnection, alert: Option<AlertId>, page: PageRequest) -> QueryResult<Page<NotificationRecord>> {
+pub fn list(
+    conn: &mut DbConnection,
+    alert: Option<AlertId>,
+    page: PageRequest,
+) -> QueryResult<Page<NotificationRecord>> {
     let mut query = notifications::table
         .select((
             notifications::id,
@@ -137,19 +170,26 @@ pub fn list(conn: &mut DbConnection, alert: Option<AlertId>, page: PageRequest) 
     let rows: Vec<LogRow> = query.load(conn)?;
     let records = rows
         .into_iter()
-        .map(|(id, alert_id, recipients, subject, status, attempts, last_error, created_at, sent_at)| {
-            Ok(NotificationRecord {
-                id: NotificationId(id),
-                alert_id: alert_id.map(AlertId),
-                recipients: recipients.split(',').filter(|r| !r.is_empty()).map(str::to_owned).collect(),
-                subject,
-                status: NotificationStatus::parse(&status).ok_or_else(|| corrupt("notification status", &status))?,
-                attempts,
-                last_error,
-                created_at,
-                sent_at,
-            })
-        })
+        .map(
+            |(id, alert_id, recipients, subject, status, attempts, last_error, created_at, sent_at)| {
+                Ok(NotificationRecord {
+                    id: NotificationId(id),
+                    alert_id: alert_id.map(AlertId),
+                    recipients: recipients
+                        .split(',')
+                        .filter(|r| !r.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                    subject,
+                    status: NotificationStatus::parse(&status)
+                        .ok_or_else(|| corrupt("notification status", &status))?,
+                    attempts,
+                    last_error,
+                    created_at,
+                    sent_at,
+                })
+            },
+        )
         .collect::<QueryResult<Vec<_>>>()?;
     Ok(Page::from_rows(records, page, |n| n.id.0))
 }

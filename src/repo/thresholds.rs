@@ -39,7 +39,11 @@ pub fn find(conn: &mut DbConnection, id: ThresholdId) -> QueryResult<Option<Thre
 }
 
 /// The threshold of this item at this location (`None`: all locations).
-pub fn find_scope(conn: &mut DbConnection, item: ItemId, location: Option<LocationId>) -> QueryResult<Option<Threshold>> {
+pub fn find_scope(
+    conn: &mut DbConnection,
+    item: ItemId,
+    location: Option<LocationId>,
+) -> QueryResult<Option<Threshold>> {
     let query = thresholds::table.filter(thresholds::item_id.eq(item.0)).into_boxed();
     let query = match location {
         Some(location) => query.filter(thresholds::location_id.eq(location.0)),
@@ -50,19 +54,28 @@ pub fn find_scope(conn: &mut DbConnection, item: ItemId, location: Option<Locati
 }
 
 pub fn list(conn: &mut DbConnection, page: PageRequest) -> QueryResult<Page<Threshold>> {
-    let mut query = thresholds::table.into_boxed().order(thresholds::id.asc()).limit(i64::from(page.limit) + 1);
+    let mut query = thresholds::table
+        .into_boxed()
+        .order(thresholds::id.asc())
+        .limit(i64::from(page.limit) + 1);
     if let Some(after) = page.after {
         query = query.filter(thresholds::id.gt(after));
     }
     let rows: Vec<ThresholdRow> = query.load(conn)?;
-    Ok(Page::from_rows(rows.into_iter().map(Threshold::from).collect(), page, |t| t.id.0))
+    Ok(Page::from_rows(
+        rows.into_iter().map(Threshold::from).collect(),
+        page,
+        |t| t.id.0,
+    ))
 }
 
 /// Every threshold of these items.
 pub fn of_items(conn: &mut DbConnection, items: &[ItemId]) -> QueryResult<Vec<Threshold>> {
     let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
-    let rows: Vec<ThresholdRow> =
-        thresholds::table.filter(thresholds::item_id.eq_any(ids)).order(thresholds::id).load(conn)?;
+    let rows: Vec<ThresholdRow> = thresholds::table
+        .filter(thresholds::item_id.eq_any(ids))
+        .order(thresholds::id)
+        .load(conn)?;
     Ok(rows.into_iter().map(Threshold::from).collect())
 }
 

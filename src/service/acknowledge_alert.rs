@@ -2,8 +2,8 @@ use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::alert::{Alert, AlertState};
 use crate::domain::ids::AlertId;
 use crate::domain::token::Actor;
-use crate::repo::audit::{self, AuditEntry};
 use crate::repo;
+use crate::repo::audit::{self, AuditEntry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AcknowledgeAlertError {
@@ -33,7 +33,10 @@ pub fn acknowledge_alert(conn: &mut DbConnection, actor: &Actor, id: AlertId) ->
                 action: "alert.acknowledge",
                 target_type: "alert",
                 target_id: id.to_string(),
-                summary: format!("acknowledged {} alert {id}", crate::domain::catalog::Named::as_str(alert.kind)),
+                summary: format!(
+                    "acknowledged {} alert {id}",
+                    crate::domain::catalog::Named::as_str(alert.kind)
+                ),
             },
         )?;
         repo::alerts::find(conn, id)?.ok_or(AcknowledgeAlertError::NotFound(id))

@@ -57,7 +57,10 @@ pub fn count_stock(
     let balances = repo::balances::of_items(conn, &ids, query.location)?;
     let thresholds = repo::thresholds::of_items(conn, &ids)?;
     let point = |item: ItemId, location: Option<LocationId>| {
-        thresholds.iter().find(|t| t.item_id == item && t.location_id == location).map(|t| t.reorder_point)
+        thresholds
+            .iter()
+            .find(|t| t.item_id == item && t.location_id == location)
+            .map(|t| t.reorder_point)
     };
     let mut rows = Vec::new();
     for item in &items.items {
@@ -68,10 +71,22 @@ pub fn count_stock(
                 by_location.entry(b.location_id).or_default().push(b);
             }
             for (location, lots) in by_location {
-                rows.push(row(item.id, Some(location), &lots, today, point(item.id, Some(location))));
+                rows.push(row(
+                    item.id,
+                    Some(location),
+                    &lots,
+                    today,
+                    point(item.id, Some(location)),
+                ));
             }
         } else {
-            rows.push(row(item.id, query.location, &own, today, point(item.id, query.location)));
+            rows.push(row(
+                item.id,
+                query.location,
+                &own,
+                today,
+                point(item.id, query.location),
+            ));
         }
     }
     Ok(Page {
@@ -80,7 +95,13 @@ pub fn count_stock(
     })
 }
 
-fn row(item: ItemId, location: Option<LocationId>, lots: &[&LotBalance], today: NaiveDate, reorder_point: Option<i64>) -> StockRow {
+fn row(
+    item: ItemId,
+    location: Option<LocationId>,
+    lots: &[&LotBalance],
+    today: NaiveDate,
+    reorder_point: Option<i64>,
+) -> StockRow {
     StockRow {
         item_id: item,
         location_id: location,

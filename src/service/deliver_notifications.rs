@@ -5,15 +5,28 @@ use chrono::{Duration, NaiveDateTime};
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::alert::{retry_delay, NotificationStatus};
 use crate::repo;
-use crate::repo::notifications::Claimed;
+use crate::repo::notifications::{Claimed, Settlement};
 
 /// A claim lasts this long; a worker that dies mid-send loses it and the email goes out later.
 pub const LEASE_SECONDS: i64 = 120;
 /// Transient failures are retried this many times before the email is marked failed.
 pub const MAX_ATTEMPTS: i32 = 25;
 
-pub fn claim_due(conn: &mut DbConnection, token: &str, now: NaiveDateTime, limit: i64) -> Result<Vec<Claimed>, StorageError> {
-    write_tx(conn, |conn| Ok(repo::notifications::claim(conn, now, now + Duration::seconds(LEASE_SECONDS), token, limit)?))
+pub fn claim_due(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<Claimed>, StorageError> {
+    write_tx(conn, |conn| {
+        Ok(repo::notifications::claim(
+            conn,
+            now,
+            now + Duration::seconds(LEASE_SECONDS),
+            token,
+            limit,
+        )?)
+    })
 }
 
 /// How one attempt went.
@@ -37,12 +50,29 @@ pub fn record_delivery(
         Delivery::Sent => (NotificationStatus::Sent, None, now, Some(now)),
         Delivery::Retry(error) if claimed.attempts < MAX_ATTEMPTS => {
             let attempts = u32::try_from(claimed.attempts).unwrap_or(1);
-            (NotificationStatus::Queued, Some(error), now + retry_delay(retry_base_seconds, attempts), None)
+            (
+                NotificationStatus::Queued,
+                Some(error),
+                now + retry_delay(retry_base_seconds, attempts),
+                None,
+            )
         }
-        Delivery::Retry(error) => (NotificationStatus::Failed, Some(format!("gave up after {MAX_ATTEMPTS} attempts: {error}")), now, None),
+        Delivery::Retry(error) => (
+            NotificationStatus::Failed,
+            Some(format!("gave up after {MAX_ATTEMPTS} attempts: {error}")),
+            now,
+            None,
+        ),
         Delivery::Failed(error) => (NotificationStatus::Failed, Some(error), now, None),
     };
     write_tx(conn, |conn| {
-        Ok(repo::notifications::settle(conn, claimed.id, token, status, recipients, error.as_deref(), next, sent_at)?)
+        let outcome = Settlement {
+            status,
+            recipients,
+            error: error.as_deref(),
+            next_attempt_at: next,
+            sent_at,
+        };
+        Ok(repo::notifications::settle(conn, claimed.id, token, &outcome)?)
     })
 }

@@ -7,7 +7,9 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::QueryResult;
 
 use crate::db::DbConnection;
-use crate::domain::alert::{expiry_condition, lot_condition, stock_conditions, threshold_condition, AlertKind, Threshold};
+use crate::domain::alert::{
+    expiry_condition, lot_condition, stock_conditions, threshold_condition, AlertKind, Threshold,
+};
 use crate::domain::ids::{AlertId, ItemId, LocationId, LotId};
 use crate::domain::ledger::LotStatus;
 use crate::domain::stock::{figures, LotBalance};
@@ -23,10 +25,18 @@ pub(crate) fn after_stock_change(
     lots: &[LotId],
     at: NaiveDateTime,
 ) -> QueryResult<()> {
-    let items: Vec<ItemId> = pairs.iter().map(|(item, _)| *item).collect::<BTreeSet<_>>().into_iter().collect();
+    let items: Vec<ItemId> = pairs
+        .iter()
+        .map(|(item, _)| *item)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let affected: Vec<Threshold> = repo::thresholds::of_items(conn, &items)?
         .into_iter()
-        .filter(|t| t.location_id.is_none_or(|location| pairs.contains(&(t.item_id, location))))
+        .filter(|t| {
+            t.location_id
+                .is_none_or(|location| pairs.contains(&(t.item_id, location)))
+        })
         .collect();
     evaluate_thresholds(conn, &affected, at)?;
     let emptied: Vec<LotId> = lots.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
@@ -48,7 +58,11 @@ pub(crate) fn after_item_change(conn: &mut DbConnection, items: &[ItemId], at: N
 
 /// Opens or resolves the `low_stock` and `out_of_stock` alerts of each threshold against the
 /// available stock now; returns how many opened.
-pub(crate) fn evaluate_thresholds(conn: &mut DbConnection, thresholds: &[Threshold], at: NaiveDateTime) -> QueryResult<()> {
+pub(crate) fn evaluate_thresholds(
+    conn: &mut DbConnection,
+    thresholds: &[Threshold],
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     let ids: Vec<_> = thresholds.iter().map(|t| t.id).collect();
     repo::thresholds::lock(conn, &ids)?;
     for threshold in thresholds {
@@ -92,7 +106,9 @@ pub(crate) fn scan_expiry(conn: &mut DbConnection, warning_days: u32, at: NaiveD
     let mut lots: Vec<_> = totals.into_iter().collect();
     lots.sort_by_key(|(lot, _)| *lot);
     for (lot, (item, quantity, expires_on)) in &lots {
-        let Some(kind) = expiry_condition(*expires_on, today, warning_days) else { continue };
+        let Some(kind) = expiry_condition(*expires_on, today, warning_days) else {
+            continue;
+        };
         if kind == AlertKind::Expired {
             repo::alerts::resolve(conn, &lot_condition(AlertKind::Expiring, *lot), at)?;
         }
@@ -125,9 +141,18 @@ pub(crate) fn scan_expiry(conn: &mut DbConnection, warning_days: u32, at: NaiveD
 }
 
 /// Queues the email of an alert (its opening, or a reminder) with the figures as they are now.
-pub(crate) fn queue_email(conn: &mut DbConnection, alert: AlertId, reminder: bool, at: NaiveDateTime) -> QueryResult<()> {
-    let Some(alert) = repo::alerts::find(conn, alert)? else { return Ok(()) };
-    let Some(item) = repo::items::find(conn, alert.item_id)? else { return Ok(()) };
+pub(crate) fn queue_email(
+    conn: &mut DbConnection,
+    alert: AlertId,
+    reminder: bool,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    let Some(alert) = repo::alerts::find(conn, alert)? else {
+        return Ok(());
+    };
+    let Some(item) = repo::items::find(conn, alert.item_id)? else {
+        return Ok(());
+    };
     let threshold = match alert.threshold_id {
         Some(id) => repo::thresholds::find(conn, id)?,
         None => None,
@@ -137,9 +162,12 @@ pub(crate) fn queue_email(conn: &mut DbConnection, alert: AlertId, reminder: boo
     let stock = figures(&refs, at.date(), threshold.as_ref().map(|t| t.reorder_point));
     let mut names: HashMap<LocationId, String> = HashMap::new();
     for b in &balances {
-        if !names.contains_key(&b.location_id) {
-            let name = repo::locations::find(conn, b.location_id)?.map(|l| l.name).unwrap_or_default();
-            names.insert(b.location_id, name);
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(b.location_id) {
+            slot.insert(
+                repo::locations::find(conn, b.location_id)?
+                    .map(|l| l.name)
+                    .unwrap_or_default(),
+            );
         }
     }
     let line = |b: &LotBalance| LotLine {

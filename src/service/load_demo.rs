@@ -369,7 +369,10 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
         }
         // A delivery last week with a lot that expires soon.
         let items = &demo.items;
-        demo.receive(today - Duration::days(6), vec![(items.insulin, "INS-S", 25, 12), (items.buffer, "BUF-S", 40, 10)]);
+        demo.receive(
+            today - Duration::days(6),
+            vec![(items.insulin, "INS-S", 25, 12), (items.buffer, "BUF-S", 40, 10)],
+        );
         // Thresholds last, so alerts reflect today rather than a year of past crossings.
         let items = &demo.items;
         let thresholds = [
@@ -382,7 +385,13 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
             (items.long_catheter, None, 2, 2, Some(60)),
         ];
         for (item_id, location_id, reorder_point, reorder_quantity, lead_time_days) in thresholds {
-            let new = NewThreshold { item_id, location_id, reorder_point, reorder_quantity, lead_time_days };
+            let new = NewThreshold {
+                item_id,
+                location_id,
+                reorder_point,
+                reorder_quantity,
+                lead_time_days,
+            };
             set_threshold(demo.conn, &demo.actor, new).map_err(step)?;
             demo.summary.thresholds += 1;
         }

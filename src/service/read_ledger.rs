@@ -51,11 +51,17 @@ pub fn list_audit(
     Ok(repo::audit::list(conn, filter, page)?)
 }
 
-pub fn list_thresholds(conn: &mut DbConnection, page: PageRequest) -> Result<Page<crate::domain::alert::Threshold>, ReadError> {
+pub fn list_thresholds(
+    conn: &mut DbConnection,
+    page: PageRequest,
+) -> Result<Page<crate::domain::alert::Threshold>, ReadError> {
     Ok(repo::thresholds::list(conn, page)?)
 }
 
-pub fn get_alert(conn: &mut DbConnection, id: crate::domain::ids::AlertId) -> Result<crate::domain::alert::Alert, ReadError> {
+pub fn get_alert(
+    conn: &mut DbConnection,
+    id: crate::domain::ids::AlertId,
+) -> Result<crate::domain::alert::Alert, ReadError> {
     repo::alerts::find(conn, id)?.ok_or(ReadError::NotFound)
 }
 

@@ -2,8 +2,8 @@ use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::alert::{threshold_condition, AlertKind};
 use crate::domain::ids::ThresholdId;
 use crate::domain::token::Actor;
-use crate::repo::audit::{self, AuditEntry};
 use crate::repo;
+use crate::repo::audit::{self, AuditEntry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RemoveThresholdError {

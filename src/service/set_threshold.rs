@@ -20,7 +20,11 @@ super::storage_errors!(SetThresholdError);
 
 /// Creates or replaces the threshold of an item at a location (or across all), and
 /// re-evaluates its alerts at once. Returns it and whether it is new.
-pub fn set_threshold(conn: &mut DbConnection, actor: &Actor, new: NewThreshold) -> Result<(Threshold, bool), SetThresholdError> {
+pub fn set_threshold(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new: NewThreshold,
+) -> Result<(Threshold, bool), SetThresholdError> {
     write_tx(conn, |conn| {
         let mut errors = FieldErrors::default();
         if repo::items::find(conn, new.item_id)?.is_none() {
@@ -42,12 +46,19 @@ pub fn set_threshold(conn: &mut DbConnection, actor: &Actor, new: NewThreshold) 
                 Err(e) => return Err(e.into()),
             },
         };
-        let scope = threshold.location_id.map(|l| format!("location {l}")).unwrap_or_else(|| "all locations".into());
+        let scope = threshold
+            .location_id
+            .map(|l| format!("location {l}"))
+            .unwrap_or_else(|| "all locations".into());
         audit::record(
             conn,
             actor,
             AuditEntry {
-                action: if created { "threshold.create" } else { "threshold.update" },
+                action: if created {
+                    "threshold.create"
+                } else {
+                    "threshold.update"
+                },
                 target_type: "threshold",
                 target_id: threshold.id.to_string(),
                 summary: format!(

@@ -29,7 +29,11 @@ pub fn suggest_reorders(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec
         }
         suggestions.push(ReorderSuggestion {
             to_clear_point: threshold.reorder_point - stock.available + 1,
-            suggested_quantity: suggested_quantity(stock.available, threshold.reorder_point, threshold.reorder_quantity),
+            suggested_quantity: suggested_quantity(
+                stock.available,
+                threshold.reorder_point,
+                threshold.reorder_quantity,
+            ),
             figures: stock,
             threshold,
         });

@@ -24,7 +24,8 @@ pub enum Backend {
 /// A database of its own for one test, removed afterwards.
 pub struct TestDb {
     pub url: String,
-    _dir: Option<tempfile::TempDir>,
+    /// Files of this test (the SQLite database, the file outbox).
+    pub scratch: tempfile::TempDir,
     postgres: Option<(String, String)>,
 }
 
@@ -39,11 +40,11 @@ impl TestDb {
     pub fn create(backend: Backend) -> Option<TestDb> {
         match backend {
             Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temporary directory");
-                let url = format!("sqlite://{}", dir.path().join("mipstock.db").display());
+                let scratch = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}", scratch.path().join("mipstock.db").display());
                 Some(TestDb {
                     url,
-                    _dir: Some(dir),
+                    scratch,
                     postgres: None,
                 })
             }
@@ -68,9 +69,10 @@ impl TestDb {
                     .rsplit_once('/')
                     .map(|(base, _)| base)
                     .expect("URL with a database name");
+                let scratch = tempfile::tempdir().expect("temporary directory");
                 Some(TestDb {
                     url: format!("{base}/{name}"),
-                    _dir: None,
+                    scratch,
                     postgres: Some((admin_url, name)),
                 })
             }
@@ -102,10 +104,12 @@ pub fn test_settings(db: &TestDb) -> Settings {
     settings.database.url = mipstock::config::Secret::new(db.url.clone());
     settings.database.pool_size = 5;
     settings.database.connect_timeout_seconds = 2;
+    settings.email.file_dir = db.scratch.path().join("outbox").display().to_string();
     settings
 }
 
 pub struct TestApp {
+    pub backend: Backend,
     pub address: String,
     pub admin_token: String,
     pub client: reqwest::Client,
@@ -113,10 +117,15 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// An app whose settings `adjust` changes first (SMTP server, short intervals…).
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Option<TestApp> {
     let db = TestDb::create(backend)?;
-    let mut app = Application::build(test_settings(&db))
-        .await
-        .expect("application starts");
+    let mut settings = test_settings(&db);
+    adjust(&mut settings);
+    let mut app = Application::build(settings).await.expect("application starts");
     let admin_token = app
         .take_bootstrap_token()
         .expect("a fresh database issues a bootstrap token")
@@ -130,6 +139,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         .build()
         .expect("HTTP client");
     Some(TestApp {
+        backend,
         address,
         admin_token,
         client,
@@ -138,6 +148,10 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 impl TestApp {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -312,4 +326,17 @@ impl TestApp {
 /// A date `days` from today, as the API writes it.
 pub fn days_from_today(days: i64) -> String {
     (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
+}
+
+impl TestApp {
+    /// Another instance of the service on this app's database (several instances behind a
+    /// load balancer); returns its base URL.
+    pub async fn second_instance(&self, adjust: impl FnOnce(&mut Settings)) -> String {
+        let mut settings = test_settings(&self.db);
+        adjust(&mut settings);
+        let app = Application::build(settings).await.expect("second instance starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        address
+    }
 }

@@ -2,7 +2,9 @@
 //! test in a `both_backends!` block runs on SQLite and on PostgreSQL.
 
 mod helpers;
+mod smtp;
 
+mod alerts;
 mod auth;
 mod catalog;
 mod cli;
