@@ -4,12 +4,14 @@
 mod helpers;
 mod smtp;
 
+mod access;
 mod alerts;
 mod auth;
 mod catalog;
 mod cli;
 mod concurrency;
 mod errors;
+mod hostile;
 mod ledger;
 mod migrations;
 mod ops;
