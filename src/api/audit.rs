@@ -65,6 +65,16 @@ pub async fn list(
 ) -> Result<web::Json<List<AuditEventDto>>, Problem> {
     let page = page.page_request()?;
     let q = query.into_inner();
+    for (name, value, max) in [
+        ("action", &q.action, 64),
+        ("target_type", &q.target_type, 64),
+        ("target_id", &q.target_id, 64),
+        ("actor", &q.actor, 100),
+    ] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+            return Err(Problem::malformed(format!("{name}: must be at most {max} characters")));
+        }
+    }
     let filter = AuditFilter {
         action: q.action,
         target_type: q.target_type,

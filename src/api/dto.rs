@@ -30,7 +30,7 @@ impl<T> List<T> {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// The `next_cursor` of the previous page.
-    #[param(max_length = 32)]
+    #[param(max_length = 19, pattern = "^c[0-9]{1,18}$")]
     pub cursor: Option<String>,
     /// Rows per page, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
@@ -69,3 +69,36 @@ where
 pub fn utc(at: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     at.and_utc()
 }
+
+/// Schema of a GTIN as sent: 8, 12, 13 or 14 digits (the GS1 check digit is checked too).
+pub struct GtinText;
+
+impl utoipa::PartialSchema for GtinText {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(8))
+            .max_length(Some(14))
+            .pattern(Some("^([0-9]{8}|[0-9]{12,14})$"))
+            .examples(["03400958574849"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for GtinText {}
+
+/// Schema of a pack's serial number.
+pub struct SerialNumber;
+
+impl utoipa::PartialSchema for SerialNumber {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .max_length(Some(64))
+            .pattern(Some("^[^\\s\\u0000-\\u001F\\u007F-\\u009F]+$"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for SerialNumber {}

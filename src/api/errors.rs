@@ -86,6 +86,9 @@ impl From<RevokeTokenError> for Problem {
     fn from(error: RevokeTokenError) -> Problem {
         match error {
             RevokeTokenError::NotFound(_) => Problem::not_found(error.to_string()),
+            RevokeTokenError::OwnToken | RevokeTokenError::LastAdmin(_) => {
+                Problem::new(ProblemKind::TokenProtected, error.to_string())
+            }
             RevokeTokenError::Storage(e) => e.into(),
         }
     }

@@ -1,7 +1,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::dto::{search_text, List, PageParams};
+use super::dto::{search_text, GtinText, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
@@ -52,16 +52,25 @@ impl From<Item> for ItemDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateItemRequest {
     /// Letters, digits, `-`, `_`, `.`; stored upper case.
-    #[schema(max_length = 64, example = "MIP-FILL-KIT")]
+    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$", example = "MIP-FILL-KIT")]
     pub code: String,
-    #[schema(max_length = 200)]
+    #[schema(
+        max_length = 200,
+        min_length = 1,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub name: String,
     pub category: ItemCategory,
-    #[schema(max_length = 32, example = "kit")]
+    #[schema(
+        max_length = 32,
+        min_length = 1,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        example = "kit"
+    )]
     pub unit: String,
     /// GTIN-8, -12, -13 or -14 with a correct GS1 check digit (default: none).
     #[serde(default)]
-    #[schema(max_items = 20)]
+    #[schema(max_items = 20, value_type = Vec<GtinText>)]
     pub gtins: Vec<String>,
     /// Default `room`.
     pub storage: Option<Storage>,
@@ -73,15 +82,23 @@ pub struct CreateItemRequest {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateItemRequest {
-    #[schema(max_length = 64)]
+    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: Option<String>,
-    #[schema(max_length = 200)]
+    #[schema(
+        max_length = 200,
+        min_length = 1,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub name: Option<String>,
     pub category: Option<ItemCategory>,
-    #[schema(max_length = 32)]
+    #[schema(
+        max_length = 32,
+        min_length = 1,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub unit: Option<String>,
     /// Replaces the whole list.
-    #[schema(max_items = 20)]
+    #[schema(max_items = 20, value_type = Option<Vec<GtinText>>)]
     pub gtins: Option<Vec<String>>,
     pub storage: Option<Storage>,
     pub active: Option<bool>,

@@ -39,9 +39,14 @@ impl From<Location> for LocationDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateLocationRequest {
     /// Letters, digits, `-`, `_`, `.`; stored upper case.
-    #[schema(max_length = 64, example = "WARD-FRIDGE")]
+    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$", example = "WARD-FRIDGE")]
     pub code: String,
-    #[schema(max_length = 200, example = "Diabetology ward fridge")]
+    #[schema(
+        max_length = 200,
+        min_length = 1,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        example = "Diabetology ward fridge"
+    )]
     pub name: String,
     /// Default true.
     pub active: Option<bool>,
@@ -51,9 +56,13 @@ pub struct CreateLocationRequest {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateLocationRequest {
-    #[schema(max_length = 64)]
+    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: Option<String>,
-    #[schema(max_length = 200)]
+    #[schema(
+        max_length = 200,
+        min_length = 1,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub name: Option<String>,
     pub active: Option<bool>,
 }

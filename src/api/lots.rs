@@ -49,7 +49,11 @@ impl From<Lot> for LotDto {
 pub struct UpdateLotRequest {
     pub status: LotStatus,
     /// Why, for the audit trail (e.g. the manufacturer's recall notice).
-    #[schema(max_length = 500)]
+    #[schema(
+        max_length = 500,
+        min_length = 1,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub status_reason: String,
 }
 

@@ -2,7 +2,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::dto::{utc, List, PageParams};
+use super::dto::{utc, List, PageParams, SerialNumber};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
@@ -120,7 +120,11 @@ pub struct MovementLineRequest {
     /// Required on return, waste and count; optional on dispense and transfer (FEFO when absent).
     pub lot_id: Option<i64>,
     /// Receipt only: the manufacturer's lot number.
-    #[schema(max_length = 64)]
+    #[schema(
+        max_length = 64,
+        min_length = 1,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub lot_number: Option<String>,
     /// Receipt only.
     pub expires_on: Option<NaiveDate>,
@@ -128,7 +132,7 @@ pub struct MovementLineRequest {
     #[schema(minimum = 0, maximum = 100000)]
     pub counted_quantity: Option<i64>,
     /// Receipt only: serial numbers of the packs received.
-    #[schema(max_items = 100)]
+    #[schema(max_items = 100, value_type = Option<Vec<SerialNumber>>)]
     pub serials: Option<Vec<String>>,
 }
 
@@ -145,12 +149,19 @@ pub struct CreateMovementRequest {
     /// Required on dispense; optional on return.
     pub patient_id: Option<i64>,
     /// Waste: one of expired, damaged, cold_chain_breach, recalled, other. Others: free text.
-    #[schema(max_length = 500)]
+    #[schema(
+        max_length = 500,
+        min_length = 1,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: Option<String>,
     /// The caller's own reference (delivery note, order number…).
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub reference: Option<String>,
-    #[schema(max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub note: Option<String>,
     #[schema(min_items = 1, max_items = 100)]
     pub lines: Vec<MovementLineRequest>,
@@ -206,7 +217,7 @@ impl CreateMovementRequest {
         let note = self
             .note
             .as_deref()
-            .and_then(|v| r.errors.check(text::optional_text("note", v, NOTE_MAX)));
+            .and_then(|v| r.errors.check(text::free_text("note", v, NOTE_MAX)));
         let location = r.required("location_id", self.location_id).map(LocationId);
         let lines = &self.lines;
         let mut reason = None;

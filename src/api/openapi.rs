@@ -82,8 +82,13 @@ impl Modify for CommonResponses {
                 post.parameters
                     .get_or_insert_with(Vec::new)
                     .push(idempotency_key().into());
+                add_missing(post, "409", "Conflict; among others `idempotency-key-reused`");
             }
-            for operation in operations(item) {
+            for (method, operation) in named_operations(item) {
+                // Handler names repeat across resources (`list`, `get`): ids come from the route.
+                operation.operation_id = Some(operation_id(method, path));
+            }
+            for (_, operation) in named_operations(item) {
                 if protected {
                     operation.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
                     add_missing(operation, "401", "Missing, unknown or revoked token");
@@ -124,19 +129,29 @@ fn idempotency_key() -> Parameter {
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .min_length(Some(1))
-                .max_length(Some(255)),
+                .max_length(Some(255))
+                .pattern(Some("^[!-~]+$")),
         ))
         .build()
 }
 
-fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+fn operation_id(method: &str, path: &str) -> String {
+    let words: Vec<&str> = path
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != "api" && *s != "v1")
+        .map(|s| s.trim_start_matches('{').trim_end_matches('}'))
+        .collect();
+    format!("{method}_{}", words.join("_").replace(['-', '.'], "_"))
+}
+
+fn named_operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = (&'static str, &mut Operation)> {
     [
-        &mut item.get,
-        &mut item.put,
-        &mut item.post,
-        &mut item.delete,
-        &mut item.patch,
+        ("get", &mut item.get),
+        ("put", &mut item.put),
+        ("post", &mut item.post),
+        ("delete", &mut item.delete),
+        ("patch", &mut item.patch),
     ]
     .into_iter()
-    .flatten()
+    .filter_map(|(method, slot)| slot.as_mut().map(|operation| (method, operation)))
 }

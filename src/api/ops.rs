@@ -67,7 +67,7 @@ pub async fn docs() -> HttpResponse {
 
 /// Files of the documentation page.
 #[utoipa::path(get, path = "/docs/{file}", tag = "operations",
-    params(("file" = String, Path, description = "A file of the page; empty for the page itself")),
+    params(("file" = String, Path, max_length = 100, example = "index.html", description = "A file of the page, e.g. index.html")),
     responses((status = 200, description = "HTML, JavaScript or CSS of the page", body = String, content_type = "text/html"),
         (status = 404, description = "No such file", body = Problem, content_type = "application/problem+json")))]
 pub async fn docs_file(file: web::Path<String>) -> Result<HttpResponse, Problem> {

@@ -48,7 +48,7 @@ impl From<Patient> for PatientDto {
 #[serde(deny_unknown_fields)]
 pub struct CreatePatientRequest {
     /// Pseudonymous code: letters, digits, `-`, `_`, `.`; stored upper case.
-    #[schema(max_length = 64, example = "MIP-0042")]
+    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$", example = "MIP-0042")]
     pub reference: String,
     /// Default `active`.
     pub status: Option<PatientStatus>,
@@ -56,14 +56,17 @@ pub struct CreatePatientRequest {
     #[schema(minimum = 1, maximum = 45)]
     pub refill_interval_days: Option<i64>,
     pub next_refill_on: Option<NaiveDate>,
-    #[schema(max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub notes: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePatientRequest {
-    #[schema(max_length = 64)]
+    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
     pub reference: Option<String>,
     pub status: Option<PatientStatus>,
     #[schema(minimum = 1, maximum = 45)]
@@ -74,7 +77,7 @@ pub struct UpdatePatientRequest {
     pub next_refill_on: Option<Option<NaiveDate>>,
     /// `null` clears them.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 2000)]
+    #[schema(value_type = Option<String>, nullable, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
     pub notes: Option<Option<String>>,
 }
 
@@ -94,7 +97,7 @@ fn interval(value: i64, errors: &mut FieldErrors) -> Option<RefillInterval> {
 
 fn notes(value: &str, errors: &mut FieldErrors) -> Option<Option<String>> {
     errors
-        .check(text::optional_text("notes", value, NOTES_MAX))
+        .check(text::free_text("notes", value, NOTES_MAX))
         .map(|n| (!n.is_empty()).then_some(n))
 }
 

@@ -37,6 +37,7 @@ pub enum ProblemKind {
     IdempotencyKeyReused,
     PatientNotActive,
     AlertResolved,
+    TokenProtected,
 }
 
 impl ProblemKind {
@@ -65,6 +66,7 @@ impl ProblemKind {
             ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
             ProblemKind::PatientNotActive => "patient-not-active",
             ProblemKind::AlertResolved => "alert-resolved",
+            ProblemKind::TokenProtected => "token-protected",
         }
     }
 
@@ -92,7 +94,8 @@ impl ProblemKind {
             | ProblemKind::AlreadyReversed
             | ProblemKind::NotReversible
             | ProblemKind::IdempotencyKeyReused
-            | ProblemKind::AlertResolved => StatusCode::CONFLICT,
+            | ProblemKind::AlertResolved
+            | ProblemKind::TokenProtected => StatusCode::CONFLICT,
         }
     }
 
@@ -121,6 +124,7 @@ impl ProblemKind {
             ProblemKind::IdempotencyKeyReused => "Idempotency key reused",
             ProblemKind::PatientNotActive => "Patient not active",
             ProblemKind::AlertResolved => "Alert already resolved",
+            ProblemKind::TokenProtected => "Token cannot be revoked",
         }
     }
 

@@ -54,7 +54,11 @@ impl From<Procedure> for ProcedureDto {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutProcedureRequest {
-    #[schema(max_length = 200)]
+    #[schema(
+        max_length = 200,
+        min_length = 1,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub name: String,
     #[schema(min_items = 1, max_items = 20)]
     pub lines: Vec<ProcedureLineDto>,
@@ -64,7 +68,7 @@ pub struct PutProcedureRequest {
 #[serde(deny_unknown_fields)]
 pub struct PerformProcedureRequest {
     /// The procedure's code, e.g. `refill`.
-    #[schema(max_length = 40, example = "refill")]
+    #[schema(max_length = 40, pattern = "^[a-z0-9_]+$", example = "refill")]
     pub procedure: String,
     /// Where the consumables are taken from (FEFO per line).
     pub location_id: i64,
@@ -118,7 +122,7 @@ pub async fn list(state: web::Data<AppState>) -> Result<web::Json<List<Procedure
 
 /// Create or replace a procedure.
 #[utoipa::path(put, path = "/api/v1/procedures/{code}", tag = "patients",
-    params(("code" = String, Path, description = "a-z, 0-9 and _, e.g. refill")),
+    params(("code" = String, Path, max_length = 40, pattern = "^[a-z0-9_]+$", description = "a-z, 0-9 and _, e.g. refill")),
     request_body = PutProcedureRequest,
     responses((status = 200, description = "Replaced", body = ProcedureDto),
         (status = 201, description = "Created", body = ProcedureDto)))]

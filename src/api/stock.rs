@@ -84,6 +84,7 @@ pub struct StockParams {
     pub location_id: Option<i64>,
     pub category: Option<ItemCategory>,
     /// `location`: one row per item and location holding it. Pages count items.
+    #[param(inline)]
     pub by: Option<StockGrouping>,
 }
 

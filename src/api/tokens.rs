@@ -54,7 +54,11 @@ pub struct IssuedTokenDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateTokenRequest {
     /// Who or what uses the token, e.g. "HIS integration" or "night technician".
-    #[schema(max_length = 100)]
+    #[schema(
+        max_length = 100,
+        min_length = 1,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub name: String,
     pub role: Role,
 }
@@ -106,7 +110,8 @@ const REDACTED: &str = "(shown once, when first issued)";
 /// Revoke a token: every request with it answers 401 from now on.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = i64, Path, description = "Token id")),
     responses((status = 200, description = "The revoked token", body = TokenDto),
-        (status = 404, description = "No such token", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "No such token", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "token-protected: a token cannot revoke itself, nor the last admin token", body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke(
     state: web::Data<AppState>,
     actor: Actor,

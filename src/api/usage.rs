@@ -27,15 +27,6 @@ pub struct PeriodParams {
     pub to: Option<NaiveDate>,
 }
 
-impl PeriodParams {
-    fn checked(&self) -> Result<(Option<NaiveDate>, Option<NaiveDate>), Problem> {
-        match (self.from, self.to) {
-            (Some(from), Some(to)) if from > to => Err(Problem::malformed("from must not be after to")),
-            (from, to) => Ok((from, to)),
-        }
-    }
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ItemTotalDto {
     pub item_id: ItemId,
@@ -183,7 +174,8 @@ pub async fn patient(
     id: web::Path<i64>,
     period: web::Query<PeriodParams>,
 ) -> Result<HttpResponse, Problem> {
-    let (from, to) = period.checked()?;
+    // A period whose `from` is after its `to` is simply empty.
+    let (from, to) = (period.from, period.to);
     let id = PatientId(id.into_inner());
     let csv = wants_csv(&req);
     let (patient, entries, items) = state
@@ -253,7 +245,8 @@ pub async fn report(
     req: HttpRequest,
     period: web::Query<PeriodParams>,
 ) -> Result<HttpResponse, Problem> {
-    let (from, to) = period.checked()?;
+    // A period whose `from` is after its `to` is simply empty.
+    let (from, to) = (period.from, period.to);
     let csv = wants_csv(&req);
     let (entries, items) = state
         .pool

@@ -21,6 +21,24 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, Fie
     Ok(value.to_owned())
 }
 
+/// Free text such as notes: like `optional_text`, but line breaks and tabs are allowed.
+pub fn free_text(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let value = value.trim();
+    if value.chars().count() > max {
+        return Err(FieldError::new(field, format!("must be at most {max} characters")));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters other than line breaks and tabs",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
 /// A code a person types and scans: letters, digits, `-`, `_`, `.`; stored in upper case so
 /// `ins-400` and `INS-400` are the same code.
 pub fn code(field: &str, value: &str, max: usize) -> Result<String, FieldError> {

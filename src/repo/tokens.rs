@@ -94,6 +94,15 @@ pub fn revoke(conn: &mut DbConnection, id: TokenId) -> QueryResult<Option<TokenI
     find(conn, id)
 }
 
+/// Admin tokens not revoked.
+pub fn active_admins(conn: &mut DbConnection) -> QueryResult<i64> {
+    api_tokens::table
+        .filter(api_tokens::role.eq(Role::Admin.as_str()))
+        .filter(api_tokens::revoked_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
 /// Counts every token ever issued, revoked ones included.
 pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
     api_tokens::table.count().get_result(conn)

@@ -92,7 +92,8 @@ both_backends! {
         assert_eq!(rows[2][1], "MIP-2");
 
         problem_of(app.get("/api/v1/patients/999/usage").await, 404, "not-found").await;
-        problem_of(app.get("/api/v1/reports/usage?from=2026-02-01&to=2026-01-01").await, 400, "malformed-request").await;
+        let empty = json_of(app.get("/api/v1/reports/usage?from=2026-02-01&to=2026-01-01").await, 200).await;
+        assert_eq!(empty["by_item"], json!([]));
         problem_of(app.get("/api/v1/reports/usage?from=yesterday").await, 400, "malformed-request").await;
     }
 
