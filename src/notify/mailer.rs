@@ -26,6 +26,8 @@ pub enum SendError {
 
 /// A message to send.
 pub struct Outgoing<'a> {
+    /// Stable across retries, so a receiver can tell a resend from a new email.
+    pub message_id: String,
     pub from: &'a Mailbox,
     pub to: &'a [Mailbox],
     pub subject: &'a str,
@@ -65,7 +67,10 @@ impl Mailer {
     }
 
     pub async fn send(&self, message: &Outgoing<'_>) -> Result<(), SendError> {
-        let mut builder = Message::builder().from(message.from.clone()).subject(message.subject);
+let mut builder = Message::builder()
+            .message_id(Some(message.message_id.clone()))
+            .from(message.from.clone())
+            .subject(message.subject);
         for to in message.to {
             builder = builder.to(to.clone());
         }

@@ -25,6 +25,8 @@ pub struct Worker {
     scan_every: Duration,
     reminder_after: chrono::Duration,
     warning_days: u32,
+    /// Longer than one SMTP exchange can take, so a live worker never loses its claim.
+    lease: chrono::Duration,
     wake: Arc<Notify>,
 }
 
@@ -46,7 +48,8 @@ impl Worker {
             recipients,
             scan_every: Duration::from_secs(settings.alerts.scan_interval_seconds),
             reminder_after: chrono::Duration::milliseconds(reminder_ms.max(1)),
-            warning_days: settings.alerts.expiry_warning_days,
+warning_days: settings.alerts.expiry_warning_days,
+            lease: chrono::Duration::seconds(2 * settings.email.smtp.timeout_seconds.max(1) as i64 + 10),
             wake,
         })
     }
@@ -87,8 +90,9 @@ impl Worker {
         rand::rng().fill_bytes(&mut bytes);
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         loop {
-            let claim_token = token.clone();
-            let claimed = match self.pool.run(move |c| claim_due(c, &claim_token, now(), BATCH)).await {
+let claim_token = token.clone();
+            let lease = self.lease;
+            let claimed = match self.pool.run(move |c| claim_due(c, &claim_token, now(), lease, BATCH)).await {
                 Ok(claimed) => claimed,
                 Err(error) => {
                     tracing::warn!(%error, "outbox unavailable; retrying later");
@@ -102,7 +106,8 @@ impl Worker {
                 let delivery = if self.recipients.is_empty() {
                     Delivery::Failed("no recipients configured (email.recipients)".into())
                 } else {
-                    let outgoing = Outgoing {
+let outgoing = Outgoing {
+                        message_id: format!("<notification-{}.{}@mipstock>", email.id, email.created_micros()),
                         from: &self.from,
                         to: &self.recipients,
                         subject: &email.subject,

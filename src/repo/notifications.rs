@@ -53,6 +53,15 @@ pub struct Claimed {
     pub body_html: String,
     #[diesel(sql_type = Integer)]
     pub attempts: i32,
+    /// When it was queued, in microseconds: with the id, a Message-ID unique to this database.
+    #[diesel(sql_type = Timestamp)]
+    pub created_at: NaiveDateTime,
+}
+
+impl Claimed {
+    pub fn created_micros(&self) -> i64 {
+        self.created_at.and_utc().timestamp_micros()
+    }
 }
 
 /// Claims up to `limit` due emails for this worker until `lease_until`, counting the attempt.
@@ -74,7 +83,7 @@ pub fn claim(
         "UPDATE notifications SET claim_token = ?, claimed_until = ?, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM notifications WHERE status = 'queued' AND next_attempt_at <= ? \
          AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?{lock}) \
-         RETURNING id, subject, body_text, body_html, attempts"
+RETURNING id, subject, body_text, body_html, attempts, created_at"
     );
     on_backend!(conn, &sql, |q, c| q
         .bind::<Text, _>(token)

@@ -7,26 +7,19 @@ use crate::domain::alert::{retry_delay, NotificationStatus};
 use crate::repo;
 use crate::repo::notifications::{Claimed, Settlement};
 
-/// A claim lasts this long; a worker that dies mid-send loses it and the email goes out later.
-pub const LEASE_SECONDS: i64 = 120;
 /// Transient failures are retried this many times before the email is marked failed.
 pub const MAX_ATTEMPTS: i32 = 25;
 
+/// Claims due emails for `lease`: a worker that dies mid-send loses its claim when the lease
+/// ends, and the email goes out from another pass.
 pub fn claim_due(
     conn: &mut DbConnection,
     token: &str,
     now: NaiveDateTime,
+    lease: Duration,
     limit: i64,
 ) -> Result<Vec<Claimed>, StorageError> {
-    write_tx(conn, |conn| {
-        Ok(repo::notifications::claim(
-            conn,
-            now,
-            now + Duration::seconds(LEASE_SECONDS),
-            token,
-            limit,
-        )?)
-    })
+    write_tx(conn, |conn| Ok(repo::notifications::claim(conn, now, now + lease, token, limit)?))
 }
 
 /// How one attempt went.

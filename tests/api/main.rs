@@ -2,6 +2,7 @@
 //! test in a `both_backends!` block runs on SQLite and on PostgreSQL.
 
 mod helpers;
+mod process;
 mod smtp;
 
 mod access;
@@ -16,4 +17,5 @@ mod ledger;
 mod migrations;
 mod ops;
 mod patients;
+mod reliability;
 mod usage;
