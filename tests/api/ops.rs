@@ -129,3 +129,52 @@ async fn readiness_fails_when_postgres_is_gone_and_the_api_answers_503() {
     assert!(r.headers().contains_key("retry-after"));
     problem_of(r, 503, "service-unavailable").await;
 }
+
+/// Every text a client can send has a documented limit.
+fn unbounded_strings(schema: &Value, schemas: &serde_json::Map<String, Value>, at: &str, out: &mut Vec<String>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.rsplit('/').next().unwrap();
+        if let Some(target) = schemas.get(name) {
+            unbounded_strings(target, schemas, at, out, depth + 1);
+        }
+        return;
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        for (i, part) in schema[key].as_array().into_iter().flatten().enumerate() {
+            unbounded_strings(part, schemas, &format!("{at}/{key}[{i}]"), out, depth + 1);
+        }
+    }
+    let is_string = schema["type"] == "string" || schema["type"].as_array().is_some_and(|t| t.iter().any(|v| v == "string"));
+    let bounded = schema.get("maxLength").is_some() || schema.get("enum").is_some() || schema.get("format").is_some();
+    if is_string && !bounded {
+        out.push(at.to_owned());
+    }
+    if let Some(items) = schema.get("items") {
+        unbounded_strings(items, schemas, &format!("{at}[]"), out, depth + 1);
+    }
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        unbounded_strings(property, schemas, &format!("{at}.{name}"), out, depth + 1);
+    }
+}
+
+#[actix_web::test]
+async fn every_text_input_has_a_documented_limit() {
+    let doc: Value = serde_json::from_str(&serde_json::to_string(&mipstock::api::openapi::document()).unwrap()).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap().clone();
+    let mut unbounded = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let at = format!("{method} {path} parameter {}", parameter["name"]);
+                unbounded_strings(&parameter["schema"], &schemas, &at, &mut unbounded, 0);
+            }
+            if let Some(body) = operation["requestBody"]["content"]["application/json"]["schema"].as_object() {
+                unbounded_strings(&Value::Object(body.clone()), &schemas, &format!("{method} {path} body"), &mut unbounded, 0);
+            }
+        }
+    }
+    assert!(unbounded.is_empty(), "text inputs without maxLength: {unbounded:#?}");
+}
