@@ -67,7 +67,7 @@ impl Mailer {
     }
 
     pub async fn send(&self, message: &Outgoing<'_>) -> Result<(), SendError> {
-let mut builder = Message::builder()
+        let mut builder = Message::builder()
             .message_id(Some(message.message_id.clone()))
             .from(message.from.clone())
             .subject(message.subject);

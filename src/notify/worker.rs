@@ -48,7 +48,7 @@ impl Worker {
             recipients,
             scan_every: Duration::from_secs(settings.alerts.scan_interval_seconds),
             reminder_after: chrono::Duration::milliseconds(reminder_ms.max(1)),
-warning_days: settings.alerts.expiry_warning_days,
+            warning_days: settings.alerts.expiry_warning_days,
             lease: chrono::Duration::seconds(2 * settings.email.smtp.timeout_seconds.max(1) as i64 + 10),
             wake,
         })
@@ -90,9 +90,13 @@ warning_days: settings.alerts.expiry_warning_days,
         rand::rng().fill_bytes(&mut bytes);
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         loop {
-let claim_token = token.clone();
+            let claim_token = token.clone();
             let lease = self.lease;
-            let claimed = match self.pool.run(move |c| claim_due(c, &claim_token, now(), lease, BATCH)).await {
+            let claimed = match self
+                .pool
+                .run(move |c| claim_due(c, &claim_token, now(), lease, BATCH))
+                .await
+            {
                 Ok(claimed) => claimed,
                 Err(error) => {
                     tracing::warn!(%error, "outbox unavailable; retrying later");
@@ -106,7 +110,7 @@ let claim_token = token.clone();
                 let delivery = if self.recipients.is_empty() {
                     Delivery::Failed("no recipients configured (email.recipients)".into())
                 } else {
-let outgoing = Outgoing {
+                    let outgoing = Outgoing {
                         message_id: format!("<notification-{}.{}@mipstock>", email.id, email.created_micros()),
                         from: &self.from,
                         to: &self.recipients,

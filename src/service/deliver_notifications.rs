@@ -19,7 +19,9 @@ pub fn claim_due(
     lease: Duration,
     limit: i64,
 ) -> Result<Vec<Claimed>, StorageError> {
-    write_tx(conn, |conn| Ok(repo::notifications::claim(conn, now, now + lease, token, limit)?))
+    write_tx(conn, |conn| {
+        Ok(repo::notifications::claim(conn, now, now + lease, token, limit)?)
+    })
 }
 
 /// How one attempt went.

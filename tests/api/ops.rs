@@ -131,7 +131,13 @@ async fn readiness_fails_when_postgres_is_gone_and_the_api_answers_503() {
 }
 
 /// Every text a client can send has a documented limit.
-fn unbounded_strings(schema: &Value, schemas: &serde_json::Map<String, Value>, at: &str, out: &mut Vec<String>, depth: usize) {
+fn unbounded_strings(
+    schema: &Value,
+    schemas: &serde_json::Map<String, Value>,
+    at: &str,
+    out: &mut Vec<String>,
+    depth: usize,
+) {
     if depth > 8 {
         return;
     }
@@ -147,7 +153,10 @@ fn unbounded_strings(schema: &Value, schemas: &serde_json::Map<String, Value>, a
             unbounded_strings(part, schemas, &format!("{at}/{key}[{i}]"), out, depth + 1);
         }
     }
-    let is_string = schema["type"] == "string" || schema["type"].as_array().is_some_and(|t| t.iter().any(|v| v == "string"));
+    let is_string = schema["type"] == "string"
+        || schema["type"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|v| v == "string"));
     let bounded = schema.get("maxLength").is_some() || schema.get("enum").is_some() || schema.get("format").is_some();
     if is_string && !bounded {
         out.push(at.to_owned());
@@ -162,7 +171,8 @@ fn unbounded_strings(schema: &Value, schemas: &serde_json::Map<String, Value>, a
 
 #[actix_web::test]
 async fn every_text_input_has_a_documented_limit() {
-    let doc: Value = serde_json::from_str(&serde_json::to_string(&mipstock::api::openapi::document()).unwrap()).unwrap();
+    let doc: Value =
+        serde_json::from_str(&serde_json::to_string(&mipstock::api::openapi::document()).unwrap()).unwrap();
     let schemas = doc["components"]["schemas"].as_object().unwrap().clone();
     let mut unbounded = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -172,7 +182,13 @@ async fn every_text_input_has_a_documented_limit() {
                 unbounded_strings(&parameter["schema"], &schemas, &at, &mut unbounded, 0);
             }
             if let Some(body) = operation["requestBody"]["content"]["application/json"]["schema"].as_object() {
-                unbounded_strings(&Value::Object(body.clone()), &schemas, &format!("{method} {path} body"), &mut unbounded, 0);
+                unbounded_strings(
+                    &Value::Object(body.clone()),
+                    &schemas,
+                    &format!("{method} {path} body"),
+                    &mut unbounded,
+                    0,
+                );
             }
         }
     }

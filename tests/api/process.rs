@@ -17,7 +17,11 @@ pub struct ServerProcess {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl ServerProcess {
@@ -28,13 +32,23 @@ impl ServerProcess {
             ("MIPSTOCK__DATABASE__URL".into(), db.url.clone()),
             ("MIPSTOCK__SERVER__BIND".into(), format!("127.0.0.1:{port}")),
             ("MIPSTOCK__SERVER__WORKERS".into(), "2".into()),
-            ("MIPSTOCK__EMAIL__FILE_DIR".into(), db.scratch.path().join("outbox").display().to_string()),
+            (
+                "MIPSTOCK__EMAIL__FILE_DIR".into(),
+                db.scratch.path().join("outbox").display().to_string(),
+            ),
         ];
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
         let stdout_path = db.scratch.path().join("stdout-0.log");
         let stderr_path = db.scratch.path().join("stderr-0.log");
         let child = spawn(&env, &stdout_path, &stderr_path);
-        let mut server = ServerProcess { child, port, env, stderr_path, stdout_path, restarts: 0 };
+        let mut server = ServerProcess {
+            child,
+            port,
+            env,
+            stderr_path,
+            stdout_path,
+            restarts: 0,
+        };
         server.wait_ready().await;
         server
     }
@@ -54,12 +68,21 @@ impl ServerProcess {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("mipstock exited with {status}: {}", read(&self.stderr_path));
             }
-            if let Ok(r) = client.get(self.url("/readyz")).timeout(Duration::from_secs(2)).send().await {
+            if let Ok(r) = client
+                .get(self.url("/readyz"))
+                .timeout(Duration::from_secs(2))
+                .send()
+                .await
+            {
                 if r.status().is_success() {
                     return;
                 }
             }
-            assert!(Instant::now() < deadline, "mipstock not ready in 60 s: {}", read(&self.stderr_path));
+            assert!(
+                Instant::now() < deadline,
+                "mipstock not ready in 60 s: {}",
+                read(&self.stderr_path)
+            );
             actix_web::rt::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -87,7 +110,10 @@ impl ServerProcess {
 
     /// SIGTERM, then the exit status (waits up to 60 s).
     pub async fn terminate(&mut self) -> std::process::ExitStatus {
-        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {

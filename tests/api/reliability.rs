@@ -20,7 +20,7 @@ fn smtp_env(port: u16) -> Vec<(&'static str, String)> {
         ("MIPSTOCK__EMAIL__SMTP__HOST", "127.0.0.1".into()),
         ("MIPSTOCK__EMAIL__SMTP__PORT", port.to_string()),
         ("MIPSTOCK__EMAIL__RECIPIENTS", "pharmacy@hospital.example".into()),
-("MIPSTOCK__ALERTS__SCAN_INTERVAL_SECONDS", "1".into()),
+        ("MIPSTOCK__ALERTS__SCAN_INTERVAL_SECONDS", "1".into()),
         // Claims of a killed worker lapse after 2 × timeout + 10 s.
         ("MIPSTOCK__EMAIL__SMTP__TIMEOUT_SECONDS", "3".into()),
     ]
@@ -34,7 +34,11 @@ struct Api {
 
 impl Api {
     async fn post(&self, path: &str, body: &Value, key: Option<&str>) -> Result<(u16, Value), reqwest::Error> {
-        let mut request = self.client.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(body);
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body);
         if let Some(key) = key {
             request = request.header("idempotency-key", key);
         }
@@ -45,7 +49,13 @@ impl Api {
     }
 
     async fn get(&self, path: &str) -> Value {
-        let response = self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap();
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
         assert!(response.status().is_success(), "GET {path}: {}", response.status());
         response.json().await.unwrap()
     }
@@ -83,7 +93,10 @@ fn verify(db: &TestDb) -> String {
 
 fn message_id(raw: &str) -> Option<String> {
     raw.split("\r\n")
-        .find_map(|line| line.strip_prefix("Message-ID: ").or_else(|| line.strip_prefix("Message-Id: ")))
+        .find_map(|line| {
+            line.strip_prefix("Message-ID: ")
+                .or_else(|| line.strip_prefix("Message-Id: "))
+        })
         .map(str::to_owned)
 }
 
@@ -94,33 +107,59 @@ async fn crash_safety(backend: Backend) {
     let smtp = SmtpServer::start();
     let mut server = ServerProcess::start(&db, &smtp_env(smtp.port)).await;
     let api = Api {
-        client: reqwest::Client::builder().timeout(Duration::from_secs(15)).build().unwrap(),
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .build()
+            .unwrap(),
         base: server.url(""),
         token: server.bootstrap_token(),
     };
     let location = |code: &'static str| {
         let api = &api;
-        async move { api.post("/api/v1/locations", &json!({"code": code, "name": code}), None).await.unwrap().1["id"].as_i64().unwrap() }
+        async move {
+            api.post("/api/v1/locations", &json!({"code": code, "name": code}), None)
+                .await
+                .unwrap()
+                .1["id"]
+                .as_i64()
+                .unwrap()
+        }
     };
     let store = location("STORE").await;
     let ward = location("WARD").await;
-    let patient = api.post("/api/v1/patients", &json!({"reference": "MIP-CRASH"}), None).await.unwrap().1["id"].as_i64().unwrap();
+    let patient = api
+        .post("/api/v1/patients", &json!({"reference": "MIP-CRASH"}), None)
+        .await
+        .unwrap()
+        .1["id"]
+        .as_i64()
+        .unwrap();
     let receipt = |quantity: i64| json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": FILL_KIT, "lot_number": "K1", "expires_on": days_from_today(300), "quantity": quantity}]});
-// Dispensing drifts stock down through the reorder point, receipts push it back: several
+    // Dispensing drifts stock down through the reorder point, receipts push it back: several
     // crossings, so several alert emails, while the server keeps dying.
     assert_eq!(api.post("/api/v1/movements", &receipt(70), None).await.unwrap().0, 201);
     let rule = json!({"item_id": FILL_KIT, "reorder_point": 50, "reorder_quantity": 20});
-    api.client.put(format!("{}/api/v1/thresholds", api.base)).bearer_auth(&api.token).json(&rule).send().await.unwrap();
+    api.client
+        .put(format!("{}/api/v1/thresholds", api.base))
+        .bearer_auth(&api.token)
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
 
     let mut rng = rand::rng();
     let mut ops: Vec<(String, Value)> = Vec::new();
     for n in 0..300 {
         let key = format!("op-{n}");
         let body = match rng.random_range(0..10) {
-            0..=4 => json!({"kind": "dispense", "location_id": store, "patient_id": patient, "reference": key, "lines": [{"item_id": FILL_KIT, "quantity": 1}]}),
-            5..=6 => json!({"kind": "transfer", "location_id": store, "to_location_id": ward, "reference": key, "lines": [{"item_id": FILL_KIT, "quantity": 1}]}),
+            0..=4 => {
+                json!({"kind": "dispense", "location_id": store, "patient_id": patient, "reference": key, "lines": [{"item_id": FILL_KIT, "quantity": 1}]})
+            }
+            5..=6 => {
+                json!({"kind": "transfer", "location_id": store, "to_location_id": ward, "reference": key, "lines": [{"item_id": FILL_KIT, "quantity": 1}]})
+            }
             _ => {
-let mut r = receipt(1);
+                let mut r = receipt(1);
                 r["reference"] = json!(key);
                 r
             }
@@ -136,7 +175,11 @@ let mut r = receipt(1);
             actix_web::rt::time::sleep(Duration::from_millis(rand::rng().random_range(0..60))).await;
             Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
         };
-        let sends = join_all(batch.iter().map(|(key, body)| api.post("/api/v1/movements", body, Some(key))));
+        let sends = join_all(
+            batch
+                .iter()
+                .map(|(key, body)| api.post("/api/v1/movements", body, Some(key))),
+        );
         let (results, _) = futures_util::future::join(sends, killer).await;
         for ((key, _), result) in batch.iter().zip(results) {
             if let Ok(answer) = result {
@@ -151,14 +194,20 @@ let mut r = receipt(1);
             if answers.contains_key(key) {
                 continue;
             }
-            let answer = api.post("/api/v1/movements", body, Some(key)).await.expect("answered after restart");
+            let answer = api
+                .post("/api/v1/movements", body, Some(key))
+                .await
+                .expect("answered after restart");
             answers.insert(key.clone(), answer);
         }
     }
     assert!(kills >= 10);
     assert_eq!(answers.len(), ops.len(), "every request answered in the end");
     for (key, (status, body)) in &answers {
-        assert!(*status == 201 || (*status == 409 && body["type"].as_str().unwrap().ends_with("/insufficient-stock")), "{key}: {status} {body}");
+        assert!(
+            *status == 201 || (*status == 409 && body["type"].as_str().unwrap().ends_with("/insufficient-stock")),
+            "{key}: {status} {body}"
+        );
     }
 
     // Every acknowledged movement is there exactly once; nothing refused was applied.
@@ -166,13 +215,20 @@ let mut r = receipt(1);
     let mut by_reference: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for m in &movements {
         if let Some(reference) = m["reference"].as_str() {
-            by_reference.entry(reference.to_owned()).or_default().push(m["id"].as_i64().unwrap());
+            by_reference
+                .entry(reference.to_owned())
+                .or_default()
+                .push(m["id"].as_i64().unwrap());
         }
     }
     for (key, (status, body)) in &answers {
         let found = by_reference.get(key).cloned().unwrap_or_default();
         if *status == 201 {
-            assert_eq!(found, vec![body["id"].as_i64().unwrap()], "{key} applied once, as acknowledged");
+            assert_eq!(
+                found,
+                vec![body["id"].as_i64().unwrap()],
+                "{key} applied once, as acknowledged"
+            );
         } else {
             assert!(found.is_empty(), "{key} was refused and must not be applied");
         }
@@ -199,7 +255,11 @@ let mut r = receipt(1);
     assert_eq!(ids.len(), notifications.len(), "one distinct email per notification");
     for n in &notifications {
         let prefix = format!("<notification-{}.", n["id"]);
-        assert!(ids.iter().any(|id| id.starts_with(&prefix)), "notification {} not received", n["id"]);
+        assert!(
+            ids.iter().any(|id| id.starts_with(&prefix)),
+            "notification {} not received",
+            n["id"]
+        );
     }
     eprintln!(
         "crash safety on {backend:?}: {} requests, {kills} SIGKILLs survived, {} movements, {} emails ({} deliveries)",
@@ -224,9 +284,25 @@ async fn crash_safety_on_postgres() {
 async fn graceful_shutdown(backend: Backend) {
     let Some(db) = TestDb::create(backend) else { return };
     let mut server = ServerProcess::start(&db, &[]).await;
-    let api = Api { client: reqwest::Client::new(), base: server.url(""), token: server.bootstrap_token() };
-    let store = api.post("/api/v1/locations", &json!({"code": "S", "name": "S"}), None).await.unwrap().1["id"].as_i64().unwrap();
-    let patient = api.post("/api/v1/patients", &json!({"reference": "MIP-T"}), None).await.unwrap().1["id"].as_i64().unwrap();
+    let api = Api {
+        client: reqwest::Client::new(),
+        base: server.url(""),
+        token: server.bootstrap_token(),
+    };
+    let store = api
+        .post("/api/v1/locations", &json!({"code": "S", "name": "S"}), None)
+        .await
+        .unwrap()
+        .1["id"]
+        .as_i64()
+        .unwrap();
+    let patient = api
+        .post("/api/v1/patients", &json!({"reference": "MIP-T"}), None)
+        .await
+        .unwrap()
+        .1["id"]
+        .as_i64()
+        .unwrap();
     let receipt = json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": FILL_KIT, "lot_number": "K", "expires_on": days_from_today(300), "quantity": 500}]});
     api.post("/api/v1/movements", &receipt, None).await.unwrap();
     let bodies: Vec<Value> = (0..60)
@@ -255,12 +331,21 @@ async fn graceful_shutdown(backend: Backend) {
     assert!(!acknowledged.is_empty());
     server.restart().await;
     let movements = api.all("/api/v1/movements?kind=dispense").await;
-    let references: BTreeSet<String> = movements.iter().filter_map(|m| m["reference"].as_str().map(str::to_owned)).collect();
+    let references: BTreeSet<String> = movements
+        .iter()
+        .filter_map(|m| m["reference"].as_str().map(str::to_owned))
+        .collect();
     for reference in &acknowledged {
-        assert!(references.contains(reference), "{reference} was acknowledged and must be kept");
+        assert!(
+            references.contains(reference),
+            "{reference} was acknowledged and must be kept"
+        );
     }
     verify(&db);
-    eprintln!("graceful shutdown on {backend:?}: {} of 60 answered before exit 0", acknowledged.len());
+    eprintln!(
+        "graceful shutdown on {backend:?}: {} of 60 answered before exit 0",
+        acknowledged.len()
+    );
 }
 
 #[actix_web::test]
@@ -282,29 +367,81 @@ async fn logs_and_emails_carry_no_patient_reference_or_secret() {
     let mut extra = smtp_env(smtp.port);
     extra.push(("MIPSTOCK__LOG__LEVEL", "debug".into()));
     let server = ServerProcess::start(&db, &extra).await;
-    let api = Api { client: reqwest::Client::new(), base: server.url(""), token: server.bootstrap_token() };
+    let api = Api {
+        client: reqwest::Client::new(),
+        base: server.url(""),
+        token: server.bootstrap_token(),
+    };
     let mut secrets = vec![api.token.clone()];
-    let (_, token) = api.post("/api/v1/tokens", &json!({"name": "his", "role": "pharmacist"}), None).await.unwrap();
+    let (_, token) = api
+        .post("/api/v1/tokens", &json!({"name": "his", "role": "pharmacist"}), None)
+        .await
+        .unwrap();
     secrets.push(token["token"].as_str().unwrap().to_owned());
     let reference = "PRIV-REF-7731";
-    let patient = api.post("/api/v1/patients", &json!({"reference": reference, "notes": "likes mornings"}), None).await.unwrap().1["id"].as_i64().unwrap();
-    let store = api.post("/api/v1/locations", &json!({"code": "S", "name": "Store"}), None).await.unwrap().1["id"].as_i64().unwrap();
+    let patient = api
+        .post(
+            "/api/v1/patients",
+            &json!({"reference": reference, "notes": "likes mornings"}),
+            None,
+        )
+        .await
+        .unwrap()
+        .1["id"]
+        .as_i64()
+        .unwrap();
+    let store = api
+        .post("/api/v1/locations", &json!({"code": "S", "name": "Store"}), None)
+        .await
+        .unwrap()
+        .1["id"]
+        .as_i64()
+        .unwrap();
     for item in [1, 2, 4] {
         let body = json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": item, "lot_number": "L", "expires_on": days_from_today(20), "quantity": 3}]});
-        api.post("/api/v1/movements", &body, Some(&format!("r-{item}"))).await.unwrap();
+        api.post("/api/v1/movements", &body, Some(&format!("r-{item}")))
+            .await
+            .unwrap();
     }
     let rule = json!({"item_id": 1, "reorder_point": 2, "reorder_quantity": 10});
-    api.client.put(format!("{}/api/v1/thresholds", api.base)).bearer_auth(&api.token).json(&rule).send().await.unwrap();
-    let (status, refill) = api.post(&format!("/api/v1/patients/{patient}/procedures"), &json!({"procedure": "refill", "location_id": store}), None).await.unwrap();
+    api.client
+        .put(format!("{}/api/v1/thresholds", api.base))
+        .bearer_auth(&api.token)
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    let (status, refill) = api
+        .post(
+            &format!("/api/v1/patients/{patient}/procedures"),
+            &json!({"procedure": "refill", "location_id": store}),
+            None,
+        )
+        .await
+        .unwrap();
     assert_eq!(status, 201, "{refill}");
-    api.post("/api/v1/patients", &json!({"reference": reference}), None).await.unwrap();
+    api.post("/api/v1/patients", &json!({"reference": reference}), None)
+        .await
+        .unwrap();
     api.get(&format!("/api/v1/patients/{patient}/usage")).await;
-    api.client.get(format!("{}/api/v1/reports/usage", api.base)).bearer_auth(&api.token).header("accept", "text/csv").send().await.unwrap();
+    api.client
+        .get(format!("{}/api/v1/reports/usage", api.base))
+        .bearer_auth(&api.token)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
     let lot = refill["lines"][0]["lot_id"].as_i64().unwrap();
     api.get(&format!("/api/v1/lots/{lot}/recipients")).await;
-    api.get(&format!("/api/v1/patients?refill_due_before={}", days_from_today(90))).await;
+    api.get(&format!("/api/v1/patients?refill_due_before={}", days_from_today(90)))
+        .await;
     for secret in &secrets {
-        api.client.get(format!("{}/api/v1/items", api.base)).bearer_auth(format!("{secret}x")).send().await.unwrap();
+        api.client
+            .get(format!("{}/api/v1/items", api.base))
+            .bearer_auth(format!("{secret}x"))
+            .send()
+            .await
+            .unwrap();
     }
     smtp.wait_for(3).await;
     actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
@@ -337,14 +474,33 @@ async fn postgres_outage_and_recovery() {
         if action == "stop" {
             args.extend(["-m", "fast"]);
         }
-        assert!(Command::new("pg_ctlcluster").args(&args).status().unwrap().success(), "pg_ctlcluster {action}");
+        assert!(
+            Command::new("pg_ctlcluster").args(&args).status().unwrap().success(),
+            "pg_ctlcluster {action}"
+        );
     };
     let db = TestDb::create(Backend::Postgres).expect("PostgreSQL configured");
     let server = ServerProcess::start(&db, &[("MIPSTOCK__DATABASE__CONNECT_TIMEOUT_SECONDS", "2".into())]).await;
-    let api = Api { client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(), base: server.url(""), token: server.bootstrap_token() };
-    let store = api.post("/api/v1/locations", &json!({"code": "S", "name": "S"}), None).await.unwrap().1["id"].as_i64().unwrap();
+    let api = Api {
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
+        base: server.url(""),
+        token: server.bootstrap_token(),
+    };
+    let store = api
+        .post("/api/v1/locations", &json!({"code": "S", "name": "S"}), None)
+        .await
+        .unwrap()
+        .1["id"]
+        .as_i64()
+        .unwrap();
     let receipt = |reference: &str| json!({"kind": "receipt", "location_id": store, "reference": reference, "lines": [{"item_id": FILL_KIT, "lot_number": "K", "expires_on": days_from_today(300), "quantity": 5}]});
-    assert_eq!(api.post("/api/v1/movements", &receipt("before"), None).await.unwrap().0, 201);
+    assert_eq!(
+        api.post("/api/v1/movements", &receipt("before"), None).await.unwrap().0,
+        201
+    );
 
     pg_ctl("stop");
     let started = Instant::now();
@@ -354,7 +510,10 @@ async fn postgres_outage_and_recovery() {
     assert_eq!(status, 503, "{problem}");
     assert!(problem["type"].as_str().unwrap().ends_with("/service-unavailable"));
     let answered_in = started.elapsed();
-    assert!(answered_in < Duration::from_secs(15), "answers quickly, no hang: {answered_in:?}");
+    assert!(
+        answered_in < Duration::from_secs(15),
+        "answers quickly, no hang: {answered_in:?}"
+    );
 
     pg_ctl("start");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -366,9 +525,21 @@ async fn postgres_outage_and_recovery() {
         assert!(Instant::now() < deadline, "the service did not recover");
         actix_web::rt::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(api.post("/api/v1/movements", &receipt("after"), None).await.unwrap().0, 201);
-    let references: Vec<String> = api.all("/api/v1/movements").await.iter().filter_map(|m| m["reference"].as_str().map(str::to_owned)).collect();
-    assert_eq!(references, vec!["before", "after"], "the refused write left nothing behind");
+    assert_eq!(
+        api.post("/api/v1/movements", &receipt("after"), None).await.unwrap().0,
+        201
+    );
+    let references: Vec<String> = api
+        .all("/api/v1/movements")
+        .await
+        .iter()
+        .filter_map(|m| m["reference"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        references,
+        vec!["before", "after"],
+        "the refused write left nothing behind"
+    );
     verify(&db);
     eprintln!("outage: readyz and a write answered 503 within {answered_in:?} of the stop; recovered without restart");
 }
