@@ -10,6 +10,7 @@ use crate::domain::ids::TokenId;
 use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::role::Role;
 use crate::domain::token::Actor;
+use crate::service::generate_history::{generate_history, HistorySpec};
 use crate::service::verify_ledger::verify_ledger;
 use crate::service::{
     issue_token::issue_token, load_demo::load_demo, read_catalog::list_tokens, revoke_token::revoke_token,
@@ -44,6 +45,22 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write a large, realistic history in bulk (for benchmarks) into a database without
+    /// movements; `verify` is clean afterwards.
+    Demo {
+        /// Ledger lines to write (at least).
+        #[arg(long, default_value_t = 100_000)]
+        lines: u64,
+        /// Patients of the simulated group (fixed: the history grows with --lines).
+        #[arg(long, default_value_t = 1600)]
+        patients: u32,
+        /// Sites, each with a ward fridge, around one central store.
+        #[arg(long, default_value_t = 20)]
+        sites: u32,
+        /// Random seed, for the same history every time.
+        #[arg(long, default_value_t = 2007)]
+        seed: u64,
+    },
     /// Check every invariant of the store (balances equal the ledger, nothing negative, every
     /// dispensation traceable); exits 1 and lists what is wrong if anything is.
     Verify,
@@ -101,6 +118,25 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Token(command) => token(settings, command),
         Command::Verify => verify(settings),
+        Command::Demo {
+            lines,
+            patients,
+            sites,
+            seed,
+        } => {
+            let pool = startup::open_database(&settings)?;
+            let mut conn = pool.get()?;
+            let started = std::time::Instant::now();
+            let spec = HistorySpec {
+                lines,
+                patients,
+                sites,
+                seed,
+            };
+            let summary = generate_history(&mut conn, &spec, chrono::Utc::now().date_naive())?;
+            eprintln!("{summary} (written in {:.1} s)", started.elapsed().as_secs_f64());
+            Ok(())
+        }
     }
 }
 

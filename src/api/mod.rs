@@ -42,6 +42,8 @@ pub struct AppState {
     pub openapi_json: String,
     /// Wakes this instance's email worker after a write, so alert emails leave at once.
     pub mailer_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// How many queued emails the worker was last woken for.
+    emails_seen: std::sync::atomic::AtomicU64,
 }
 
 impl AppState {
@@ -52,7 +54,16 @@ impl AppState {
             metrics: Metrics::new(),
             openapi_json,
             mailer_wake: Default::default(),
+            emails_seen: Default::default(),
         }
+    }
+}
+
+impl AppState {
+    /// Whether emails were queued since the last call.
+    pub fn take_queued_emails(&self) -> bool {
+        let queued = crate::repo::notifications::queued_so_far();
+        self.emails_seen.swap(queued, std::sync::atomic::Ordering::Relaxed) != queued
     }
 }
 

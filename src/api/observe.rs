@@ -130,8 +130,8 @@ pub async fn observe(
     let elapsed = started.elapsed();
     if let Some(state) = state {
         state.metrics.observe(&method, &route, status, elapsed.as_secs_f64());
-        if is_write && response.status().is_success() {
-            // A write may have queued alert emails in its transaction.
+        if is_write && response.status().is_success() && state.take_queued_emails() {
+            // The write queued alert emails in its transaction: send them now.
             state.mailer_wake.notify_one();
         }
     }

@@ -56,6 +56,11 @@ pub fn insert(conn: &mut DbConnection, new: &NewItem) -> QueryResult<Item> {
     find(conn, ItemId(id))?.ok_or(diesel::result::Error::NotFound)
 }
 
+/// Whether the item exists and is active, without its GTINs: one indexed read.
+pub fn active_flag(conn: &mut DbConnection, id: ItemId) -> QueryResult<Option<bool>> {
+    items::table.find(id.0).select(items::active).first(conn).optional()
+}
+
 pub fn find(conn: &mut DbConnection, id: ItemId) -> QueryResult<Option<Item>> {
     let row: Option<ItemRow> = items::table.find(id.0).first(conn).optional()?;
     match row {

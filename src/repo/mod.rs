@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod balances;
+pub mod bulk;
 pub mod idempotency;
 pub mod items;
 pub mod locations;

@@ -17,12 +17,21 @@ pub struct EmailContent {
     pub html: String,
 }
 
+/// Emails queued by this process so far (committed or not): the worker is woken only when it
+/// moved, so writes that queue nothing cost the outbox nothing.
+static QUEUED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub fn queued_so_far() -> u64 {
+    QUEUED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 pub fn enqueue(
     conn: &mut DbConnection,
     alert: Option<AlertId>,
     email: &EmailContent,
     at: NaiveDateTime,
 ) -> QueryResult<NotificationId> {
+    QUEUED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let id: i64 = diesel::insert_into(notifications::table)
         .values((
             notifications::alert_id.eq(alert.map(|a| a.0)),

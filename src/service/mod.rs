@@ -13,6 +13,7 @@ pub mod define_procedure;
 pub mod deliver_notifications;
 pub mod evaluate_alerts;
 pub mod forget_idempotency_keys;
+pub mod generate_history;
 pub mod issue_token;
 pub mod load_demo;
 pub mod perform_procedure;

@@ -227,9 +227,9 @@ fn validate_lines(conn: &mut DbConnection, request: &MovementRequest, on: NaiveD
     let mut errors = FieldErrors::default();
     let mut check =
         |conn: &mut DbConnection, i: usize, item: ItemId, lot: Option<LotId>, receiving: bool| -> Result<()> {
-            match repo::items::find(conn, item)? {
+            match repo::items::active_flag(conn, item)? {
                 None => errors.push(FieldError::new(format!("lines[{i}].item_id"), "no such item")),
-                Some(found) if receiving && !found.active => {
+                Some(active) if receiving && !active => {
                     errors.push(FieldError::new(format!("lines[{i}].item_id"), "the item is inactive"))
                 }
                 Some(_) => {}

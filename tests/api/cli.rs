@@ -138,3 +138,29 @@ fn demo_on_sqlite_is_consistent_and_loads_only_once() {
 fn demo_on_postgres_is_consistent_and_loads_only_once() {
     demo_is_consistent_and_loads_only_once(Backend::Postgres);
 }
+
+fn bulk_history_keeps_every_invariant(backend: Backend) {
+    let Some(db) = TestDb::create(backend) else { return };
+    let output = mipstock(&db)
+        .args(["demo", "--lines", "5000", "--patients", "60", "--sites", "3"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{said}");
+    assert!(said.contains("ledger lines in"), "{said}");
+    let verify = mipstock(&db).arg("verify").output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    // A store that holds movements is never filled again.
+    let again = mipstock(&db).args(["demo", "--lines", "100"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+}
+
+#[test]
+fn bulk_history_on_sqlite_keeps_every_invariant() {
+    bulk_history_keeps_every_invariant(Backend::Sqlite);
+}
+
+#[test]
+fn bulk_history_on_postgres_keeps_every_invariant() {
+    bulk_history_keeps_every_invariant(Backend::Postgres);
+}

@@ -1,0 +1,279 @@
+//! mipstock-bench: drives a running mipstock over HTTP and reports throughput and latency
+//! percentiles (HDR histogram) per scenario; `ceiling-sqlite` runs the same dispense through the
+//! same use-case and driver with no HTTP, the SQLite ceiling. One JSON object per run on stdout.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use hdrhistogram::Histogram;
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+#[command(about = "Load generator for mipstock")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, Debug)]
+enum Scenario {
+    /// Dispense one unit by FEFO.
+    Dispense,
+    /// GET /api/v1/stock for all items.
+    Stock,
+    /// One patient's usage over a year.
+    Usage,
+    /// A lot's recipients.
+    Recipients,
+    /// A pharmacist's day: mostly reads, some dispenses and receipts.
+    Mixed,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// HTTP load against a running server.
+    Load {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        token: String,
+        #[arg(long, value_enum)]
+        scenario: Scenario,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Location to dispense from (holds plenty of the item).
+        #[arg(long)]
+        location: i64,
+        #[arg(long)]
+        item: i64,
+        /// Patients to draw from (ids first..=last).
+        #[arg(long)]
+        patients: String,
+        /// Lots to ask recipients of (ids first..=last).
+        #[arg(long)]
+        lots: String,
+    },
+    /// The same dispense through the service with no HTTP (SQLite's ceiling).
+    CeilingSqlite {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        #[arg(long)]
+        location: i64,
+        #[arg(long)]
+        item: i64,
+        #[arg(long)]
+        patient: i64,
+    },
+}
+
+fn range(text: &str) -> (i64, i64) {
+    let (a, b) = text.split_once("..=").expect("a range first..=last");
+    (a.parse().expect("first"), b.parse().expect("last"))
+}
+
+struct Tally {
+    histogram: Mutex<Histogram<u64>>,
+    requests: AtomicU64,
+    errors: AtomicU64,
+}
+
+impl Tally {
+    fn new() -> Arc<Tally> {
+        Arc::new(Tally {
+            histogram: Mutex::new(Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram")),
+            requests: AtomicU64::new(0),
+            errors: AtomicU64::new(0),
+        })
+    }
+
+    fn record(&self, started: Instant, ok: bool) {
+        let micros = started.elapsed().as_micros().max(1) as u64;
+        self.histogram
+            .lock()
+            .expect("histogram")
+            .record(micros.min(60_000_000))
+            .ok();
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        if !ok {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn report(&self, scenario: &str, concurrency: usize, elapsed: Duration) -> Value {
+        let h = self.histogram.lock().expect("histogram");
+        let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+        let requests = self.requests.load(Ordering::Relaxed);
+        json!({
+            "scenario": scenario,
+            "concurrency": concurrency,
+            "requests": requests,
+            "errors": self.errors.load(Ordering::Relaxed),
+            "seconds": elapsed.as_secs_f64(),
+            "throughput": requests as f64 / elapsed.as_secs_f64(),
+            "p50_ms": ms(0.5),
+            "p95_ms": ms(0.95),
+            "p99_ms": ms(0.99),
+            "max_ms": h.max() as f64 / 1000.0,
+        })
+    }
+}
+
+async fn load(cli: &Command) {
+    let Command::Load {
+        url,
+        token,
+        scenario,
+        concurrency,
+        seconds,
+        location,
+        item,
+        patients,
+        lots,
+    } = cli
+    else {
+        return;
+    };
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(*concurrency)
+        .build()
+        .expect("client");
+    let (p_first, p_last) = range(patients);
+    let (l_first, l_last) = range(lots);
+    let tally = Tally::new();
+    let counter = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs_f64(*seconds);
+    let today = chrono::Utc::now().date_naive();
+    let year_ago = today - chrono::Duration::days(365);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..*concurrency {
+        let (client, tally, counter) = (client.clone(), tally.clone(), counter.clone());
+        let (url, token, scenario) = (url.clone(), token.clone(), *scenario);
+        let (location, item) = (*location, *item);
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, Ordering::Relaxed) as i64;
+                let patient = p_first + n % (p_last - p_first + 1);
+                let lot = l_first + n % (l_last - l_first + 1);
+                let kind = match scenario {
+                    // 70 % reads, 20 % dispenses, 10 % receipts.
+                    Scenario::Mixed => match n % 10 {
+                        0..=2 => Scenario::Stock,
+                        3..=4 => Scenario::Usage,
+                        5..=6 => Scenario::Recipients,
+                        7..=8 => Scenario::Dispense,
+                        _ => Scenario::Mixed,
+                    },
+                    other => other,
+                };
+                let request = match kind {
+                    Scenario::Dispense => client.post(format!("{url}/api/v1/movements")).json(&json!({
+                        "kind": "dispense", "location_id": location, "patient_id": patient,
+                        "lines": [{"item_id": item, "quantity": 1}]
+                    })),
+                    Scenario::Stock => client.get(format!("{url}/api/v1/stock?limit=500")),
+                    Scenario::Usage => client.get(format!("{url}/api/v1/patients/{patient}/usage?from={year_ago}&to={today}")),
+                    Scenario::Recipients => client.get(format!("{url}/api/v1/lots/{lot}/recipients?limit=500")),
+                    // The receipt of the mixed day.
+                    Scenario::Mixed => client.post(format!("{url}/api/v1/movements")).json(&json!({
+                        "kind": "receipt", "location_id": location,
+                        "lines": [{"item_id": item, "lot_number": format!("MIX-{}", n % 50), "expires_on": "2099-12-31", "quantity": 1}]
+                    })),
+                };
+                let begun = Instant::now();
+                let ok = match request.bearer_auth(&token).send().await {
+                    Ok(response) => {
+                        let ok = response.status().is_success();
+                        let _ = response.bytes().await;
+                        ok
+                    }
+                    Err(_) => false,
+                };
+                tally.record(begun, ok);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("load task");
+    }
+    let name = format!("{scenario:?}").to_lowercase();
+    println!("{}", tally.report(&name, *concurrency, started.elapsed()));
+}
+
+fn ceiling_sqlite(cli: &Command) {
+    use mipstock::db::DbPool;
+    use mipstock::domain::ids::{ItemId, LocationId, PatientId};
+    use mipstock::domain::ledger::{DrawLine, MovementRequest, NewMovement};
+    use mipstock::domain::quantity::Quantity;
+    use mipstock::domain::role::Role;
+    use mipstock::domain::token::Actor;
+    use mipstock::service::record_movement::record_movement;
+
+    let Command::CeilingSqlite {
+        database,
+        concurrency,
+        seconds,
+        location,
+        item,
+        patient,
+    } = cli
+    else {
+        return;
+    };
+    let pool = DbPool::new(database, (*concurrency as u32).max(1), Duration::from_secs(30)).expect("pool");
+    let tally = Tally::new();
+    let deadline = Instant::now() + Duration::from_secs_f64(*seconds);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..*concurrency {
+            let (pool, tally) = (pool.clone(), tally.clone());
+            scope.spawn(move || {
+                let actor = Actor {
+                    token_id: None,
+                    name: "bench".into(),
+                    role: Role::Admin,
+                };
+                let mut conn = pool.get().expect("connection");
+                while Instant::now() < deadline {
+                    let new = NewMovement {
+                        occurred_at: mipstock::repo::now(),
+                        reference: None,
+                        note: None,
+                        reason: None,
+                        procedure_code: None,
+                        request: MovementRequest::Dispense {
+                            location: LocationId(*location),
+                            patient: PatientId(*patient),
+                            lines: vec![DrawLine {
+                                item: ItemId(*item),
+                                lot: None,
+                                quantity: Quantity::new(1).expect("1"),
+                            }],
+                        },
+                    };
+                    let begun = Instant::now();
+                    let ok = record_movement(&mut conn, &actor, new).is_ok();
+                    tally.record(begun, ok);
+                }
+            });
+        }
+    });
+    println!("{}", tally.report("ceiling_sqlite", *concurrency, started.elapsed()));
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Load { .. } => load(&cli.command).await,
+        Command::CeilingSqlite { .. } => ceiling_sqlite(&cli.command),
+    }
+}
