@@ -69,10 +69,11 @@ pub fn recipients(entries: &[UsageEntry]) -> Vec<Recipient> {
             movements: Vec::new(),
         });
         r.quantity += e.quantity;
-        match r.movements.iter_mut().find(|(id, _, _)| *id == e.movement_id) {
-            // One dispense may take the lot on several lines (FEFO splits, several request lines).
-            Some(existing) => existing.2 += e.quantity,
-            None => r.movements.push((e.movement_id, e.occurred_at, e.quantity)),
+        // Entries come in movement order: one dispense taking the lot on several lines (FEFO
+        // splits, several request lines) follows itself.
+        match r.movements.last_mut() {
+            Some(last) if last.0 == e.movement_id => last.2 += e.quantity,
+            _ => r.movements.push((e.movement_id, e.occurred_at, e.quantity)),
         }
     }
     by_patient.into_values().filter(|r| r.quantity > 0).collect()

@@ -14,6 +14,12 @@ use crate::domain::ids::{ItemId, LocationId, LotId};
 use crate::domain::ledger::{FefoCandidate, LotStatus};
 use crate::domain::stock::LotBalance;
 
+/// `quantity > 0` written as a literal, so the planners can use the partial index
+/// `balances_with_stock` (a bound parameter would hide that it matches the index's predicate).
+fn with_stock() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    sql::<diesel::sql_types::Bool>("balances.quantity > 0")
+}
+
 /// Locks the balances of these (item, location) pairs until the transaction ends, always in
 /// the same order so that two movements never wait on each other. PostgreSQL only: SQLite's
 /// write transaction already holds the whole database.
@@ -45,7 +51,7 @@ pub fn fefo_candidates(
         .inner_join(lots::table)
         .filter(balances::item_id.eq(item.0))
         .filter(balances::location_id.eq(location.0))
-        .filter(balances::quantity.gt(0))
+        .filter(with_stock())
         .filter(lots::status.eq(LotStatus::Available.as_str()))
         .filter(lots::expires_on.ge(on))
         .order((lots::expires_on.asc(), lots::id.asc()))
@@ -116,7 +122,7 @@ pub fn of_items(
     let mut query = balances::table
         .inner_join(lots::table)
         .filter(balances::item_id.eq_any(ids))
-        .filter(balances::quantity.gt(0))
+        .filter(with_stock())
         .order((balances::item_id, balances::location_id, lots::expires_on, lots::id))
         .select((
             balances::item_id,
@@ -190,7 +196,7 @@ pub fn lot_total(conn: &mut DbConnection, lot: LotId) -> QueryResult<i64> {
 pub fn expiring_by(conn: &mut DbConnection, by: NaiveDate) -> QueryResult<Vec<LotBalance>> {
     let rows: Vec<(i64, i64, i64, String, NaiveDate, String, i64)> = balances::table
         .inner_join(lots::table)
-        .filter(balances::quantity.gt(0))
+        .filter(with_stock())
         .filter(lots::expires_on.le(by))
         .order((lots::id, balances::location_id))
         .select((
