@@ -181,7 +181,7 @@ async fn load(cli: &Command) {
                     })),
                     Scenario::Stock => client.get(format!("{url}/api/v1/stock?limit=500")),
                     Scenario::Usage => client.get(format!("{url}/api/v1/patients/{patient}/usage?from={year_ago}&to={today}")),
-                    Scenario::Recipients => client.get(format!("{url}/api/v1/lots/{lot}/recipients?limit=500")),
+                    Scenario::Recipients => client.get(format!("{url}/api/v1/lots/{lot}/recipients")),
                     // The receipt of the mixed day.
                     Scenario::Mixed => client.post(format!("{url}/api/v1/movements")).json(&json!({
                         "kind": "receipt", "location_id": location,

@@ -41,6 +41,11 @@ pub fn resync_ids(conn: &mut DbConnection, tables: &[&str]) -> QueryResult<()> {
     Ok(())
 }
 
+/// Refreshes the planners' statistics after a bulk load, so the first queries get good plans.
+pub fn analyze(conn: &mut DbConnection) -> QueryResult<()> {
+    conn.batch_execute("ANALYZE")
+}
+
 /// A quoted SQL text literal (the generator's own words only).
 pub fn text(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))

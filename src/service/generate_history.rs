@@ -18,7 +18,7 @@ use crate::domain::ledger::{MovementKind, WasteReason};
 use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
-use crate::repo::bulk::{insert_rows, max_id, resync_ids, text};
+use crate::repo::bulk::{analyze, insert_rows, max_id, resync_ids, text};
 use crate::repo::{self, now};
 
 #[derive(Debug, thiserror::Error)]
@@ -168,8 +168,8 @@ const INSULIN: usize = 0;
 const FILL_KIT: usize = 1;
 const BUFFER: usize = 2;
 const NAOH: usize = 3;
-/// (units per delivery per patient, shelf life in days) per item.
-const SUPPLY: [(i64, i64); 4] = [(1, 540), (1, 900), (1, 720), (1, 720)];
+/// (units per refill, in quarters; shelf life in days) per item.
+const SUPPLY: [(i64, i64); 4] = [(8, 540), (4, 900), (4, 720), (1, 720)];
 /// What a ward keeps per patient after its weekly restock.
 const WARD_TARGET: [i64; 4] = [2, 1, 1, 1];
 
@@ -228,14 +228,15 @@ pub fn generate_history(
         while sim.lines < spec.lines {
             if day % 14 == 0 {
                 let mut lines = Vec::new();
-                for (item, (per_patient, shelf)) in SUPPLY.iter().enumerate() {
+                for (item, (quarters_per_refill, shelf)) in SUPPLY.iter().enumerate() {
                     let lot = first_lot + sim.lots.len() as i64;
                     sim.lots.push(Stocked {
                         item,
                         expires: day + shelf,
                     });
-                    // Two weeks of refills for everyone, with a margin.
-                    let quantity = (per_patient * patients * 14 / 30).max(4) * if item == INSULIN { 2 } else { 1 };
+                    // Two weeks of refills (one every 40 days or so per patient), 10 % margin:
+                    // the central store neither runs dry nor piles up over the years.
+                    let quantity = (quarters_per_refill * patients * 14 * 11 / (40 * 4 * 10)).max(4);
                     sim.add(item, lot, central, quantity);
                     lines.push(Line {
                         item,
@@ -510,6 +511,7 @@ pub fn generate_history(
             &rows,
         )?;
         resync_ids(conn, &["locations", "patients", "lots", "movements", "movement_lines"])?;
+        analyze(conn)?;
 
         let summary = HistorySummary {
             lines: sim.lines,
