@@ -229,14 +229,25 @@ pub fn generate_history(
             if day % 14 == 0 {
                 let mut lines = Vec::new();
                 for (item, (quarters_per_refill, shelf)) in SUPPLY.iter().enumerate() {
+                    // The pharmacy orders up to four weeks of refills (one every 40 days or so
+                    // per patient): the central store neither runs dry nor piles up over years.
+                    let target = (quarters_per_refill * patients * 28 / (40 * 4)).max(4);
+                    let held: i64 = sim
+                        .holding
+                        .get(&(item, central))
+                        .into_iter()
+                        .flatten()
+                        .map(|l| sim.balance[&(*l, central)])
+                        .sum();
+                    let quantity = target - held;
+                    if quantity <= 0 {
+                        continue;
+                    }
                     let lot = first_lot + sim.lots.len() as i64;
                     sim.lots.push(Stocked {
                         item,
                         expires: day + shelf,
                     });
-                    // Two weeks of refills (one every 40 days or so per patient), 10 % margin:
-                    // the central store neither runs dry nor piles up over the years.
-                    let quantity = (quarters_per_refill * patients * 14 * 11 / (40 * 4 * 10)).max(4);
                     sim.add(item, lot, central, quantity);
                     lines.push(Line {
                         item,
@@ -245,16 +256,18 @@ pub fn generate_history(
                         delta: quantity,
                     });
                 }
-                sim.record(Move {
-                    kind: MovementKind::Receipt,
-                    day,
-                    minute: 0,
-                    location: central,
-                    to_location: None,
-                    patient: None,
-                    reason: None,
-                    lines,
-                });
+                if !lines.is_empty() {
+                    sim.record(Move {
+                        kind: MovementKind::Receipt,
+                        day,
+                        minute: 0,
+                        location: central,
+                        to_location: None,
+                        patient: None,
+                        reason: None,
+                        lines,
+                    });
+                }
             }
             if day % 7 == 0 {
                 for (site, ward) in wards.iter().enumerate() {
