@@ -112,6 +112,22 @@ pub fn add(conn: &mut DbConnection, item: ItemId, lot: LotId, location: Location
     Ok(())
 }
 
+/// (item, location, lot, lot number, expiry, lot status, quantity), as the stock reads select it.
+type BalanceRow = (i64, i64, i64, String, NaiveDate, String, i64);
+
+fn lot_balance(row: BalanceRow) -> QueryResult<LotBalance> {
+    let (item, location, lot, lot_number, expires_on, status, quantity) = row;
+    Ok(LotBalance {
+        item_id: ItemId(item),
+        location_id: LocationId(location),
+        lot_id: LotId(lot),
+        lot_number,
+        status: LotStatus::parse(&status).ok_or_else(|| corrupt("lot status", &status))?,
+        expires_on,
+        quantity,
+    })
+}
+
 /// Balances with stock of these items (at one location, or all), with their lots.
 pub fn of_items(
     conn: &mut DbConnection,
@@ -137,20 +153,8 @@ pub fn of_items(
     if let Some(location) = location {
         query = query.filter(balances::location_id.eq(location.0));
     }
-    let rows: Vec<(i64, i64, i64, String, NaiveDate, String, i64)> = query.load(conn)?;
-    rows.into_iter()
-        .map(|(item, location, lot, lot_number, expires_on, status, quantity)| {
-            Ok(LotBalance {
-                item_id: ItemId(item),
-                location_id: LocationId(location),
-                lot_id: LotId(lot),
-                lot_number,
-                status: LotStatus::parse(&status).ok_or_else(|| corrupt("lot status", &status))?,
-                expires_on,
-                quantity,
-            })
-        })
-        .collect()
+    let rows: Vec<BalanceRow> = query.load(conn)?;
+    rows.into_iter().map(lot_balance).collect()
 }
 
 /// Every stored balance: (lot, location, item, quantity).
@@ -194,7 +198,7 @@ pub fn lot_total(conn: &mut DbConnection, lot: LotId) -> QueryResult<i64> {
 
 /// Balances with stock of lots expiring on or before `by` (expired ones included).
 pub fn expiring_by(conn: &mut DbConnection, by: NaiveDate) -> QueryResult<Vec<LotBalance>> {
-    let rows: Vec<(i64, i64, i64, String, NaiveDate, String, i64)> = balances::table
+    let rows: Vec<BalanceRow> = balances::table
         .inner_join(lots::table)
         .filter(with_stock())
         .filter(lots::expires_on.le(by))
@@ -209,17 +213,5 @@ pub fn expiring_by(conn: &mut DbConnection, by: NaiveDate) -> QueryResult<Vec<Lo
             balances::quantity,
         ))
         .load(conn)?;
-    rows.into_iter()
-        .map(|(item, location, lot, lot_number, expires_on, status, quantity)| {
-            Ok(LotBalance {
-                item_id: ItemId(item),
-                location_id: LocationId(location),
-                lot_id: LotId(lot),
-                lot_number,
-                status: LotStatus::parse(&status).ok_or_else(|| corrupt("lot status", &status))?,
-                expires_on,
-                quantity,
-            })
-        })
-        .collect()
+    rows.into_iter().map(lot_balance).collect()
 }
