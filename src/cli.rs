@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::api::clock;
 use crate::config::Settings;
 use crate::domain::catalog::Named;
 use crate::domain::ids::TokenId;
@@ -133,7 +134,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 sites,
                 seed,
             };
-            let summary = generate_history(&mut conn, &spec, chrono::Utc::now().date_naive())?;
+            let summary = generate_history(&mut conn, &spec, clock::now())?;
             eprintln!("{summary} (written in {:.1} s)", started.elapsed().as_secs_f64());
             Ok(())
         }
@@ -146,7 +147,7 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), Failure> {
         actix_web::rt::task::spawn_blocking(move || {
             let pool = startup::open_database(&prepared)?;
             let mut conn = pool.get()?;
-            let summary = load_demo(&mut conn, chrono::Utc::now().date_naive())?;
+            let summary = load_demo(&mut conn, clock::now())?;
             eprintln!("demo data loaded: {summary}");
             Ok::<(), Failure>(())
         })
@@ -192,7 +193,7 @@ fn token(settings: Settings, command: TokenCommand) -> Result<(), Failure> {
         TokenCommand::Create { name, role } => {
             let name = crate::domain::text::required_text("name", &name, crate::domain::token::NAME_MAX)
                 .map_err(|e| format!("--name {}", e.message))?;
-            let issued = issue_token(&mut conn, &actor, &name, role)?;
+            let issued = issue_token(&mut conn, &actor, clock::now(), &name, role)?;
             println!("{}", issued.secret.expose());
         }
         TokenCommand::List => {
@@ -224,7 +225,7 @@ fn token(settings: Settings, command: TokenCommand) -> Result<(), Failure> {
             }
         }
         TokenCommand::Revoke { id } => {
-            let token = revoke_token(&mut conn, &actor, TokenId(id))?;
+            let token = revoke_token(&mut conn, &actor, clock::now(), TokenId(id))?;
             eprintln!("token {} ({}) revoked", token.id, token.name);
         }
     }

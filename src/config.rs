@@ -9,6 +9,7 @@ use figment::Figment;
 use serde::{Deserialize, Deserializer};
 
 use crate::db::Backend;
+use crate::notify::mailer::mailbox;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 const ENV_PREFIX: &str = "MIPSTOCK__";
@@ -20,7 +21,23 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub email: EmailSettings,
     pub alerts: AlertSettings,
+    pub ledger: LedgerSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerSettings {
+    /// A movement dated further back than this many days needs the admin role.
+    pub max_backdate_days: u32,
+}
+
+impl LedgerSettings {
+    pub fn backdate_policy(&self) -> crate::domain::time::BackdatePolicy {
+        crate::domain::time::BackdatePolicy {
+            max_days: self.max_backdate_days,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -203,17 +220,11 @@ impl Settings {
                 "must be at least 1",
             ));
         }
-        if !self.email.from.contains('@') {
-            return Err(ConfigError::new(
-                "email.from",
-                "must be an email address, e.g. mipstock <mipstock@hospital.example>",
-            ));
-        }
-        if let Some(bad) = self.email.recipients.iter().find(|r| !r.contains('@')) {
-            return Err(ConfigError::new(
-                "email.recipients",
-                format!("not an email address: {bad:?}"),
-            ));
+        // The parser the mailer uses, so an address it would refuse fails here, at start.
+        mailbox(&self.email.from)
+            .map_err(|e| ConfigError::new("email.from", format!("{e}; e.g. mipstock <mipstock@hospital.example>")))?;
+        for recipient in &self.email.recipients {
+            mailbox(recipient).map_err(|e| ConfigError::new("email.recipients", e))?;
         }
         if self.alerts.scan_interval_seconds == 0 {
             return Err(ConfigError::new("alerts.scan_interval_seconds", "must be at least 1"));
@@ -300,6 +311,23 @@ mod tests {
         assert_eq!(s.alerts.expiry_warning_days, 90);
         assert_eq!(s.alerts.reminder_hours, 24.0);
         assert_eq!(s.alerts.scan_interval_seconds, 60);
+        assert_eq!(s.ledger.max_backdate_days, 7);
+    }
+
+    #[test]
+    fn a_bad_email_address_fails_at_load_naming_its_key() {
+        let e = load_with(
+            &[(
+                "MIPSTOCK__EMAIL__RECIPIENTS",
+                "pharmacy@hospital.example, not-an-address",
+            )],
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "email.recipients");
+        assert!(e.message.contains("not-an-address"), "{}", e.message);
+        let e = load_with(&[("MIPSTOCK__EMAIL__FROM", "mipstock <@>")], None).unwrap_err();
+        assert_eq!(e.key, "email.from");
     }
 
     #[test]

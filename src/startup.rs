@@ -66,7 +66,8 @@ impl Application {
         let (pool, bootstrap_token) = actix_web::rt::task::spawn_blocking(move || {
             let pool = open_database(&prepared)?;
             let mut conn = pool.get().map_err(|e| StartError::Database(e.to_string()))?;
-            let token = bootstrap_admin(&mut conn).map_err(|e| StartError::Database(e.to_string()))?;
+            let token =
+                bootstrap_admin(&mut conn, api::clock::now()).map_err(|e| StartError::Database(e.to_string()))?;
             drop(conn);
             Ok::<_, StartError>((pool, token))
         })
@@ -86,7 +87,7 @@ impl Application {
             })?
             .port();
 
-        let state = web::Data::new(AppState::new(pool.clone()));
+        let state = web::Data::new(AppState::new(pool.clone(), settings.ledger.backdate_policy()));
         let worker = Worker::new(&settings, pool.clone(), state.mailer_wake.clone()).map_err(StartError::Email)?;
         let max_body_bytes = settings.server.max_body_bytes;
         let mut server = HttpServer::new(move || api::app(state.clone(), max_body_bytes))
@@ -132,7 +133,7 @@ async fn housekeeping(pool: DbPool) {
     let mut hourly = actix_web::rt::time::interval(Duration::from_secs(3600));
     loop {
         hourly.tick().await;
-        let forgotten = pool.run(|conn| forget_idempotency_keys(conn, crate::repo::now())).await;
+        let forgotten = pool.run(|conn| forget_idempotency_keys(conn, api::clock::now())).await;
         match forgotten {
             Ok(0) => {}
             Ok(count) => tracing::info!(count, "idempotency keys past retention forgotten"),

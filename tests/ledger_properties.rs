@@ -15,6 +15,7 @@ use mipstock::domain::ledger::{CountLine, DrawLine, LotLine, MovementRequest, Ne
 use mipstock::domain::patient::{NewPatient, PatientStatus, RefillInterval};
 use mipstock::domain::quantity::{Counted, Quantity};
 use mipstock::domain::role::Role;
+use mipstock::domain::time::BackdatePolicy;
 use mipstock::domain::token::Actor;
 use mipstock::service::create_location::create_location;
 use mipstock::service::create_patient::create_patient;
@@ -100,6 +101,7 @@ fn world() -> World {
         create_location(
             conn,
             &actor,
+            now(),
             NewLocation {
                 code: code.into(),
                 name: code.into(),
@@ -113,6 +115,7 @@ fn world() -> World {
     let patient = create_patient(
         &mut conn,
         &actor,
+        now(),
         NewPatient {
             reference: "P".into(),
             status: PatientStatus::Active,
@@ -135,6 +138,10 @@ fn world() -> World {
     }
 }
 
+fn now() -> chrono::NaiveDateTime {
+    mipstock::domain::time::stamp(chrono::Utc::now())
+}
+
 impl World {
     fn held(&self, lot: LotId, location: LocationId) -> i64 {
         self.model.get(&(lot, location)).copied().unwrap_or(0)
@@ -146,7 +153,7 @@ impl World {
 
     fn movement(&self, request: MovementRequest) -> NewMovement {
         NewMovement {
-            occurred_at: mipstock::repo::now(),
+            occurred_at: now(),
             reference: None,
             note: None,
             reason: None,
@@ -264,12 +271,13 @@ impl World {
                     return;
                 }
                 let id = self.movements[nth % self.movements.len()];
-                match reverse_movement(&mut self.conn, &self.actor, id) {
+                match reverse_movement(&mut self.conn, &self.actor, now(), id) {
                     Ok(reversal) => self.accept(&reversal),
                     Err(
                         ReverseMovementError::AlreadyReversed { .. }
                         | ReverseMovementError::NotReversible(_)
-                        | ReverseMovementError::InsufficientStock(_),
+                        | ReverseMovementError::InsufficientStock(_)
+                        | ReverseMovementError::NoLongerHeld { .. },
                     ) => {}
                     Err(other) => panic!("reversal failed: {other}"),
                 }
@@ -277,7 +285,7 @@ impl World {
             }
         };
         let new = self.movement(request);
-        match record_movement(&mut self.conn, &self.actor, new) {
+        match record_movement(&mut self.conn, &self.actor, now(), BackdatePolicy { max_days: 7 }, new) {
             Ok(movement) => {
                 assert_ne!(expect_accepted, Some(false), "accepted what the model refuses: {op:?}");
                 for line in &movement.lines {

@@ -244,7 +244,7 @@ fn ceiling_sqlite(cli: &Command) {
                 let mut conn = pool.get().expect("connection");
                 while Instant::now() < deadline {
                     let new = NewMovement {
-                        occurred_at: mipstock::repo::now(),
+                        occurred_at: mipstock::api::clock::now(),
                         reference: None,
                         note: None,
                         reason: None,
@@ -260,7 +260,8 @@ fn ceiling_sqlite(cli: &Command) {
                         },
                     };
                     let begun = Instant::now();
-                    let ok = record_movement(&mut conn, &actor, new).is_ok();
+                    let policy = mipstock::domain::time::BackdatePolicy { max_days: 7 };
+                    let ok = record_movement(&mut conn, &actor, mipstock::api::clock::now(), policy, new).is_ok();
                     tally.record(begun, ok);
                 }
             });

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::clock;
 use super::dto::{utc, List, PageParams};
 use super::extract::Json;
 use super::problem::Problem;
@@ -236,7 +237,10 @@ pub async fn put_threshold(
     body: Json<PutThresholdRequest>,
 ) -> Result<HttpResponse, Problem> {
     let new = NewThreshold::try_from(body.into_inner())?;
-    let (threshold, created) = state.pool.run(move |c| set_threshold(c, &actor, new)).await?;
+    let (threshold, created) = state
+        .pool
+        .run(move |c| set_threshold(c, &actor, clock::now(), new))
+        .await?;
     let mut response = if created {
         HttpResponse::Created()
     } else {
@@ -254,7 +258,10 @@ pub async fn delete_threshold(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Problem> {
     let id = ThresholdId(id.into_inner());
-    state.pool.run(move |c| remove_threshold(c, &actor, id)).await?;
+    state
+        .pool
+        .run(move |c| remove_threshold(c, &actor, clock::now(), id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -294,7 +301,11 @@ pub async fn acknowledge(
 ) -> Result<web::Json<AlertDto>, Problem> {
     let id = AlertId(id.into_inner());
     Ok(web::Json(
-        state.pool.run(move |c| acknowledge_alert(c, &actor, id)).await?.into(),
+        state
+            .pool
+            .run(move |c| acknowledge_alert(c, &actor, clock::now(), id))
+            .await?
+            .into(),
     ))
 }
 
@@ -316,7 +327,7 @@ pub async fn notifications(
 #[utoipa::path(get, path = "/api/v1/reorder-suggestions", tag = "alerts",
     responses((status = 200, description = "One suggestion per threshold at or below its point", body = List<ReorderSuggestionDto>)))]
 pub async fn reorder_suggestions(state: web::Data<AppState>) -> Result<web::Json<List<ReorderSuggestionDto>>, Problem> {
-    let today = Utc::now().date_naive();
+    let today = clock::today();
     let suggestions = state.pool.run(move |c| suggest_reorders(c, today)).await?;
     let data = suggestions
         .into_iter()

@@ -51,7 +51,9 @@ pub struct AuditQuery {
     /// The token name that made the change.
     #[param(max_length = 100)]
     pub actor: Option<String>,
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub to: Option<NaiveDate>,
 }
 

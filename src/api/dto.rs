@@ -65,6 +65,27 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// An optional date field: exactly `YYYY-MM-DD` (see `domain::time::parse_date`).
+pub fn date<'de, D>(deserializer: D) -> Result<Option<chrono::NaiveDate>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    match Option::<String>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(text) => crate::domain::time::parse_date(&text)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not a date YYYY-MM-DD"))),
+    }
+}
+
+/// A date field that `null` clears (PATCH): absent → `None`, `null` → `Some(None)`.
+pub fn clearable_date<'de, D>(deserializer: D) -> Result<Option<Option<chrono::NaiveDate>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    date(deserializer).map(Some)
+}
+
 /// A timestamp as the API shows it: RFC 3339 in UTC.
 pub fn utc(at: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     at.and_utc()
@@ -96,7 +117,9 @@ impl utoipa::PartialSchema for SerialNumber {
             .schema_type(utoipa::openapi::schema::Type::String)
             .min_length(Some(1))
             .max_length(Some(64))
-            .pattern(Some("^[^\\s\\u0000-\\u001F\\u007F-\\u009F]+$"))
+            .pattern(Some(
+                "^[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]+$",
+            ))
             .into()
     }
 }

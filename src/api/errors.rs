@@ -120,6 +120,7 @@ impl From<RecordMovementError> for Problem {
         let detail = error.to_string();
         match error {
             RecordMovementError::Invalid(errors) => Problem::invalid(errors),
+            RecordMovementError::BackdatingNotAllowed { .. } => Problem::new(ProblemKind::Forbidden, detail),
             RecordMovementError::PatientNotActive(_) => Problem::new(ProblemKind::PatientNotActive, detail),
             RecordMovementError::InsufficientStock(short) => insufficient(short, detail),
             RecordMovementError::LotUnusable { why, lot_number, .. } => {
@@ -151,6 +152,7 @@ impl From<ReverseMovementError> for Problem {
             ReverseMovementError::NotReversible(_) => Problem::new(ProblemKind::NotReversible, detail),
             ReverseMovementError::AlreadyReversed { .. } => Problem::new(ProblemKind::AlreadyReversed, detail),
             ReverseMovementError::InsufficientStock(short) => insufficient(short, detail),
+            ReverseMovementError::NoLongerHeld { .. } => Problem::new(ProblemKind::ReturnExceedsDispensed, detail),
             ReverseMovementError::Storage(e) => e.into(),
         }
     }
@@ -210,7 +212,6 @@ impl From<SetThresholdError> for Problem {
     fn from(error: SetThresholdError) -> Problem {
         match error {
             SetThresholdError::Invalid(errors) => Problem::invalid(errors),
-            SetThresholdError::Concurrent => Problem::new(ProblemKind::Duplicate, error.to_string()),
             SetThresholdError::Storage(e) => e.into(),
         }
     }

@@ -1,17 +1,19 @@
-//! `Idempotency-Key` on POST: the first request is applied once and its response stored in the
-//! same transaction as its effects; a repeat with the same key and body gets that response
-//! again, the same key with another body or path gets 409.
+//! `Idempotency-Key` on POST: the first request applied is applied once and its response stored
+//! in the same transaction as its effects; a repeat with the same key and body gets that
+//! response again, the same key with another body or path gets 409. A refused request (4xx)
+//! stores nothing (see `service::run_once`).
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::clock;
 use super::problem::{Problem, ProblemKind, CONTENT_TYPE};
 use super::AppState;
-use crate::db::{write_tx, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::token::Actor;
-use crate::repo::idempotency::{self as store, StoredResponse};
+use crate::service::run_once::{run_once, IdempotencyClaim, Once, RunOnceError, StoredResponse};
 
 pub const HEADER: &str = "idempotency-key";
 const KEY_MAX: usize = 255;
@@ -78,51 +80,14 @@ fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-struct Claim {
-    owner: String,
-    key: String,
-    method: String,
-    path: String,
-    request_hash: String,
-}
-
-impl Claim {
-    fn stored(&self, status: StatusCode, body: String, location: Option<String>) -> StoredResponse {
-        StoredResponse {
-            method: self.method.clone(),
-            path: self.path.clone(),
-            request_hash: self.request_hash.clone(),
-            status: status.as_u16(),
-            body,
-            location,
-        }
-    }
-
-    /// The stored response, if it answered this same request.
-    fn replay(&self, stored: StoredResponse) -> Result<(Reply, bool), Problem> {
-        if stored.method != self.method || stored.path != self.path || stored.request_hash != self.request_hash {
-            return Err(Problem::new(
-                ProblemKind::IdempotencyKeyReused,
-                "this Idempotency-Key was used for another request; use a new key for a new request",
-            ));
-        }
-        let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
-        Ok((
-            Reply {
-                status,
-                body: stored.body,
-                location: stored.location,
-                stored_body: None,
-            },
-            true,
-        ))
-    }
-}
-
-fn claim_of(req: &HttpRequest, actor: &Actor) -> Result<Option<Claim>, Problem> {
-    let Some(value) = req.headers().get(HEADER) else {
+fn claim_of(req: &HttpRequest, actor: &Actor) -> Result<Option<IdempotencyClaim>, Problem> {
+    let mut values = req.headers().get_all(HEADER);
+    let Some(value) = values.next() else {
         return Ok(None);
     };
+    if values.next().is_some() {
+        return Err(Problem::malformed("send one Idempotency-Key header, not several"));
+    }
     let key = value
         .to_str()
         .ok()
@@ -143,30 +108,13 @@ fn claim_of(req: &HttpRequest, actor: &Actor) -> Result<Option<Claim>, Problem> 
         Some(id) => format!("token:{id}"),
         None => format!("local:{}", actor.name),
     };
-    Ok(Some(Claim {
+    Ok(Some(IdempotencyClaim {
         owner,
         key: key.to_owned(),
         method: req.method().to_string(),
         path: req.path().to_owned(),
         request_hash,
     }))
-}
-
-enum Outcome {
-    Done(Reply),
-    Replay(StoredResponse),
-}
-
-enum Failure {
-    Problem(Problem),
-    /// Another request with this key committed first (PostgreSQL): read its answer.
-    Raced,
-}
-
-impl From<diesel::result::Error> for Failure {
-    fn from(error: diesel::result::Error) -> Failure {
-        Failure::Problem(error.into())
-    }
 }
 
 /// Runs `work` (a use-case and the rendering of its result) once per idempotency key.
@@ -178,49 +126,44 @@ where
         let reply = state.pool.run(move |conn| work(conn, &actor)).await?;
         return Ok(reply.into_response(false));
     };
-    let (reply, replayed) = state.pool.run(move |conn| run_once(conn, &claim, &actor, work)).await?;
-    Ok(reply.into_response(replayed))
+    let now = clock::now();
+    let once = state
+        .pool
+        .run(move |conn| {
+            run_once(conn, &claim, now, |conn| {
+                let reply = work(conn, &actor)?;
+                let kept = reply.stored_body.clone().unwrap_or_else(|| reply.body.clone());
+                let stored = claim.stored(reply.status.as_u16(), kept, reply.location.clone());
+                Ok::<_, Problem>((reply, stored))
+            })
+            .map(|once| (once, claim))
+        })
+        .await;
+    match once {
+        Ok((Once::Applied(reply), _)) => Ok(reply.into_response(false)),
+        Ok((Once::Replay(stored), claim)) => replay(&claim, stored),
+        Err(RunOnceError::Work(problem)) => Err(problem),
+        Err(RunOnceError::Storage(e)) => Err(e.into()),
+        Err(RunOnceError::InProgress) => Err(Problem::new(
+            ProblemKind::IdempotencyKeyReused,
+            "a request with this Idempotency-Key is in progress",
+        )),
+    }
 }
 
-/// The reply and whether it is a replay.
-fn run_once<F>(conn: &mut DbConnection, claim: &Claim, actor: &Actor, work: F) -> Result<(Reply, bool), Problem>
-where
-    F: FnOnce(&mut DbConnection, &Actor) -> Result<Reply, Problem>,
-{
-    let outcome = write_tx(conn, |conn| {
-        if let Some(stored) = store::find(conn, &claim.owner, &claim.key)? {
-            return Ok(Outcome::Replay(stored));
-        }
-        // Claim the key first: a concurrent repeat waits on this row until we commit.
-        let placeholder = claim.stored(StatusCode::ACCEPTED, String::new(), None);
-        if !store::insert(conn, &claim.owner, &claim.key, &placeholder)? {
-            return Err(Failure::Raced);
-        }
-        let reply = work(conn, actor).map_err(Failure::Problem)?;
-        let kept = reply.stored_body.clone().unwrap_or_else(|| reply.body.clone());
-        let stored = claim.stored(reply.status, kept, reply.location.clone());
-        store::complete(conn, &claim.owner, &claim.key, &stored)?;
-        Ok(Outcome::Done(reply))
-    });
-    match outcome {
-        Ok(Outcome::Done(reply)) => Ok((reply, false)),
-        Ok(Outcome::Replay(stored)) => claim.replay(stored),
-        Err(Failure::Raced) => match store::find(conn, &claim.owner, &claim.key)? {
-            Some(stored) => claim.replay(stored),
-            None => Err(Problem::new(
-                ProblemKind::IdempotencyKeyReused,
-                "a request with this Idempotency-Key is in progress",
-            )),
-        },
-        Err(Failure::Problem(problem)) => {
-            // Client errors are answers too: a repeat gets the same one. Server errors are not
-            // stored, so a retry can still succeed.
-            if problem.kind_status().is_client_error() {
-                let body = serde_json::to_string(&problem).unwrap_or_default();
-                let stored = claim.stored(problem.kind_status(), body, None);
-                let _ = write_tx(conn, |conn| store::insert(conn, &claim.owner, &claim.key, &stored));
-            }
-            Err(problem)
-        }
+/// The stored response, if it answered this same request.
+fn replay(claim: &IdempotencyClaim, stored: StoredResponse) -> Result<HttpResponse, Problem> {
+    if !claim.matches(&stored) {
+        return Err(Problem::new(
+            ProblemKind::IdempotencyKeyReused,
+            "this Idempotency-Key was used for another request; use a new key for a new request",
+        ));
     }
+    let reply = Reply {
+        status: StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
+        body: stored.body,
+        location: stored.location,
+        stored_body: None,
+    };
+    Ok(reply.into_response(true))
 }

@@ -1,6 +1,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
+use super::clock;
 use super::dto::{search_text, GtinText, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
@@ -57,14 +58,14 @@ pub struct CreateItemRequest {
     #[schema(
         max_length = 200,
         min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub name: String,
     pub category: ItemCategory,
     #[schema(
         max_length = 32,
         min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$",
         example = "kit"
     )]
     pub unit: String,
@@ -87,14 +88,14 @@ pub struct UpdateItemRequest {
     #[schema(
         max_length = 200,
         min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub name: Option<String>,
     pub category: Option<ItemCategory>,
     #[schema(
         max_length = 32,
         min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub unit: Option<String>,
     /// Replaces the whole list.
@@ -229,7 +230,7 @@ pub async fn create(
 ) -> Result<HttpResponse, Problem> {
     let new = NewItem::try_from(body.into_inner())?;
     respond(&state, &req, actor, move |conn, actor| {
-        let item = create_item(conn, actor, new)?;
+        let item = create_item(conn, actor, clock::now(), new)?;
         Reply::created(format!("/api/v1/items/{}", item.id), &ItemDto::from(item))
     })
     .await
@@ -259,6 +260,9 @@ pub async fn update(
 ) -> Result<web::Json<ItemDto>, Problem> {
     let id = ItemId(id.into_inner());
     let changes = ItemChanges::try_from(body.into_inner())?;
-    let item = state.pool.run(move |c| update_item(c, &actor, id, changes)).await?;
+    let item = state
+        .pool
+        .run(move |c| update_item(c, &actor, clock::now(), id, changes))
+        .await?;
     Ok(web::Json(item.into()))
 }

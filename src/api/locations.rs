@@ -1,6 +1,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
+use super::clock;
 use super::dto::{search_text, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
@@ -44,7 +45,7 @@ pub struct CreateLocationRequest {
     #[schema(
         max_length = 200,
         min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$",
         example = "Diabetology ward fridge"
     )]
     pub name: String,
@@ -61,7 +62,7 @@ pub struct UpdateLocationRequest {
     #[schema(
         max_length = 200,
         min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub name: Option<String>,
     pub active: Option<bool>,
@@ -143,7 +144,7 @@ pub async fn create(
 ) -> Result<HttpResponse, Problem> {
     let new = NewLocation::try_from(body.into_inner())?;
     respond(&state, &req, actor, move |conn, actor| {
-        let location = create_location(conn, actor, new)?;
+        let location = create_location(conn, actor, clock::now(), new)?;
         Reply::created(
             format!("/api/v1/locations/{}", location.id),
             &LocationDto::from(location),
@@ -176,6 +177,9 @@ pub async fn update(
 ) -> Result<web::Json<LocationDto>, Problem> {
     let id = LocationId(id.into_inner());
     let changes = LocationChanges::try_from(body.into_inner())?;
-    let location = state.pool.run(move |c| update_location(c, &actor, id, changes)).await?;
+    let location = state
+        .pool
+        .run(move |c| update_location(c, &actor, clock::now(), id, changes))
+        .await?;
     Ok(web::Json(location.into()))
 }

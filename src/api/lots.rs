@@ -2,6 +2,7 @@ use actix_web::web;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::clock;
 use super::dto::{List, PageParams};
 use super::extract::Json;
 use super::problem::Problem;
@@ -52,7 +53,7 @@ pub struct UpdateLotRequest {
     #[schema(
         max_length = 500,
         min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub status_reason: String,
 }
@@ -63,6 +64,7 @@ pub struct LotQuery {
     pub item_id: Option<i64>,
     pub status: Option<LotStatus>,
     /// Lots expiring strictly before this date.
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub expires_before: Option<NaiveDate>,
 }
 
@@ -110,7 +112,7 @@ pub async fn update(
     Ok(web::Json(
         state
             .pool
-            .run(move |c| change_lot_status(c, &actor, id, status, &reason))
+            .run(move |c| change_lot_status(c, &actor, clock::now(), id, status, &reason))
             .await?
             .into(),
     ))

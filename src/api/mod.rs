@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod dto;
 mod errors;
 pub mod extract;
@@ -29,6 +30,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, Handler, HttpRequest, HttpResponse, Responder, Route};
 
 use crate::db::DbPool;
+use crate::domain::time::BackdatePolicy;
 use observe::Metrics;
 use problem::{Problem, ProblemKind};
 
@@ -44,10 +46,12 @@ pub struct AppState {
     pub mailer_wake: std::sync::Arc<tokio::sync::Notify>,
     /// How many queued emails the worker was last woken for.
     emails_seen: std::sync::atomic::AtomicU64,
+    /// `ledger.max_backdate_days`.
+    pub backdate: BackdatePolicy,
 }
 
 impl AppState {
-    pub fn new(pool: DbPool) -> AppState {
+    pub fn new(pool: DbPool, backdate: BackdatePolicy) -> AppState {
         let openapi_json = serde_json::to_string(&openapi::document()).unwrap_or_default();
         AppState {
             pool,
@@ -55,6 +59,7 @@ impl AppState {
             openapi_json,
             mailer_wake: Default::default(),
             emails_seen: Default::default(),
+            backdate,
         }
     }
 }

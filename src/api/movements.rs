@@ -1,7 +1,8 @@
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::clock;
 use super::dto::{utc, List, PageParams, SerialNumber};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
@@ -16,6 +17,7 @@ use crate::domain::ledger::{
 use crate::domain::quantity::{Counted, Quantity};
 use crate::domain::role::Role;
 use crate::domain::text;
+use crate::domain::time;
 use crate::domain::token::Actor;
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::service::read_ledger::{get_movement, list_movements};
@@ -25,8 +27,6 @@ use crate::service::reverse_movement::reverse_movement;
 pub const LINES_MAX: usize = 100;
 const REFERENCE_MAX: usize = 100;
 const NOTE_MAX: usize = 2000;
-/// Clocks of client systems drift: a little future is tolerated.
-const CLOCK_SKEW_MINUTES: i64 = 5;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ActorDto {
@@ -123,10 +123,11 @@ pub struct MovementLineRequest {
     #[schema(
         max_length = 64,
         min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub lot_number: Option<String>,
     /// Receipt only.
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub expires_on: Option<NaiveDate>,
     /// Count only: what is on the shelf.
     #[schema(minimum = 0, maximum = 100000)]
@@ -152,15 +153,18 @@ pub struct CreateMovementRequest {
     #[schema(
         max_length = 500,
         min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub reason: Option<String>,
     /// The caller's own reference (delivery note, order number…).
-    #[schema(max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     pub reference: Option<String>,
     #[schema(
         max_length = 2000,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub note: Option<String>,
     #[schema(min_items = 1, max_items = 100)]
@@ -204,7 +208,7 @@ impl CreateMovementRequest {
         };
         let occurred_at = match self.occurred_at {
             None => Some(now),
-            Some(at) => r.errors.check(check_occurred_at(at, now)),
+            Some(at) => r.errors.check(time::occurred_at(at, now)),
         };
         if self.lines.is_empty() || self.lines.len() > LINES_MAX {
             r.errors
@@ -296,6 +300,18 @@ impl CreateMovementRequest {
             MovementKind::Count => {
                 r.absent("to_location_id", &self.to_location_id);
                 r.absent("patient_id", &self.patient_id);
+                // A lot counted twice in one count would be applied twice (10, then 70).
+                for (i, line) in lines.iter().enumerate() {
+                    let first = lines.iter().position(|other| other.lot_id == line.lot_id);
+                    if let (Some(lot), Some(first)) = (line.lot_id, first) {
+                        if first < i {
+                            r.errors.push(FieldError::new(
+                                field(i, "lot_id"),
+                                format!("lot {lot} is already counted by lines[{first}]: count each lot once"),
+                            ));
+                        }
+                    }
+                }
                 let lines = all(lines
                     .iter()
                     .enumerate()
@@ -331,18 +347,6 @@ impl CreateMovementRequest {
             })
         })
     }
-}
-
-/// When something happened: in the past (a few minutes of clock skew allowed), after 2000.
-pub fn check_occurred_at(at: DateTime<Utc>, now: NaiveDateTime) -> Result<NaiveDateTime, FieldError> {
-    let at = at.naive_utc().trunc_subsecs(6);
-    if at > now + Duration::minutes(CLOCK_SKEW_MINUTES) {
-        return Err(FieldError::new("occurred_at", "must not be in the future"));
-    }
-    if at.date() < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default() {
-        return Err(FieldError::new("occurred_at", "must be after 2000-01-01"));
-    }
-    Ok(at)
 }
 
 /// `Some` of every line when all parsed.
@@ -444,8 +448,10 @@ pub struct MovementQuery {
     pub patient_id: Option<i64>,
     pub location_id: Option<i64>,
     /// First day (inclusive) of `occurred_at`.
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub from: Option<NaiveDate>,
     /// Last day (inclusive) of `occurred_at`.
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub to: Option<NaiveDate>,
 }
 
@@ -459,10 +465,11 @@ pub async fn create(
     actor: Actor,
     body: Json<CreateMovementRequest>,
 ) -> Result<HttpResponse, Problem> {
-    let now = Utc::now().naive_utc().trunc_subsecs(6);
+    let now = clock::now();
     let new = body.into_inner().into_new_movement(now)?;
+    let policy = state.backdate;
     respond(&state, &req, actor, move |conn, actor| {
-        let movement = record_movement(conn, actor, new)?;
+        let movement = record_movement(conn, actor, now, policy, new)?;
         Reply::created(
             format!("/api/v1/movements/{}", movement.id),
             &MovementDto::from(movement),
@@ -515,7 +522,7 @@ pub async fn reverse(
 ) -> Result<HttpResponse, Problem> {
     let id = MovementId(id.into_inner());
     respond(&state, &req, actor, move |conn, actor| {
-        let reversal = reverse_movement(conn, actor, id)?;
+        let reversal = reverse_movement(conn, actor, clock::now(), id)?;
         Reply::created(
             format!("/api/v1/movements/{}", reversal.id),
             &MovementDto::from(reversal),

@@ -97,13 +97,36 @@ fn request_id(req: &ServiceRequest) -> String {
     }
 }
 
+/// The method as a metric label: the standard ones by name, anything invented as `other`, so a
+/// client cannot grow the metrics without bound.
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [(Method, &str); 7] = [
+        (Method::GET, "GET"),
+        (Method::HEAD, "HEAD"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::PATCH, "PATCH"),
+        (Method::DELETE, "DELETE"),
+        (Method::OPTIONS, "OPTIONS"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(known, _)| known == method)
+        .map_or("other", |(_, label)| label)
+}
+
 pub async fn observe(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
     let id = request_id(&req);
-    let method = req.method().to_string();
+    let method = method_label(req.method());
+    // HEAD is answered as GET without its body (load balancers probe with HEAD).
+    let head = req.method() == Method::HEAD;
+    if head {
+        req.head_mut().method = Method::GET;
+    }
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let is_write = !matches!(*req.method(), Method::GET | Method::HEAD);
     let span = tracing::info_span!("request", request_id = %id);
@@ -121,15 +144,19 @@ pub async fn observe(
     if response.status().is_client_error() || response.status().is_server_error() {
         response = ensure_problem(response);
     }
+    if head {
+        response = response.map_body(|_, _| BoxBody::new(()));
+    }
 
     let status = response.status().as_u16();
     let route = response
         .request()
         .match_pattern()
+        .filter(|_| method != "other")
         .unwrap_or_else(|| "unmatched".to_owned());
     let elapsed = started.elapsed();
     if let Some(state) = state {
-        state.metrics.observe(&method, &route, status, elapsed.as_secs_f64());
+        state.metrics.observe(method, &route, status, elapsed.as_secs_f64());
         if is_write && response.status().is_success() && state.take_queued_emails() {
             // The write queued alert emails in its transaction: send them now.
             state.mailer_wake.notify_one();

@@ -2,6 +2,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::clock;
 use super::dto::{double_option, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
@@ -55,10 +56,11 @@ pub struct CreatePatientRequest {
     /// Default 42.
     #[schema(minimum = 1, maximum = 45)]
     pub refill_interval_days: Option<i64>,
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub next_refill_on: Option<NaiveDate>,
     #[schema(
         max_length = 2000,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub notes: Option<String>,
 }
@@ -72,12 +74,12 @@ pub struct UpdatePatientRequest {
     #[schema(minimum = 1, maximum = 45)]
     pub refill_interval_days: Option<i64>,
     /// `null` clears it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::dto::clearable_date")]
     #[schema(value_type = Option<NaiveDate>, nullable)]
     pub next_refill_on: Option<Option<NaiveDate>>,
     /// `null` clears them.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(value_type = Option<String>, nullable, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub notes: Option<Option<String>>,
 }
 
@@ -86,6 +88,7 @@ pub struct UpdatePatientRequest {
 pub struct PatientQuery {
     pub status: Option<PatientStatus>,
     /// Active patients whose `next_refill_on` is strictly before this date.
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub refill_due_before: Option<NaiveDate>,
 }
 
@@ -181,7 +184,7 @@ pub async fn create(
 ) -> Result<HttpResponse, Problem> {
     let new = NewPatient::try_from(body.into_inner())?;
     respond(&state, &req, actor, move |conn, actor| {
-        let patient = create_patient(conn, actor, new)?;
+        let patient = create_patient(conn, actor, clock::now(), new)?;
         Reply::created(format!("/api/v1/patients/{}", patient.id), &PatientDto::from(patient))
     })
     .await
@@ -211,7 +214,7 @@ pub async fn update(
     Ok(web::Json(
         state
             .pool
-            .run(move |c| update_patient(c, &actor, id, changes))
+            .run(move |c| update_patient(c, &actor, clock::now(), id, changes))
             .await?
             .into(),
     ))

@@ -267,6 +267,7 @@ impl From<StorageError> for Problem {
                 Problem::new(ProblemKind::Unavailable, "the database is unavailable; retry shortly")
             }
             StorageError::Query(cause) => Problem::internal(&cause),
+            StorageError::Invariant(cause) => Problem::internal(&cause),
         }
     }
 }

@@ -1,7 +1,8 @@
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::clock;
 use super::dto::List;
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
@@ -12,6 +13,7 @@ use crate::domain::ids::{ItemId, LocationId, PatientId};
 use crate::domain::procedure::{self, BundleLine, Procedure};
 use crate::domain::quantity::Quantity;
 use crate::domain::text;
+use crate::domain::time;
 use crate::domain::token::Actor;
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::service::define_procedure::define_procedure;
@@ -57,7 +59,7 @@ pub struct PutProcedureRequest {
     #[schema(
         max_length = 200,
         min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub name: String,
     #[schema(min_items = 1, max_items = 20)]
@@ -147,7 +149,10 @@ pub async fn put(
             lines: lines?,
         })
     })?;
-    let (procedure, created) = state.pool.run(move |c| define_procedure(c, &actor, procedure)).await?;
+    let (procedure, created) = state
+        .pool
+        .run(move |c| define_procedure(c, &actor, clock::now(), procedure))
+        .await?;
     let mut response = if created {
         HttpResponse::Created()
     } else {
@@ -171,12 +176,12 @@ pub async fn perform(
     body: Json<PerformProcedureRequest>,
 ) -> Result<HttpResponse, Problem> {
     let request = body.into_inner();
-    let now = Utc::now().naive_utc().trunc_subsecs(6);
+    let now = clock::now();
     let mut errors = FieldErrors::default();
     let code = errors.check(procedure::parse_code("procedure", &request.procedure));
     let occurred_at = match request.occurred_at {
         None => Some(now),
-        Some(at) => errors.check(super::movements::check_occurred_at(at, now)),
+        Some(at) => errors.check(time::occurred_at(at, now)),
     };
     let overrides = bundle_lines(request.lines.as_deref().unwrap_or_default(), &mut errors);
     let request = errors.finish(|| {
@@ -188,8 +193,9 @@ pub async fn perform(
             overrides: overrides?,
         })
     })?;
+    let policy = state.backdate;
     respond(&state, &req, actor, move |conn, actor| {
-        let movement = perform_procedure(conn, actor, request)?;
+        let movement = perform_procedure(conn, actor, now, policy, request)?;
         Reply::created(
             format!("/api/v1/movements/{}", movement.id),
             &MovementDto::from(movement),

@@ -1,7 +1,8 @@
 use actix_web::web;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::clock;
 use super::dto::{List, PageParams};
 use super::problem::Problem;
 use super::AppState;
@@ -103,7 +104,7 @@ pub async fn get(
         category: params.category,
         by_location: matches!(params.by, Some(StockGrouping::Location)),
     };
-    let today = Utc::now().date_naive();
+    let today = clock::today();
     let rows = state.pool.run(move |c| count_stock(c, &query, today, page)).await?;
     Ok(web::Json(List::from_page(rows, |row| row_dto(row, today))))
 }

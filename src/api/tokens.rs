@@ -2,6 +2,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::clock;
 use super::dto::{List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
@@ -57,7 +58,7 @@ pub struct CreateTokenRequest {
     #[schema(
         max_length = 100,
         min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub name: String,
     pub role: Role,
@@ -88,7 +89,7 @@ pub async fn create(
     let name = text::required_text("name", &request.name, NAME_MAX).map_err(|e| FieldErrors(vec![e]))?;
     let role = request.role;
     respond(&state, &req, actor, move |conn, actor| {
-        let issued = issue_token(conn, actor, &name, role)?;
+        let issued = issue_token(conn, actor, clock::now(), &name, role)?;
         let mut dto = IssuedTokenDto {
             id: issued.info.id,
             name: issued.info.name,
@@ -118,6 +119,9 @@ pub async fn revoke(
     id: web::Path<i64>,
 ) -> Result<web::Json<TokenDto>, Problem> {
     let id = TokenId(id.into_inner());
-    let token = state.pool.run(move |c| revoke_token(c, &actor, id)).await?;
+    let token = state
+        .pool
+        .run(move |c| revoke_token(c, &actor, clock::now(), id))
+        .await?;
     Ok(web::Json(token.into()))
 }

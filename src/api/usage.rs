@@ -22,8 +22,10 @@ use crate::service::report_usage::{lot_recipients, patient_usage, usage_report};
 #[into_params(parameter_in = Query)]
 pub struct PeriodParams {
     /// First day, inclusive.
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub from: Option<NaiveDate>,
     /// Last day, inclusive.
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub to: Option<NaiveDate>,
 }
 
@@ -49,7 +51,9 @@ pub struct DispensationDto {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PatientUsageDto {
     pub patient_id: PatientId,
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub to: Option<NaiveDate>,
     pub totals: Vec<ItemTotalDto>,
     /// Reversed movements are left out; returns appear with a negative quantity.
@@ -66,7 +70,9 @@ pub struct PatientItemTotalDto {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UsageReportDto {
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "super::dto::date")]
     pub to: Option<NaiveDate>,
     pub by_item: Vec<ItemTotalDto>,
     pub by_patient: Vec<PatientItemTotalDto>,
@@ -104,12 +110,38 @@ fn wants_csv(req: &HttpRequest) -> bool {
         .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/csv")))
 }
 
-/// One CSV field, quoted when it must be (RFC 4180).
+/// One CSV field, quoted when it must be (RFC 4180), and never a formula: a spreadsheet runs
+/// a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, so such a text is
+/// prefixed with `'` (OWASP's rule). A number, negative ones included, stays a number.
 fn csv_field(value: &str) -> String {
+    let is_number = value.parse::<f64>().is_ok_and(f64::is_finite);
+    let value = if !is_number && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
-        value.to_owned()
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        assert_eq!(csv_field("=cmd|'/C calc'!A0"), "'=cmd|'/C calc'!A0");
+        assert_eq!(csv_field("=1+2"), "'=1+2");
+        assert_eq!(csv_field("+33"), "+33");
+        assert_eq!(csv_field("-3"), "-3");
+        assert_eq!(csv_field("-x"), "'-x");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("=a,b"), "\"'=a,b\"");
+        assert_eq!(csv_field("INS-24A"), "INS-24A");
     }
 }
 

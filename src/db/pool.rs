@@ -24,6 +24,10 @@ pub enum StorageError {
     Unavailable(String),
     #[error("database error: {0}")]
     Query(DieselError),
+    /// The store contradicts what this very transaction wrote or read: a bug, never a reason
+    /// to retry (500, not 503).
+    #[error("broken invariant: {0}")]
+    Invariant(String),
 }
 
 impl From<DieselError> for StorageError {

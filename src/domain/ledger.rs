@@ -195,7 +195,80 @@ pub enum MovementRequest {
     },
 }
 
+/// A reference a movement line makes, checked before any stock moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineRef {
+    pub index: usize,
+    pub item: ItemId,
+    pub lot: Option<LotId>,
+}
+
 impl MovementRequest {
+    /// Where stock leaves or arrives (the source of a transfer).
+    pub fn location(&self) -> LocationId {
+        match self {
+            MovementRequest::Receipt { location, .. }
+            | MovementRequest::Dispense { location, .. }
+            | MovementRequest::Return { location, .. }
+            | MovementRequest::Waste { location, .. }
+            | MovementRequest::Count { location, .. } => *location,
+            MovementRequest::Transfer { from, .. } => *from,
+        }
+    }
+
+    pub fn to_location(&self) -> Option<LocationId> {
+        match self {
+            MovementRequest::Transfer { to, .. } => Some(*to),
+            _ => None,
+        }
+    }
+
+    pub fn patient(&self) -> Option<PatientId> {
+        match self {
+            MovementRequest::Dispense { patient, .. } => Some(*patient),
+            MovementRequest::Return { patient, .. } => *patient,
+            _ => None,
+        }
+    }
+
+    /// Whether new lots may be named (only a receipt creates lots; it also needs active items).
+    pub fn receives(&self) -> bool {
+        matches!(self, MovementRequest::Receipt { .. })
+    }
+
+    /// Every line's item and named lot, in request order.
+    pub fn line_refs(&self) -> Vec<LineRef> {
+        let refs = |item, lot| (item, lot);
+        let pairs: Vec<(ItemId, Option<LotId>)> = match self {
+            MovementRequest::Receipt { lines, .. } => lines.iter().map(|l| refs(l.item, None)).collect(),
+            MovementRequest::Dispense { lines, .. } | MovementRequest::Transfer { lines, .. } => {
+                lines.iter().map(|l| refs(l.item, l.lot)).collect()
+            }
+            MovementRequest::Return { lines, .. } | MovementRequest::Waste { lines, .. } => {
+                lines.iter().map(|l| refs(l.item, Some(l.lot))).collect()
+            }
+            MovementRequest::Count { lines, .. } => lines.iter().map(|l| refs(l.item, Some(l.lot))).collect(),
+        };
+        pairs
+            .into_iter()
+            .enumerate()
+            .map(|(index, (item, lot))| LineRef { index, item, lot })
+            .collect()
+    }
+
+    /// The (item, location) pairs whose balances the movement changes.
+    pub fn touched(&self) -> Vec<(ItemId, LocationId)> {
+        let location = self.location();
+        let mut pairs = Vec::new();
+        for line in self.line_refs() {
+            pairs.push((line.item, location));
+            if let Some(to) = self.to_location() {
+                pairs.push((line.item, to));
+            }
+        }
+        pairs
+    }
+
     pub fn kind(&self) -> MovementKind {
         match self {
             MovementRequest::Receipt { .. } => MovementKind::Receipt,

@@ -13,6 +13,7 @@ pub mod quantity;
 pub mod role;
 pub mod stock;
 pub mod text;
+pub mod time;
 pub mod token;
 pub mod usage;
 pub mod validation;

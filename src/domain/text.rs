@@ -1,5 +1,12 @@
 use super::validation::FieldError;
 
+/// Characters never accepted in stored text: control characters, and the bidirectional
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069) that make a text display otherwise
+/// than it reads ("Trojan source").
+fn forbidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A trimmed, non-empty text of at most `max` characters, free of control characters.
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
     let value = value.trim();
@@ -15,8 +22,11 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, Fie
     if value.chars().count() > max {
         return Err(FieldError::new(field, format!("must be at most {max} characters")));
     }
-    if value.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "must not contain control characters"));
+    if value.chars().any(forbidden) {
+        return Err(FieldError::new(
+            field,
+            "must not contain control or bidirectional-override characters",
+        ));
     }
     Ok(value.to_owned())
 }
@@ -27,13 +37,10 @@ pub fn free_text(field: &str, value: &str, max: usize) -> Result<String, FieldEr
     if value.chars().count() > max {
         return Err(FieldError::new(field, format!("must be at most {max} characters")));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    if value.chars().any(|c| forbidden(c) && !matches!(c, '\n' | '\r' | '\t')) {
         return Err(FieldError::new(
             field,
-            "must not contain control characters other than line breaks and tabs",
+            "must not contain control or bidirectional-override characters other than line breaks and tabs",
         ));
     }
     Ok(value.to_owned())

@@ -9,9 +9,9 @@ use rand::RngCore;
 use tokio::sync::Notify;
 
 use super::mailer::{mailbox, Mailer, Outgoing, SendError};
+use crate::api::clock::now;
 use crate::config::Settings;
 use crate::db::DbPool;
-use crate::repo::now;
 use crate::service::deliver_notifications::{claim_due, record_delivery, Delivery};
 use crate::service::scan_alerts::{scan_for_expiry, send_reminders};
 

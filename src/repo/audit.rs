@@ -1,6 +1,5 @@
 use diesel::prelude::*;
 
-use super::now;
 use crate::db::schema::audit_events;
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
@@ -15,10 +14,15 @@ pub struct AuditEntry<'a> {
 }
 
 /// Written in the same transaction as the change it records, so the log cannot miss a write.
-pub fn record(conn: &mut DbConnection, actor: &Actor, entry: AuditEntry<'_>) -> QueryResult<()> {
+pub fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    at: chrono::NaiveDateTime,
+    entry: AuditEntry<'_>,
+) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values((
-            audit_events::occurred_at.eq(now()),
+            audit_events::occurred_at.eq(at),
             audit_events::actor_token_id.eq(actor.token_id.map(|id| id.0)),
             audit_events::actor_name.eq(&actor.name),
             audit_events::actor_role.eq(actor.role.as_str()),

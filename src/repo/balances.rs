@@ -1,12 +1,12 @@
 //! Stored balances per (lot, location). Every change here happens in the same transaction as
 //! the ledger line that explains it.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Timestamp};
 
-use super::{corrupt, now, on_backend};
+use super::{corrupt, on_backend};
 use crate::db::schema::{balances, lots, movement_lines};
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
@@ -78,7 +78,13 @@ pub fn quantity(conn: &mut DbConnection, lot: LotId, location: LocationId) -> Qu
 
 /// Takes `amount` from the balance only while at least that much remains: one conditional
 /// statement, so concurrent takers can never drive it below zero. `false` when it could not.
-pub fn take(conn: &mut DbConnection, lot: LotId, location: LocationId, amount: i64) -> QueryResult<bool> {
+pub fn take(
+    conn: &mut DbConnection,
+    lot: LotId,
+    location: LocationId,
+    amount: i64,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     let touched = diesel::update(
         balances::table
             .filter(balances::lot_id.eq(lot.0))
@@ -87,15 +93,21 @@ pub fn take(conn: &mut DbConnection, lot: LotId, location: LocationId, amount: i
     )
     .set((
         balances::quantity.eq(balances::quantity - amount),
-        balances::updated_at.eq(now()),
+        balances::updated_at.eq(at),
     ))
     .execute(conn)?;
     Ok(touched == 1)
 }
 
 /// Adds `amount`, creating the balance row when the lot is new at this location.
-pub fn add(conn: &mut DbConnection, item: ItemId, lot: LotId, location: LocationId, amount: i64) -> QueryResult<()> {
-    let at = now();
+pub fn add(
+    conn: &mut DbConnection,
+    item: ItemId,
+    lot: LotId,
+    location: LocationId,
+    amount: i64,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     on_backend!(
         conn,
         "INSERT INTO balances (lot_id, location_id, item_id, quantity, updated_at) VALUES (?, ?, ?, ?, ?) \

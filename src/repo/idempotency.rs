@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{is_unique_violation, now};
+use super::is_unique_violation;
 use crate::db::schema::idempotency_keys;
 use crate::db::DbConnection;
 
@@ -42,7 +42,13 @@ pub fn find(conn: &mut DbConnection, owner: &str, key: &str) -> QueryResult<Opti
 }
 
 /// Stores a response under its key; `false` when another request stored one first.
-pub fn insert(conn: &mut DbConnection, owner: &str, key: &str, response: &StoredResponse) -> QueryResult<bool> {
+pub fn insert(
+    conn: &mut DbConnection,
+    owner: &str,
+    key: &str,
+    response: &StoredResponse,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     let inserted = diesel::insert_into(idempotency_keys::table)
         .values((
             idempotency_keys::owner.eq(owner),
@@ -53,7 +59,7 @@ pub fn insert(conn: &mut DbConnection, owner: &str, key: &str, response: &Stored
             idempotency_keys::status.eq(i32::from(response.status)),
             idempotency_keys::body.eq(&response.body),
             idempotency_keys::response_location.eq(&response.location),
-            idempotency_keys::created_at.eq(now()),
+            idempotency_keys::created_at.eq(at),
         ))
         .execute(conn);
     match inserted {

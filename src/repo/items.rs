@@ -1,6 +1,8 @@
 use diesel::prelude::*;
 
-use super::{contains_pattern, corrupt, lower, now};
+use chrono::NaiveDateTime;
+
+use super::{contains_pattern, corrupt, lower};
 use crate::db::schema::{item_gtins, items};
 use crate::db::DbConnection;
 use crate::domain::catalog::{Item, ItemChanges, ItemFilter, Named, NewItem};
@@ -37,8 +39,7 @@ impl ItemRow {
     }
 }
 
-pub fn insert(conn: &mut DbConnection, new: &NewItem) -> QueryResult<Item> {
-    let at = now();
+pub fn insert(conn: &mut DbConnection, new: &NewItem, at: NaiveDateTime) -> QueryResult<Item> {
     let id: i64 = diesel::insert_into(items::table)
         .values((
             items::code.eq(&new.code),
@@ -113,7 +114,12 @@ pub fn list(conn: &mut DbConnection, filter: &ItemFilter, page: PageRequest) -> 
 }
 
 /// Applies `changes`; returns `None` when no such item exists.
-pub fn update(conn: &mut DbConnection, id: ItemId, changes: &ItemChanges) -> QueryResult<Option<Item>> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: ItemId,
+    changes: &ItemChanges,
+    at: NaiveDateTime,
+) -> QueryResult<Option<Item>> {
     let touched = diesel::update(items::table.find(id.0))
         .set((
             changes.code.as_ref().map(|v| items::code.eq(v)),
@@ -122,7 +128,7 @@ pub fn update(conn: &mut DbConnection, id: ItemId, changes: &ItemChanges) -> Que
             changes.unit.as_ref().map(|v| items::unit.eq(v)),
             changes.storage.map(|v| items::storage.eq(v.as_str())),
             changes.active.map(|v| items::active.eq(v)),
-            items::updated_at.eq(now()),
+            items::updated_at.eq(at),
         ))
         .execute(conn)?;
     if touched == 0 {

@@ -1,6 +1,8 @@
 use diesel::prelude::*;
 
-use super::{contains_pattern, lower, now};
+use chrono::NaiveDateTime;
+
+use super::{contains_pattern, lower};
 use crate::db::schema::locations;
 use crate::db::DbConnection;
 use crate::domain::catalog::{Location, LocationChanges, LocationFilter, NewLocation};
@@ -28,8 +30,7 @@ impl From<LocationRow> for Location {
     }
 }
 
-pub fn insert(conn: &mut DbConnection, new: &NewLocation) -> QueryResult<Location> {
-    let at = now();
+pub fn insert(conn: &mut DbConnection, new: &NewLocation, at: NaiveDateTime) -> QueryResult<Location> {
     let row: LocationRow = diesel::insert_into(locations::table)
         .values((
             locations::code.eq(&new.code),
@@ -76,13 +77,18 @@ pub fn list(conn: &mut DbConnection, filter: &LocationFilter, page: PageRequest)
     ))
 }
 
-pub fn update(conn: &mut DbConnection, id: LocationId, changes: &LocationChanges) -> QueryResult<Option<Location>> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: LocationId,
+    changes: &LocationChanges,
+    at: NaiveDateTime,
+) -> QueryResult<Option<Location>> {
     let row: Option<LocationRow> = diesel::update(locations::table.find(id.0))
         .set((
             changes.code.as_ref().map(|v| locations::code.eq(v)),
             changes.name.as_ref().map(|v| locations::name.eq(v)),
             changes.active.map(|v| locations::active.eq(v)),
-            locations::updated_at.eq(now()),
+            locations::updated_at.eq(at),
         ))
         .returning(locations::all_columns)
         .get_result(conn)

@@ -1,13 +1,13 @@
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text, Timestamp};
 
-use super::{corrupt, is_unique_violation, now, on_backend};
+use super::{corrupt, is_unique_violation, on_backend};
 use crate::db::schema::{lot_serials, lots};
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
 use crate::domain::ids::{ItemId, LotId, MovementId};
-use crate::domain::ledger::{Lot, LotStatus};
+use crate::domain::ledger::{Lot, LotStatus, MovementKind};
 use crate::domain::page::{Page, PageRequest};
 
 #[derive(Queryable)]
@@ -62,8 +62,8 @@ pub fn find_or_create(
     item: ItemId,
     lot_number: &str,
     expires_on: NaiveDate,
+    at: NaiveDateTime,
 ) -> QueryResult<Lot> {
-    let at = now();
     on_backend!(
         conn,
         "INSERT INTO lots (item_id, lot_number, expires_on, status, created_at, updated_at) \
@@ -123,12 +123,18 @@ pub fn list(conn: &mut DbConnection, filter: &LotFilter, page: PageRequest) -> Q
     Ok(Page::from_rows(lots, page, |l| l.id.0))
 }
 
-pub fn set_status(conn: &mut DbConnection, id: LotId, status: LotStatus, reason: &str) -> QueryResult<Option<Lot>> {
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: LotId,
+    status: LotStatus,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<Option<Lot>> {
     let touched = diesel::update(lots::table.find(id.0))
         .set((
             lots::status.eq(status.as_str()),
             lots::status_reason.eq(reason),
-            lots::updated_at.eq(now()),
+            lots::updated_at.eq(at),
         ))
         .execute(conn)?;
     if touched == 0 {
@@ -166,4 +172,15 @@ pub fn add_serial(
         Err(e) if is_unique_violation(&e) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// When the lot first arrived: the earliest `occurred_at` of a receipt of it.
+pub fn first_received_at(conn: &mut DbConnection, lot: LotId) -> QueryResult<Option<NaiveDateTime>> {
+    use crate::db::schema::{movement_lines, movements};
+    movement_lines::table
+        .inner_join(movements::table)
+        .filter(movement_lines::lot_id.eq(lot.0))
+        .filter(movements::kind.eq(MovementKind::Receipt.as_str()))
+        .select(diesel::dsl::min(movements::occurred_at))
+        .first(conn)
 }

@@ -16,14 +16,8 @@ pub mod thresholds;
 pub mod tokens;
 pub mod usage;
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::NaiveDateTime;
 use diesel::result::{DatabaseErrorKind, Error};
-
-/// Now, in UTC, to the microsecond: PostgreSQL keeps microseconds and SQLite would keep
-/// nanoseconds, so both backends store and compare the same value.
-pub fn now() -> NaiveDateTime {
-    Utc::now().naive_utc().trunc_subsecs(6)
-}
 
 pub fn is_unique_violation(error: &Error) -> bool {
     matches!(error, Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _))

@@ -361,3 +361,14 @@ pub fn reversal_nets(conn: &mut DbConnection) -> QueryResult<Vec<ReversalNet>> {
     }
     Ok(out)
 }
+
+/// Locks the movement's row until the transaction ends (PostgreSQL), so two reversals of it
+/// queue and the second sees the first.
+pub fn lock(conn: &mut DbConnection, id: MovementId) -> QueryResult<()> {
+    if matches!(conn, DbConnection::Pg(_)) {
+        super::on_backend!(conn, "SELECT id FROM movements WHERE id = ? FOR UPDATE", |q, c| q
+            .bind::<diesel::sql_types::BigInt, _>(id.0)
+            .execute(c))?;
+    }
+    Ok(())
+}

@@ -2,7 +2,9 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 
-use super::{corrupt, now};
+use chrono::NaiveDateTime;
+
+use super::{corrupt, on_backend};
 use crate::db::schema::{movement_lines, movements, patients};
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
@@ -37,8 +39,7 @@ impl TryFrom<PatientRow> for Patient {
     }
 }
 
-pub fn insert(conn: &mut DbConnection, new: &NewPatient) -> QueryResult<Patient> {
-    let at = now();
+pub fn insert(conn: &mut DbConnection, new: &NewPatient, at: NaiveDateTime) -> QueryResult<Patient> {
     let row: PatientRow = diesel::insert_into(patients::table)
         .values((
             patients::reference.eq(&new.reference),
@@ -83,7 +84,12 @@ pub fn list(conn: &mut DbConnection, filter: &PatientFilter, page: PageRequest) 
     Ok(Page::from_rows(patients, page, |p| p.id.0))
 }
 
-pub fn update(conn: &mut DbConnection, id: PatientId, changes: &PatientChanges) -> QueryResult<Option<Patient>> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: PatientId,
+    changes: &PatientChanges,
+    at: NaiveDateTime,
+) -> QueryResult<Option<Patient>> {
     let row: Option<PatientRow> = diesel::update(patients::table.find(id.0))
         .set((
             changes.reference.as_ref().map(|v| patients::reference.eq(v)),
@@ -93,7 +99,7 @@ pub fn update(conn: &mut DbConnection, id: PatientId, changes: &PatientChanges) 
                 .map(|v| patients::refill_interval_days.eq(i32::from(v.days()))),
             changes.next_refill_on.map(|v| patients::next_refill_on.eq(v)),
             changes.notes.as_ref().map(|v| patients::notes.eq(v.clone())),
-            patients::updated_at.eq(now()),
+            patients::updated_at.eq(at),
         ))
         .returning(patients::all_columns)
         .get_result(conn)
@@ -110,4 +116,60 @@ pub fn net_received(conn: &mut DbConnection, patient: PatientId, lot: LotId) -> 
         .select(sql::<Nullable<BigInt>>("CAST(SUM(movement_lines.delta) AS BIGINT)"))
         .first(conn)?;
     Ok(-net.unwrap_or(0))
+}
+
+/// Locks the patient's row until the transaction ends (PostgreSQL), so that checks of what the
+/// patient holds and the writes that follow cannot interleave with another such check. SQLite's
+/// write transaction already holds the whole database.
+pub fn lock(conn: &mut DbConnection, id: PatientId) -> QueryResult<()> {
+    if matches!(conn, DbConnection::Pg(_)) {
+        on_backend!(conn, "SELECT id FROM patients WHERE id = ? FOR UPDATE", |q, c| q
+            .bind::<BigInt, _>(id.0)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Holding {
+    #[diesel(sql_type = BigInt)]
+    patient_id: i64,
+    #[diesel(sql_type = BigInt)]
+    lot_id: i64,
+    #[diesel(sql_type = BigInt)]
+    held: i64,
+}
+
+/// (patient, lot, units held) wherever a patient holds a negative quantity: returned or
+/// reversed more than was dispensed. Must be empty.
+pub fn negative_holdings(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, i64)>> {
+    let rows: Vec<Holding> = on_backend!(
+        conn,
+        "SELECT m.patient_id AS patient_id, l.lot_id AS lot_id, CAST(-SUM(l.delta) AS BIGINT) AS held \
+         FROM movement_lines l JOIN movements m ON m.id = l.movement_id \
+         WHERE m.patient_id IS NOT NULL GROUP BY m.patient_id, l.lot_id HAVING SUM(l.delta) > 0 \
+         ORDER BY m.patient_id, l.lot_id",
+        |q, c| q.load(c)
+    )?;
+    Ok(rows.into_iter().map(|h| (h.patient_id, h.lot_id, h.held)).collect())
+}
+
+/// Whether another patient already has this reference. Checked before writing so that the
+/// database never reports a unique violation, whose detail (logged by PostgreSQL) would carry
+/// the reference. On PostgreSQL a transaction-scoped advisory lock on the reference makes two
+/// concurrent registrations of it queue rather than collide.
+pub fn reference_taken(conn: &mut DbConnection, reference: &str, except: Option<PatientId>) -> QueryResult<bool> {
+    if matches!(conn, DbConnection::Pg(_)) {
+        on_backend!(conn, "SELECT pg_advisory_xact_lock(hashtext(?))", |q, c| q
+            .bind::<diesel::sql_types::Text, _>(format!("mipstock.patient.reference:{reference}"))
+            .execute(c))?;
+    }
+    let mut query = patients::table
+        .filter(patients::reference.eq(reference))
+        .select(patients::id)
+        .into_boxed();
+    if let Some(except) = except {
+        query = query.filter(patients::id.ne(except.0));
+    }
+    Ok(query.first::<i64>(conn).optional()?.is_some())
 }

@@ -1,7 +1,9 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamp};
 
-use super::{now, on_backend};
+use chrono::NaiveDateTime;
+
+use super::on_backend;
 use crate::db::schema::{procedure_lines, procedures};
 use crate::db::DbConnection;
 use crate::domain::ids::ItemId;
@@ -69,13 +71,12 @@ pub fn find(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Procedure
 }
 
 /// Creates or replaces a procedure; `true` when it was new.
-pub fn upsert(conn: &mut DbConnection, procedure: &Procedure) -> QueryResult<bool> {
+pub fn upsert(conn: &mut DbConnection, procedure: &Procedure, at: NaiveDateTime) -> QueryResult<bool> {
     let existed = procedures::table
         .find(&procedure.code)
         .count()
         .get_result::<i64>(conn)?
         > 0;
-    let at = now();
     on_backend!(
         conn,
         "INSERT INTO procedures (code, name, created_at, updated_at) VALUES (?, ?, ?, ?) \

@@ -1,7 +1,9 @@
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::{now, on_backend};
+use chrono::NaiveDateTime;
+
+use super::on_backend;
 use crate::db::schema::thresholds;
 use crate::db::DbConnection;
 use crate::domain::alert::{NewThreshold, Threshold};
@@ -84,34 +86,46 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Threshold>> {
     Ok(rows.into_iter().map(Threshold::from).collect())
 }
 
-pub fn insert(conn: &mut DbConnection, new: &NewThreshold) -> QueryResult<Threshold> {
-    let at = now();
-    let row: ThresholdRow = diesel::insert_into(thresholds::table)
-        .values((
-            thresholds::item_id.eq(new.item_id.0),
-            thresholds::location_id.eq(new.location_id.map(|l| l.0)),
-            thresholds::reorder_point.eq(new.reorder_point),
-            thresholds::reorder_quantity.eq(new.reorder_quantity),
-            thresholds::lead_time_days.eq(new.lead_time_days.map(|d| d as i32)),
-            thresholds::created_at.eq(at),
-            thresholds::updated_at.eq(at),
-        ))
-        .returning(thresholds::all_columns)
-        .get_result(conn)?;
-    Ok(row.into())
+#[derive(QueryableByName)]
+struct Upserted {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    inserted: bool,
 }
 
-pub fn update(conn: &mut DbConnection, id: ThresholdId, new: &NewThreshold) -> QueryResult<Threshold> {
-    let row: ThresholdRow = diesel::update(thresholds::table.find(id.0))
-        .set((
-            thresholds::reorder_point.eq(new.reorder_point),
-            thresholds::reorder_quantity.eq(new.reorder_quantity),
-            thresholds::lead_time_days.eq(new.lead_time_days.map(|d| d as i32)),
-            thresholds::updated_at.eq(now()),
-        ))
-        .returning(thresholds::all_columns)
-        .get_result(conn)?;
-    Ok(row.into())
+/// Creates or replaces the threshold of (item, location or all locations) in one statement, so
+/// concurrent identical calls cannot collide; returns it and whether it was inserted.
+/// The conflict target is the unique index `(item_id, COALESCE(location_id, 0))`.
+pub fn upsert(conn: &mut DbConnection, new: &NewThreshold, at: NaiveDateTime) -> QueryResult<(Threshold, bool)> {
+    // PostgreSQL tells an inserted row from an updated one by `xmax`; SQLite's write
+    // transaction is alone, so whether the row existed before is exact there.
+    let existed_before = match conn {
+        DbConnection::Sqlite(_) => find_scope(conn, new.item_id, new.location_id)?.is_some(),
+        DbConnection::Pg(_) => false,
+    };
+    let inserted_expr = match conn {
+        DbConnection::Sqlite(_) => "1",
+        DbConnection::Pg(_) => "(xmax = 0)",
+    };
+    let sql = format!(
+        "INSERT INTO thresholds (item_id, location_id, reorder_point, reorder_quantity, lead_time_days, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (item_id, COALESCE(location_id, 0)) DO UPDATE SET reorder_point = excluded.reorder_point, \
+         reorder_quantity = excluded.reorder_quantity, lead_time_days = excluded.lead_time_days, updated_at = excluded.updated_at \
+         RETURNING id, {inserted_expr} AS inserted"
+    );
+    let row: Upserted = on_backend!(conn, &sql, |q, c| q
+        .bind::<BigInt, _>(new.item_id.0)
+        .bind::<diesel::sql_types::Nullable<BigInt>, _>(new.location_id.map(|l| l.0))
+        .bind::<BigInt, _>(new.reorder_point)
+        .bind::<BigInt, _>(new.reorder_quantity)
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Integer>, _>(new.lead_time_days.map(|d| d as i32))
+        .bind::<diesel::sql_types::Timestamp, _>(at)
+        .bind::<diesel::sql_types::Timestamp, _>(at)
+        .get_result(c))?;
+    let threshold = find(conn, ThresholdId(row.id))?.ok_or(diesel::result::Error::NotFound)?;
+    Ok((threshold, row.inserted && !existed_before))
 }
 
 pub fn delete(conn: &mut DbConnection, id: ThresholdId) -> QueryResult<bool> {

@@ -1,6 +1,8 @@
 use diesel::prelude::*;
 
-use super::{corrupt, now};
+use chrono::NaiveDateTime;
+
+use super::corrupt;
 use crate::db::schema::api_tokens;
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
@@ -32,13 +34,19 @@ impl TryFrom<TokenRow> for TokenInfo {
     }
 }
 
-pub fn insert(conn: &mut DbConnection, name: &str, role: Role, hash: &TokenHash) -> QueryResult<TokenInfo> {
+pub fn insert(
+    conn: &mut DbConnection,
+    name: &str,
+    role: Role,
+    hash: &TokenHash,
+    at: NaiveDateTime,
+) -> QueryResult<TokenInfo> {
     let row: TokenRow = diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::name.eq(name),
             api_tokens::role.eq(role.as_str()),
             api_tokens::secret_hash.eq(&hash.0),
-            api_tokens::created_at.eq(now()),
+            api_tokens::created_at.eq(at),
         ))
         .returning(api_tokens::all_columns)
         .get_result(conn)?;
@@ -87,9 +95,9 @@ pub fn list(conn: &mut DbConnection, page: PageRequest) -> QueryResult<Page<Toke
 }
 
 /// Marks the token revoked; a token already revoked keeps its first revocation time.
-pub fn revoke(conn: &mut DbConnection, id: TokenId) -> QueryResult<Option<TokenInfo>> {
+pub fn revoke(conn: &mut DbConnection, id: TokenId, at: NaiveDateTime) -> QueryResult<Option<TokenInfo>> {
     diesel::update(api_tokens::table.find(id.0).filter(api_tokens::revoked_at.is_null()))
-        .set(api_tokens::revoked_at.eq(now()))
+        .set(api_tokens::revoked_at.eq(at))
         .execute(conn)?;
     find(conn, id)
 }

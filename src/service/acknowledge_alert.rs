@@ -4,6 +4,7 @@ use crate::domain::ids::AlertId;
 use crate::domain::token::Actor;
 use crate::repo;
 use crate::repo::audit::{self, AuditEntry};
+use chrono::NaiveDateTime;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AcknowledgeAlertError {
@@ -17,7 +18,12 @@ pub enum AcknowledgeAlertError {
 super::storage_errors!(AcknowledgeAlertError);
 
 /// Someone has seen the alert: no more reminders. Acknowledging twice changes nothing.
-pub fn acknowledge_alert(conn: &mut DbConnection, actor: &Actor, id: AlertId) -> Result<Alert, AcknowledgeAlertError> {
+pub fn acknowledge_alert(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    now: NaiveDateTime,
+    id: AlertId,
+) -> Result<Alert, AcknowledgeAlertError> {
     write_tx(conn, |conn| {
         let alert = repo::alerts::find(conn, id)?.ok_or(AcknowledgeAlertError::NotFound(id))?;
         match alert.state {
@@ -25,10 +31,11 @@ pub fn acknowledge_alert(conn: &mut DbConnection, actor: &Actor, id: AlertId) ->
             AlertState::Acknowledged => return Ok(alert),
             AlertState::Open => {}
         }
-        repo::alerts::acknowledge(conn, id, &actor.name, repo::now())?;
+        repo::alerts::acknowledge(conn, id, &actor.name, now)?;
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: "alert.acknowledge",
                 target_type: "alert",

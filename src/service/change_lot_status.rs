@@ -4,6 +4,7 @@ use crate::domain::ids::LotId;
 use crate::domain::ledger::{Lot, LotStatus};
 use crate::domain::token::Actor;
 use crate::repo;
+use chrono::NaiveDateTime;
 
 use super::evaluate_alerts;
 use crate::repo::audit::{self, AuditEntry};
@@ -21,18 +22,20 @@ super::storage_errors!(ChangeLotStatusError);
 pub fn change_lot_status(
     conn: &mut DbConnection,
     actor: &Actor,
+    now: NaiveDateTime,
     id: LotId,
     status: LotStatus,
     reason: &str,
 ) -> Result<Lot, ChangeLotStatusError> {
     write_tx(conn, |conn| {
         let before = repo::lots::find(conn, id)?.ok_or(ChangeLotStatusError::NotFound(id))?;
-        let lot = repo::lots::set_status(conn, id, status, reason)?.ok_or(ChangeLotStatusError::NotFound(id))?;
+        let lot = repo::lots::set_status(conn, id, status, reason, now)?.ok_or(ChangeLotStatusError::NotFound(id))?;
         // Available stock changed: thresholds of the item may cross either way.
-        evaluate_alerts::after_item_change(conn, &[lot.item_id], repo::now())?;
+        evaluate_alerts::after_item_change(conn, &[lot.item_id], now)?;
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: "lot.status",
                 target_type: "lot",

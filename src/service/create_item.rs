@@ -3,6 +3,7 @@ use crate::domain::catalog::{Item, NewItem};
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::{self, is_unique_violation, unique_violation_mentions};
+use chrono::NaiveDateTime;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreateItemError {
@@ -15,12 +16,18 @@ pub enum CreateItemError {
 }
 super::storage_errors!(CreateItemError);
 
-pub fn create_item(conn: &mut DbConnection, actor: &Actor, new: NewItem) -> Result<Item, CreateItemError> {
+pub fn create_item(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    now: NaiveDateTime,
+    new: NewItem,
+) -> Result<Item, CreateItemError> {
     write_tx(conn, |conn| {
-        let item = repo::items::insert(conn, &new).map_err(|e| duplicate(e, &new.code))?;
+        let item = repo::items::insert(conn, &new, now).map_err(|e| duplicate(e, &new.code))?;
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: "item.create",
                 target_type: "item",

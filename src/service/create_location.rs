@@ -3,6 +3,7 @@ use crate::domain::catalog::{Location, NewLocation};
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::{self, is_unique_violation};
+use chrono::NaiveDateTime;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreateLocationError {
@@ -16,10 +17,11 @@ super::storage_errors!(CreateLocationError);
 pub fn create_location(
     conn: &mut DbConnection,
     actor: &Actor,
+    now: NaiveDateTime,
     new: NewLocation,
 ) -> Result<Location, CreateLocationError> {
     write_tx(conn, |conn| {
-        let location = repo::locations::insert(conn, &new).map_err(|e| {
+        let location = repo::locations::insert(conn, &new, now).map_err(|e| {
             if is_unique_violation(&e) {
                 CreateLocationError::DuplicateCode(new.code.clone())
             } else {
@@ -29,6 +31,7 @@ pub fn create_location(
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: "location.create",
                 target_type: "location",

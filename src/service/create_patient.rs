@@ -3,6 +3,7 @@ use crate::domain::patient::{NewPatient, Patient};
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::{self, is_unique_violation};
+use chrono::NaiveDateTime;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreatePatientError {
@@ -13,9 +14,17 @@ pub enum CreatePatientError {
 }
 super::storage_errors!(CreatePatientError);
 
-pub fn create_patient(conn: &mut DbConnection, actor: &Actor, new: NewPatient) -> Result<Patient, CreatePatientError> {
+pub fn create_patient(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    now: NaiveDateTime,
+    new: NewPatient,
+) -> Result<Patient, CreatePatientError> {
     write_tx(conn, |conn| {
-        let patient = repo::patients::insert(conn, &new).map_err(|e| {
+        if repo::patients::reference_taken(conn, &new.reference, None)? {
+            return Err(CreatePatientError::DuplicateReference);
+        }
+        let patient = repo::patients::insert(conn, &new, now).map_err(|e| {
             if is_unique_violation(&e) {
                 CreatePatientError::DuplicateReference
             } else {
@@ -26,6 +35,7 @@ pub fn create_patient(conn: &mut DbConnection, actor: &Actor, new: NewPatient) -
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: "patient.create",
                 target_type: "patient",

@@ -4,6 +4,7 @@ use crate::domain::token::Actor;
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::repo;
 use crate::repo::audit::{self, AuditEntry};
+use chrono::NaiveDateTime;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DefineProcedureError {
@@ -18,6 +19,7 @@ super::storage_errors!(DefineProcedureError);
 pub fn define_procedure(
     conn: &mut DbConnection,
     actor: &Actor,
+    now: NaiveDateTime,
     procedure: Procedure,
 ) -> Result<(Procedure, bool), DefineProcedureError> {
     write_tx(conn, |conn| {
@@ -30,10 +32,11 @@ pub fn define_procedure(
         if !errors.0.is_empty() {
             return Err(DefineProcedureError::Invalid(errors));
         }
-        let created = repo::procedures::upsert(conn, &procedure)?;
+        let created = repo::procedures::upsert(conn, &procedure, now)?;
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: if created {
                     "procedure.create"

@@ -17,9 +17,9 @@ use crate::domain::catalog::{ItemFilter, Named};
 use crate::domain::ledger::{MovementKind, WasteReason};
 use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::token::Actor;
+use crate::repo;
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::bulk::{analyze, insert_rows, max_id, resync_ids, text};
-use crate::repo::{self, now};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateHistoryError {
@@ -176,8 +176,9 @@ const WARD_TARGET: [i64; 4] = [2, 1, 1, 1];
 pub fn generate_history(
     conn: &mut DbConnection,
     spec: &HistorySpec,
-    today: NaiveDate,
+    now: NaiveDateTime,
 ) -> Result<HistorySummary, GenerateHistoryError> {
+    let today = now.date();
     write_tx(conn, |conn| {
         if !repo::movements::list(conn, &Default::default(), PageRequest { after: None, limit: 1 })?
             .items
@@ -418,7 +419,7 @@ pub fn generate_history(
 
         // The last simulated day is yesterday.
         let start = today - Duration::days(day);
-        let created = text(&now().format("%Y-%m-%d %H:%M:%S").to_string());
+        let created = text(&now.format("%Y-%m-%d %H:%M:%S").to_string());
         let mut rows: Vec<String> = Vec::new();
         rows.push(format!(
             "({central}, 'BENCH-CENTRAL', 'Central pharmacy store (benchmark)', TRUE, {created}, {created})"
@@ -545,7 +546,7 @@ pub fn generate_history(
             target_id: "bulk".into(),
             summary: summary.to_string(),
         };
-        audit::record(conn, &actor, entry)?;
+        audit::record(conn, &actor, now, entry)?;
         Ok(summary)
     })
 }

@@ -4,6 +4,7 @@ use crate::domain::role::Role;
 use crate::domain::token::{Actor, TokenInfo, TokenSecret};
 use crate::repo;
 use crate::repo::audit::{self, AuditEntry};
+use chrono::NaiveDateTime;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IssueTokenError {
@@ -21,23 +22,26 @@ pub struct IssuedToken {
 pub fn issue_token(
     conn: &mut DbConnection,
     actor: &Actor,
+    now: NaiveDateTime,
     name: &str,
     role: Role,
 ) -> Result<IssuedToken, IssueTokenError> {
-    write_tx(conn, |conn| issue_in_tx(conn, actor, name, role))
+    write_tx(conn, |conn| issue_in_tx(conn, actor, now, name, role))
 }
 
 pub(super) fn issue_in_tx(
     conn: &mut DbConnection,
     actor: &Actor,
+    now: NaiveDateTime,
     name: &str,
     role: Role,
 ) -> Result<IssuedToken, IssueTokenError> {
     let secret = TokenSecret::generate();
-    let info = repo::tokens::insert(conn, name, role, &secret.hash())?;
+    let info = repo::tokens::insert(conn, name, role, &secret.hash(), now)?;
     audit::record(
         conn,
         actor,
+        now,
         AuditEntry {
             action: "token.create",
             target_type: "token",

@@ -14,6 +14,7 @@ use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::patient::{NewPatient, PatientChanges, PatientStatus, RefillInterval};
 use crate::domain::quantity::{Counted, Quantity};
 use crate::domain::role::Role;
+use crate::domain::time::BackdatePolicy;
 use crate::domain::token::Actor;
 use crate::repo;
 
@@ -77,6 +78,8 @@ struct Catalog {
 struct Demo<'a> {
     conn: &'a mut DbConnection,
     actor: Actor,
+    /// When the demo is loaded; each movement is recorded at its own simulated moment.
+    now: NaiveDateTime,
     rng: StdRng,
     store: LocationId,
     fridge: LocationId,
@@ -105,7 +108,10 @@ impl Demo<'_> {
             procedure_code: None,
         };
         // A step the stock cannot serve is skipped, as a pharmacy would postpone it.
-        let id = record_movement(self.conn, &self.actor, new).ok().map(|m| m.id);
+        let policy = BackdatePolicy { max_days: 0 };
+        let id = record_movement(self.conn, &self.actor, occurred_at, policy, new)
+            .ok()
+            .map(|m| m.id);
         self.summary.movements += usize::from(id.is_some());
         id
     }
@@ -180,7 +186,10 @@ impl Demo<'_> {
             occurred_at: at(day, minutes),
             overrides: Vec::new(),
         };
-        let id = perform_procedure(self.conn, &self.actor, request).ok().map(|m| m.id);
+        let policy = BackdatePolicy { max_days: 0 };
+        let id = perform_procedure(self.conn, &self.actor, at(day, minutes), policy, request)
+            .ok()
+            .map(|m| m.id);
         self.summary.movements += usize::from(id.is_some());
         id
     }
@@ -213,7 +222,13 @@ fn catalog(conn: &mut DbConnection) -> Result<Catalog, LoadDemoError> {
     })
 }
 
-fn location(conn: &mut DbConnection, actor: &Actor, code: &str, name: &str) -> Result<LocationId, LoadDemoError> {
+fn location(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    now: NaiveDateTime,
+    code: &str,
+    name: &str,
+) -> Result<LocationId, LoadDemoError> {
     let existing = repo::locations::list(
         conn,
         &LocationFilter::default(),
@@ -230,11 +245,12 @@ fn location(conn: &mut DbConnection, actor: &Actor, code: &str, name: &str) -> R
         name: name.into(),
         active: true,
     };
-    Ok(create_location(conn, actor, new).map_err(step)?.id)
+    Ok(create_location(conn, actor, now, new).map_err(step)?.id)
 }
 
 /// Fills a database that holds no movement with a year of a MIP centre's life ending `today`.
-pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummary, LoadDemoError> {
+pub fn load_demo(conn: &mut DbConnection, now: NaiveDateTime) -> Result<DemoSummary, LoadDemoError> {
+    let today = now.date();
     write_tx(conn, |conn| {
         let page = PageRequest { after: None, limit: 1 };
         if !repo::movements::list(conn, &Default::default(), page)?.items.is_empty() {
@@ -245,12 +261,13 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
             name: "demo".into(),
             role: Role::Admin,
         };
-        let store = location(conn, &actor, "CENTRAL", "Central pharmacy store")?;
-        let fridge = location(conn, &actor, "WARD-FRIDGE", "Diabetology ward fridge")?;
+        let store = location(conn, &actor, now, "CENTRAL", "Central pharmacy store")?;
+        let fridge = location(conn, &actor, now, "WARD-FRIDGE", "Diabetology ward fridge")?;
         let items = catalog(conn)?;
         let mut demo = Demo {
             conn,
             actor,
+            now,
             rng: StdRng::seed_from_u64(2007),
             store,
             fridge,
@@ -275,7 +292,7 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
                 next_refill_on: Some(first_refill),
                 notes: None,
             };
-            let patient = create_patient(demo.conn, &demo.actor, new).map_err(step)?;
+            let patient = create_patient(demo.conn, &demo.actor, demo.now, new).map_err(step)?;
             let leaves = (n >= ACTIVE_PATIENTS).then(|| start + Duration::days(demo.rng.random_range(120..300)));
             patients.push((patient.id, first_refill, leaves));
         }
@@ -313,7 +330,7 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
                             next_refill_on: Some(None),
                             ..PatientChanges::default()
                         };
-                        update_patient(demo.conn, &demo.actor, *patient, changes).map_err(step)?;
+                        update_patient(demo.conn, &demo.actor, at(day, 0), *patient, changes).map_err(step)?;
                     }
                     continue;
                 }
@@ -361,7 +378,7 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
                 mistaken = demo.record(at(day, 300), request);
                 if let Some(id) = mistaken {
                     // Recorded for the wrong patient, corrected by a reversal.
-                    reverse_movement(demo.conn, &demo.actor, id).map_err(step)?;
+                    reverse_movement(demo.conn, &demo.actor, at(day, 301), id).map_err(step)?;
                     demo.summary.movements += 1;
                 }
             }
@@ -392,7 +409,7 @@ pub fn load_demo(conn: &mut DbConnection, today: NaiveDate) -> Result<DemoSummar
                 reorder_quantity,
                 lead_time_days,
             };
-            set_threshold(demo.conn, &demo.actor, new).map_err(step)?;
+            set_threshold(demo.conn, &demo.actor, demo.now, new).map_err(step)?;
             demo.summary.thresholds += 1;
         }
         Ok(demo.summary)

@@ -24,6 +24,7 @@ pub mod remove_threshold;
 pub mod report_usage;
 pub mod reverse_movement;
 pub mod revoke_token;
+pub mod run_once;
 pub mod scan_alerts;
 pub mod set_threshold;
 pub mod suggest_reorders;

@@ -7,6 +7,7 @@ use crate::domain::ids::{LocationId, PatientId};
 use crate::domain::ledger::{DrawLine, Movement, MovementRequest, NewMovement};
 use crate::domain::patient::PatientChanges;
 use crate::domain::procedure::{bundle, BundleLine, REFILL};
+use crate::domain::time::BackdatePolicy;
 use crate::domain::token::Actor;
 use crate::domain::validation::FieldErrors;
 use crate::repo;
@@ -40,6 +41,8 @@ super::storage_errors!(PerformProcedureError);
 pub fn perform_procedure(
     conn: &mut DbConnection,
     actor: &Actor,
+    now: NaiveDateTime,
+    policy: BackdatePolicy,
     request: ProcedureRequest,
 ) -> Result<Movement, PerformProcedureError> {
     write_tx(conn, |conn| {
@@ -71,17 +74,18 @@ pub fn perform_procedure(
             },
             procedure_code: Some(procedure.code.clone()),
         };
-        let id = record_in_tx(conn, actor, &new).map_err(PerformProcedureError::Movement)?;
+        let id = record_in_tx(conn, actor, now, policy, &new).map_err(PerformProcedureError::Movement)?;
         if procedure.code == REFILL {
             let next = request.occurred_at.date() + Duration::days(i64::from(patient.refill_interval.days()));
             let changes = PatientChanges {
                 next_refill_on: Some(Some(next)),
                 ..PatientChanges::default()
             };
-            repo::patients::update(conn, patient.id, &changes)?;
+            repo::patients::update(conn, patient.id, &changes, now)?;
             audit::record(
                 conn,
                 actor,
+                now,
                 AuditEntry {
                     action: "patient.refill",
                     target_type: "patient",
@@ -90,6 +94,7 @@ pub fn perform_procedure(
                 },
             )?;
         }
-        repo::movements::find(conn, id)?.ok_or_else(|| StorageError::Unavailable("movement vanished".into()).into())
+        repo::movements::find(conn, id)?
+            .ok_or_else(|| StorageError::Invariant(format!("movement {id} vanished inside its own transaction")).into())
     })
 }

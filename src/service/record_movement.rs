@@ -1,20 +1,23 @@
 //! Recording a movement: every line applied to the balances and written to the ledger in one
-//! transaction, or nothing at all.
+//! transaction, or nothing at all. validate → lock → plan and write → alerts and audit.
 
-use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::catalog::Named;
 use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
 use crate::domain::ledger::{
-    plan_fefo, unusable, DrawLine, Insufficient, Movement, MovementRequest, NewMovement, Unusable,
+    plan_fefo, unusable, DrawLine, Insufficient, LineRef, Movement, MovementRequest, NewMovement, Unusable,
 };
 use crate::domain::patient::PatientStatus;
+use crate::domain::time::{BackdatePolicy, Backdating};
 use crate::domain::token::Actor;
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::movements::{MovementHeader, NewLine};
-use crate::repo::{self, now};
+use crate::repo::{self};
 
 use super::evaluate_alerts;
 
@@ -22,6 +25,8 @@ use super::evaluate_alerts;
 pub enum RecordMovementError {
     #[error("invalid movement")]
     Invalid(FieldErrors),
+    #[error("a movement dated {days} days back needs the admin role (ledger.max_backdate_days is {max})")]
+    BackdatingNotAllowed { days: i64, max: u32 },
     #[error("patient {0} is not active")]
     PatientNotActive(PatientId),
     #[error("not enough stock of item {} at location {}: {} requested, {} available", .0.item, .0.location, .0.requested, .0.available)]
@@ -49,49 +54,188 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> RecordMoveme
     RecordMovementError::Invalid(FieldErrors::single(field, message))
 }
 
-pub fn record_movement(conn: &mut DbConnection, actor: &Actor, new: NewMovement) -> Result<Movement> {
+pub fn record_movement(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    now: NaiveDateTime,
+    policy: BackdatePolicy,
+    new: NewMovement,
+) -> Result<Movement> {
     write_tx(conn, |conn| {
-        let id = record_in_tx(conn, actor, &new)?;
-        repo::movements::find(conn, id)?.ok_or_else(|| StorageError::Unavailable("movement vanished".into()).into())
+        let id = record_in_tx(conn, actor, now, policy, &new)?;
+        repo::movements::find(conn, id)?
+            .ok_or_else(|| StorageError::Invariant(format!("movement {id} vanished inside its own transaction")).into())
     })
 }
 
 /// Records `new` inside the caller's transaction; returns its id.
-pub(crate) fn record_in_tx(conn: &mut DbConnection, actor: &Actor, new: &NewMovement) -> Result<MovementId> {
-    let on = new.occurred_at.date();
-    let kind = new.request.kind();
-    let (location, to_location, patient) = match &new.request {
-        MovementRequest::Receipt { location, .. }
-        | MovementRequest::Waste { location, .. }
-        | MovementRequest::Count { location, .. } => (*location, None, None),
-        MovementRequest::Dispense { location, patient, .. } => (*location, None, Some(*patient)),
-        MovementRequest::Transfer { from, to, .. } => (*from, Some(*to), None),
-        MovementRequest::Return { location, patient, .. } => (*location, None, *patient),
-    };
-    check_location(conn, location, "location_id")?;
-    if let Some(to) = to_location {
-        check_location(conn, to, "to_location_id")?;
+pub(crate) fn record_in_tx(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    now: NaiveDateTime,
+    policy: BackdatePolicy,
+    new: &NewMovement,
+) -> Result<MovementId> {
+    validate(conn, actor, now, policy, new)?;
+    lock(conn, &new.request)?;
+    let id = write_header(conn, actor, now, new)?;
+    let lines = apply(conn, id, now, new)?;
+    for line in &lines {
+        repo::movements::insert_line(conn, id, line)?;
     }
-    if let Some(patient) = patient {
-        let found = repo::patients::find(conn, patient)?.ok_or_else(|| invalid("patient_id", "no such patient"))?;
-        if matches!(new.request, MovementRequest::Dispense { .. }) && found.status != PatientStatus::Active {
-            return Err(RecordMovementError::PatientNotActive(patient));
+    let pairs: Vec<(ItemId, LocationId)> = lines.iter().map(|l| (l.item, l.location)).collect();
+    let lots: Vec<LotId> = lines.iter().map(|l| l.lot).collect();
+    evaluate_alerts::after_stock_change(conn, &pairs, &lots, now)?;
+    let kind = new.request.kind();
+    audit::record(
+        conn,
+        actor,
+        now,
+        AuditEntry {
+            action: "movement.create",
+            target_type: "movement",
+            target_id: id.to_string(),
+            summary: format!(
+                "recorded {} movement {id} at location {}",
+                kind.as_str(),
+                new.request.location()
+            ),
+        },
+    )?;
+    Ok(id)
+}
+
+/// Everything that can make the request invalid, checked before any stock moves, so a request
+/// that is both invalid and short of stock gets 422, with all its invalid fields at once.
+fn validate(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    now: NaiveDateTime,
+    policy: BackdatePolicy,
+    new: &NewMovement,
+) -> Result<()> {
+    if let Backdating::NeedsAdmin { days } = policy.judge(actor.role, new.occurred_at, now) {
+        return Err(RecordMovementError::BackdatingNotAllowed {
+            days,
+            max: policy.max_days,
+        });
+    }
+    let request = &new.request;
+    let mut errors = FieldErrors::default();
+    check_location(conn, request.location(), "location_id", &mut errors)?;
+    if let Some(to) = request.to_location() {
+        check_location(conn, to, "to_location_id", &mut errors)?;
+    }
+    let mut inactive_patient = None;
+    if let Some(patient) = request.patient() {
+        match repo::patients::find(conn, patient)? {
+            None => errors.push(FieldError::new("patient_id", "no such patient")),
+            Some(found)
+                if matches!(request, MovementRequest::Dispense { .. }) && found.status != PatientStatus::Active =>
+            {
+                inactive_patient = Some(patient);
+            }
+            Some(_) => {}
         }
     }
-    validate_lines(conn, &new.request, on)?;
-    lock_touched(conn, &new.request)?;
+    let on = new.occurred_at.date();
+    for line in request.line_refs() {
+        check_line(conn, line, request.receives(), new.occurred_at, &mut errors)?;
+    }
+    if let MovementRequest::Receipt { lines, .. } = request {
+        for (i, line) in lines.iter().enumerate() {
+            if line.expires_on < on {
+                errors.push(FieldError::new(format!("lines[{i}].expires_on"), "is already past"));
+            }
+        }
+    }
+    errors.finish(|| Some(())).map_err(RecordMovementError::Invalid)?;
+    match inactive_patient {
+        Some(patient) => Err(RecordMovementError::PatientNotActive(patient)),
+        None => Ok(()),
+    }
+}
 
+fn check_location(conn: &mut DbConnection, id: LocationId, field: &str, errors: &mut FieldErrors) -> Result<()> {
+    match repo::locations::find(conn, id)? {
+        None => errors.push(FieldError::new(field, "no such location")),
+        Some(location) if !location.active => errors.push(FieldError::new(field, "the location is inactive")),
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+/// A line's item must exist (and be active to be received); its lot must exist, belong to the
+/// item, and have been received before the movement is dated.
+fn check_line(
+    conn: &mut DbConnection,
+    line: LineRef,
+    receiving: bool,
+    occurred_at: NaiveDateTime,
+    errors: &mut FieldErrors,
+) -> Result<()> {
+    let i = line.index;
+    match repo::items::active_flag(conn, line.item)? {
+        None => errors.push(FieldError::new(format!("lines[{i}].item_id"), "no such item")),
+        Some(false) if receiving => errors.push(FieldError::new(format!("lines[{i}].item_id"), "the item is inactive")),
+        Some(_) => {}
+    }
+    let Some(lot) = line.lot else { return Ok(()) };
+    match repo::lots::find(conn, lot)? {
+        None => errors.push(FieldError::new(format!("lines[{i}].lot_id"), "no such lot")),
+        Some(found) if found.item_id != line.item => errors.push(FieldError::new(
+            format!("lines[{i}].lot_id"),
+            "the lot belongs to another item",
+        )),
+        Some(_) => check_received_by(conn, lot, occurred_at, &format!("lines[{i}].lot_id"), errors)?,
+    }
+    Ok(())
+}
+
+/// Nothing can leave, be counted or come back before the lot first arrived.
+fn check_received_by(
+    conn: &mut DbConnection,
+    lot: LotId,
+    occurred_at: NaiveDateTime,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Result<()> {
+    if let Some(first) = repo::lots::first_received_at(conn, lot)? {
+        if occurred_at < first {
+            errors.push(FieldError::new(
+                field,
+                format!("the movement is dated before the lot's first receipt ({first})"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Locks what the movement reads before it writes (PostgreSQL): the balances of every
+/// (item, location) it touches, in one order, and the patient whose holdings a return checks.
+fn lock(conn: &mut DbConnection, request: &MovementRequest) -> Result<()> {
+    if let MovementRequest::Return {
+        patient: Some(patient), ..
+    } = request
+    {
+        repo::patients::lock(conn, *patient)?;
+    }
+    repo::balances::lock(conn, &request.touched())?;
+    Ok(())
+}
+
+fn write_header(conn: &mut DbConnection, actor: &Actor, now: NaiveDateTime, new: &NewMovement) -> Result<MovementId> {
     let reason = match &new.request {
         MovementRequest::Waste { reason, .. } => Some(reason.as_str().to_owned()),
         _ => new.reason.clone(),
     };
     let header = MovementHeader {
-        kind,
+        kind: new.request.kind(),
         occurred_at: new.occurred_at,
-        recorded_at: now(),
-        location: Some(location),
-        to_location,
-        patient,
+        recorded_at: now,
+        location: Some(new.request.location()),
+        to_location: new.request.to_location(),
+        patient: new.request.patient(),
         reason: reason.as_deref(),
         reference: new.reference.as_deref(),
         note: new.note.as_deref(),
@@ -99,17 +243,17 @@ pub(crate) fn record_in_tx(conn: &mut DbConnection, actor: &Actor, new: &NewMove
         reverses: None,
         procedure_code: new.procedure_code.as_deref(),
     };
-    let id = repo::movements::insert(conn, &header)?.ok_or_else(|| invalid("body", "conflicting movement"))?;
-    let mut touched: Vec<(ItemId, LocationId, LotId)> = Vec::new();
-    let mut write = |conn: &mut DbConnection, line: NewLine| {
-        touched.push((line.item, line.location, line.lot));
-        repo::movements::insert_line(conn, id, &line)
-    };
+    repo::movements::insert(conn, &header)?
+        .ok_or_else(|| StorageError::Invariant("a new movement collided with a reversal".into()).into())
+}
 
+/// Applies every line to the balances; returns the ledger lines that explain the changes.
+fn apply(conn: &mut DbConnection, id: MovementId, now: NaiveDateTime, new: &NewMovement) -> Result<Vec<NewLine>> {
+    let mut out = Vec::new();
     match &new.request {
         MovementRequest::Receipt { location, lines } => {
             for (i, line) in lines.iter().enumerate() {
-                let lot = repo::lots::find_or_create(conn, line.item, &line.lot_number, line.expires_on)?;
+                let lot = repo::lots::find_or_create(conn, line.item, &line.lot_number, line.expires_on, now)?;
                 if lot.expires_on != line.expires_on {
                     return Err(RecordMovementError::LotExpiryMismatch {
                         lot_number: lot.lot_number,
@@ -121,23 +265,24 @@ pub(crate) fn record_in_tx(conn: &mut DbConnection, actor: &Actor, new: &NewMove
                         return Err(RecordMovementError::SerialAlreadyReceived { serial: serial.clone() });
                     }
                 }
-                repo::balances::add(conn, line.item, lot.id, *location, line.quantity.as_i64())?;
-                write(conn, line_at(i, line.item, lot.id, *location, line.quantity.as_i64()))?;
+                let quantity = line.quantity.as_i64();
+                repo::balances::add(conn, line.item, lot.id, *location, quantity, now)?;
+                out.push(line_at(i, line.item, lot.id, *location, quantity));
             }
         }
         MovementRequest::Dispense { location, lines, .. } => {
             for (i, line) in lines.iter().enumerate() {
-                for (lot, taken) in draw(conn, line, i, *location, on)? {
-                    write(conn, line_at(i, line.item, lot, *location, -taken))?;
+                for (lot, taken) in draw(conn, line, i, *location, new.occurred_at, now)? {
+                    out.push(line_at(i, line.item, lot, *location, -taken));
                 }
             }
         }
         MovementRequest::Transfer { from, to, lines } => {
             for (i, line) in lines.iter().enumerate() {
-                for (lot, taken) in draw(conn, line, i, *from, on)? {
-                    repo::balances::add(conn, line.item, lot, *to, taken)?;
-                    write(conn, line_at(i, line.item, lot, *from, -taken))?;
-                    write(conn, line_at(i, line.item, lot, *to, taken))?;
+                for (lot, taken) in draw(conn, line, i, *from, new.occurred_at, now)? {
+                    repo::balances::add(conn, line.item, lot, *to, taken, now)?;
+                    out.push(line_at(i, line.item, lot, *from, -taken));
+                    out.push(line_at(i, line.item, lot, *to, taken));
                 }
             }
         }
@@ -146,27 +291,23 @@ pub(crate) fn record_in_tx(conn: &mut DbConnection, actor: &Actor, new: &NewMove
             patient,
             lines,
         } => {
-            for (i, line) in lines.iter().enumerate() {
-                if let Some(patient) = patient {
-                    let returnable = repo::patients::net_received(conn, *patient, line.lot)?;
-                    if returnable < line.quantity.as_i64() {
-                        return Err(RecordMovementError::ReturnExceedsDispensed {
-                            lot: line.lot,
-                            returnable,
-                        });
-                    }
+            if let Some(patient) = patient {
+                let wanted = lines.iter().map(|l| (l.lot, l.quantity.as_i64()));
+                if let Some((lot, returnable)) = first_not_held(conn, *patient, wanted)? {
+                    return Err(RecordMovementError::ReturnExceedsDispensed { lot, returnable });
                 }
-                repo::balances::add(conn, line.item, line.lot, *location, line.quantity.as_i64())?;
-                write(conn, line_at(i, line.item, line.lot, *location, line.quantity.as_i64()))?;
+            }
+            for (i, line) in lines.iter().enumerate() {
+                let quantity = line.quantity.as_i64();
+                repo::balances::add(conn, line.item, line.lot, *location, quantity, now)?;
+                out.push(line_at(i, line.item, line.lot, *location, quantity));
             }
         }
         MovementRequest::Waste { location, lines, .. } => {
             for (i, line) in lines.iter().enumerate() {
-                take_exactly(conn, line.item, line.lot, *location, line.quantity.as_i64())?;
-                write(
-                    conn,
-                    line_at(i, line.item, line.lot, *location, -line.quantity.as_i64()),
-                )?;
+                let quantity = line.quantity.as_i64();
+                take_exactly(conn, line.item, line.lot, *location, quantity, now)?;
+                out.push(line_at(i, line.item, line.lot, *location, -quantity));
             }
         }
         MovementRequest::Count { location, lines } => {
@@ -174,31 +315,38 @@ pub(crate) fn record_in_tx(conn: &mut DbConnection, actor: &Actor, new: &NewMove
                 let current = repo::balances::quantity(conn, line.lot, *location)?;
                 let delta = line.counted.as_i64() - current;
                 if delta > 0 {
-                    repo::balances::add(conn, line.item, line.lot, *location, delta)?;
+                    repo::balances::add(conn, line.item, line.lot, *location, delta, now)?;
                 } else if delta < 0 {
-                    take_exactly(conn, line.item, line.lot, *location, -delta)?;
+                    take_exactly(conn, line.item, line.lot, *location, -delta, now)?;
                 }
                 let mut counted = line_at(i, line.item, line.lot, *location, delta);
                 counted.counted_quantity = Some(line.counted.as_i64());
-                write(conn, counted)?;
+                out.push(counted);
             }
         }
     }
+    Ok(out)
+}
 
-    let pairs: Vec<(ItemId, LocationId)> = touched.iter().map(|(item, location, _)| (*item, *location)).collect();
-    let lots: Vec<LotId> = touched.iter().map(|(_, _, lot)| *lot).collect();
-    evaluate_alerts::after_stock_change(conn, &pairs, &lots, header.recorded_at)?;
-    audit::record(
-        conn,
-        actor,
-        AuditEntry {
-            action: "movement.create",
-            target_type: "movement",
-            target_id: id.to_string(),
-            summary: format!("recorded {} movement {id} at location {location}", kind.as_str()),
-        },
-    )?;
-    Ok(id)
+/// The first lot of which `patient` no longer holds the units wanted back (summed per lot),
+/// with what the patient does hold; `None` when every unit is held. Returns and reversals of
+/// dispenses use this; the caller has locked the patient.
+pub(crate) fn first_not_held(
+    conn: &mut DbConnection,
+    patient: PatientId,
+    wanted: impl Iterator<Item = (LotId, i64)>,
+) -> std::result::Result<Option<(LotId, i64)>, StorageError> {
+    let mut per_lot: BTreeMap<LotId, i64> = BTreeMap::new();
+    for (lot, units) in wanted {
+        *per_lot.entry(lot).or_default() += units;
+    }
+    for (lot, units) in per_lot {
+        let holds = repo::patients::net_received(conn, patient, lot)?;
+        if holds < units {
+            return Ok(Some((lot, holds)));
+        }
+    }
+    Ok(None)
 }
 
 fn line_at(index: usize, item: ItemId, lot: LotId, location: LocationId, delta: i64) -> NewLine {
@@ -212,99 +360,16 @@ fn line_at(index: usize, item: ItemId, lot: LotId, location: LocationId, delta: 
     }
 }
 
-fn check_location(conn: &mut DbConnection, id: LocationId, field: &str) -> Result<()> {
-    match repo::locations::find(conn, id)? {
-        None => Err(invalid(field, "no such location")),
-        Some(location) if !location.active => Err(invalid(field, "the location is inactive")),
-        Some(_) => Ok(()),
-    }
-}
-
-/// Every reference of every line, checked before any stock moves, so a request that is both
-/// invalid and short of stock gets 422, and all its invalid fields at once.
-/// A receipt's lots must not have expired on the day it is recorded as received.
-fn validate_lines(conn: &mut DbConnection, request: &MovementRequest, on: NaiveDate) -> Result<()> {
-    let mut errors = FieldErrors::default();
-    let mut check =
-        |conn: &mut DbConnection, i: usize, item: ItemId, lot: Option<LotId>, receiving: bool| -> Result<()> {
-            match repo::items::active_flag(conn, item)? {
-                None => errors.push(FieldError::new(format!("lines[{i}].item_id"), "no such item")),
-                Some(active) if receiving && !active => {
-                    errors.push(FieldError::new(format!("lines[{i}].item_id"), "the item is inactive"))
-                }
-                Some(_) => {}
-            }
-            if let Some(lot) = lot {
-                match repo::lots::find(conn, lot)? {
-                    None => errors.push(FieldError::new(format!("lines[{i}].lot_id"), "no such lot")),
-                    Some(found) if found.item_id != item => errors.push(FieldError::new(
-                        format!("lines[{i}].lot_id"),
-                        "the lot belongs to another item",
-                    )),
-                    Some(_) => {}
-                }
-            }
-            Ok(())
-        };
-    match request {
-        MovementRequest::Receipt { lines, .. } => {
-            for (i, line) in lines.iter().enumerate() {
-                check(conn, i, line.item, None, true)?;
-            }
-            for (i, line) in lines.iter().enumerate() {
-                if line.expires_on < on {
-                    errors.push(FieldError::new(format!("lines[{i}].expires_on"), "is already past"));
-                }
-            }
-        }
-        MovementRequest::Dispense { lines, .. } | MovementRequest::Transfer { lines, .. } => {
-            for (i, line) in lines.iter().enumerate() {
-                check(conn, i, line.item, line.lot, false)?;
-            }
-        }
-        MovementRequest::Return { lines, .. } | MovementRequest::Waste { lines, .. } => {
-            for (i, line) in lines.iter().enumerate() {
-                check(conn, i, line.item, Some(line.lot), false)?;
-            }
-        }
-        MovementRequest::Count { lines, .. } => {
-            for (i, line) in lines.iter().enumerate() {
-                check(conn, i, line.item, Some(line.lot), false)?;
-            }
-        }
-    }
-    if errors.0.is_empty() {
-        Ok(())
-    } else {
-        Err(RecordMovementError::Invalid(errors))
-    }
-}
-
-/// The (item, location) pairs a movement changes, locked in one order before anything is read.
-fn lock_touched(conn: &mut DbConnection, request: &MovementRequest) -> Result<()> {
-    let pairs: Vec<(ItemId, LocationId)> = match request {
-        MovementRequest::Receipt { location, lines } => lines.iter().map(|l| (l.item, *location)).collect(),
-        MovementRequest::Dispense { location, lines, .. } => lines.iter().map(|l| (l.item, *location)).collect(),
-        MovementRequest::Transfer { from, to, lines } => {
-            lines.iter().flat_map(|l| [(l.item, *from), (l.item, *to)]).collect()
-        }
-        MovementRequest::Return { location, lines, .. } | MovementRequest::Waste { location, lines, .. } => {
-            lines.iter().map(|l| (l.item, *location)).collect()
-        }
-        MovementRequest::Count { location, lines } => lines.iter().map(|l| (l.item, *location)).collect(),
-    };
-    repo::balances::lock(conn, &pairs)?;
-    Ok(())
-}
-
 /// Takes a draw line's quantity from the named lot, or by FEFO; returns (lot, units) taken.
 fn draw(
     conn: &mut DbConnection,
     line: &DrawLine,
     index: usize,
     location: LocationId,
-    on: NaiveDate,
+    occurred_at: NaiveDateTime,
+    now: NaiveDateTime,
 ) -> Result<Vec<(LotId, i64)>> {
+    let on = occurred_at.date();
     let wanted = line.quantity.as_i64();
     match line.lot {
         Some(lot_id) => {
@@ -317,7 +382,7 @@ fn draw(
                     why,
                 });
             }
-            take_exactly(conn, line.item, lot.id, location, wanted)?;
+            take_exactly(conn, line.item, lot.id, location, wanted, now)?;
             Ok(vec![(lot.id, wanted)])
         }
         None => {
@@ -330,8 +395,13 @@ fn draw(
                     available: shortfall.available,
                 })
             })?;
+            let mut errors = FieldErrors::default();
+            for (lot, _) in &plan {
+                check_received_by(conn, *lot, occurred_at, "occurred_at", &mut errors)?;
+            }
+            errors.finish(|| Some(())).map_err(RecordMovementError::Invalid)?;
             for (lot, amount) in &plan {
-                take_exactly(conn, line.item, *lot, location, *amount)?;
+                take_exactly(conn, line.item, *lot, location, *amount, now)?;
             }
             Ok(plan)
         }
@@ -344,8 +414,9 @@ pub(crate) fn take_exactly(
     lot: LotId,
     location: LocationId,
     amount: i64,
+    now: NaiveDateTime,
 ) -> Result<()> {
-    if repo::balances::take(conn, lot, location, amount)? {
+    if repo::balances::take(conn, lot, location, amount, now)? {
         return Ok(());
     }
     let available = repo::balances::quantity(conn, lot, location)?;

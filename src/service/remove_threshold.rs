@@ -4,6 +4,7 @@ use crate::domain::ids::ThresholdId;
 use crate::domain::token::Actor;
 use crate::repo;
 use crate::repo::audit::{self, AuditEntry};
+use chrono::NaiveDateTime;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RemoveThresholdError {
@@ -15,10 +16,14 @@ pub enum RemoveThresholdError {
 super::storage_errors!(RemoveThresholdError);
 
 /// Deletes a threshold; its open alerts resolve, since nothing is watched any more.
-pub fn remove_threshold(conn: &mut DbConnection, actor: &Actor, id: ThresholdId) -> Result<(), RemoveThresholdError> {
+pub fn remove_threshold(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    now: NaiveDateTime,
+    id: ThresholdId,
+) -> Result<(), RemoveThresholdError> {
     write_tx(conn, |conn| {
         let threshold = repo::thresholds::find(conn, id)?.ok_or(RemoveThresholdError::NotFound(id))?;
-        let now = repo::now();
         for kind in [AlertKind::LowStock, AlertKind::OutOfStock] {
             repo::alerts::resolve(conn, &threshold_condition(kind, id), now)?;
         }
@@ -26,6 +31,7 @@ pub fn remove_threshold(conn: &mut DbConnection, actor: &Actor, id: ThresholdId)
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: "threshold.delete",
                 target_type: "threshold",

@@ -1,16 +1,18 @@
 //! Corrections are new movements: a reversal carries the opposite of every line of the
 //! original. Nothing in the ledger is edited or deleted.
 
+use chrono::NaiveDateTime;
+
 use crate::db::{write_tx, DbConnection, StorageError};
-use crate::domain::ids::{ItemId, LocationId, MovementId};
+use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
 use crate::domain::ledger::{Insufficient, Movement, MovementKind};
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::movements::{MovementHeader, NewLine};
-use crate::repo::{self, now};
+use crate::repo::{self};
 
 use super::evaluate_alerts;
-use super::record_movement::{take_exactly, RecordMovementError};
+use super::record_movement::{first_not_held, take_exactly, RecordMovementError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReverseMovementError {
@@ -22,6 +24,10 @@ pub enum ReverseMovementError {
     AlreadyReversed { original: MovementId, by: MovementId },
     #[error("the stock this reversal must take back is no longer there")]
     InsufficientStock(Insufficient),
+    #[error(
+        "the patient holds only {held} unit(s) of lot {lot} of this dispensation; record a return, not a reversal"
+    )]
+    NoLongerHeld { lot: LotId, held: i64 },
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -30,9 +36,12 @@ super::storage_errors!(ReverseMovementError);
 pub fn reverse_movement(
     conn: &mut DbConnection,
     actor: &Actor,
+    now: NaiveDateTime,
     id: MovementId,
 ) -> Result<Movement, ReverseMovementError> {
     write_tx(conn, |conn| {
+        // Two reversals of one movement queue here; the second then sees the first.
+        repo::movements::lock(conn, id)?;
         let original = repo::movements::find(conn, id)?.ok_or(ReverseMovementError::NotFound(id))?;
         if original.kind == MovementKind::Reversal {
             return Err(ReverseMovementError::NotReversible(id));
@@ -40,13 +49,18 @@ pub fn reverse_movement(
         if let Some(by) = original.reversed_by_movement_id {
             return Err(ReverseMovementError::AlreadyReversed { original: id, by });
         }
+        if let Some(patient) = original.patient_id {
+            repo::patients::lock(conn, patient)?;
+        }
         let pairs: Vec<(ItemId, LocationId)> = original.lines.iter().map(|l| (l.item_id, l.location_id)).collect();
         repo::balances::lock(conn, &pairs)?;
-        let recorded_at = now();
+        if let (MovementKind::Dispense, Some(patient)) = (original.kind, original.patient_id) {
+            check_still_held(conn, patient, &original)?;
+        }
         let header = MovementHeader {
             kind: MovementKind::Reversal,
-            occurred_at: recorded_at,
-            recorded_at,
+            occurred_at: now,
+            recorded_at: now,
             location: original.location_id,
             to_location: original.to_location_id,
             patient: original.patient_id,
@@ -57,23 +71,23 @@ pub fn reverse_movement(
             reverses: Some(id),
             procedure_code: original.procedure_code.as_deref(),
         };
-        // The unique reverses_movement_id settles a race between two reversals.
-        let Some(reversal) = repo::movements::insert(conn, &header)? else {
-            let by = repo::movements::find(conn, id)?
-                .and_then(|m| m.reversed_by_movement_id)
-                .unwrap_or(id);
-            return Err(ReverseMovementError::AlreadyReversed { original: id, by });
-        };
+        let reversal = repo::movements::insert(conn, &header)?.ok_or_else(|| {
+            StorageError::Invariant(format!("movement {id} was reversed while locked by its reversal"))
+        })?;
         for line in original.lines.iter().filter(|l| l.delta != 0) {
             let opposite = -line.delta;
             if opposite > 0 {
-                repo::balances::add(conn, line.item_id, line.lot_id, line.location_id, opposite)?;
+                repo::balances::add(conn, line.item_id, line.lot_id, line.location_id, opposite, now)?;
             } else {
-                take_exactly(conn, line.item_id, line.lot_id, line.location_id, -opposite).map_err(|e| match e {
-                    RecordMovementError::InsufficientStock(short) => ReverseMovementError::InsufficientStock(short),
-                    RecordMovementError::Storage(s) => ReverseMovementError::Storage(s),
-                    other => ReverseMovementError::Storage(StorageError::Unavailable(other.to_string())),
-                })?;
+                take_exactly(conn, line.item_id, line.lot_id, line.location_id, -opposite, now).map_err(
+                    |e| match e {
+                        RecordMovementError::InsufficientStock(short) => ReverseMovementError::InsufficientStock(short),
+                        RecordMovementError::Storage(s) => ReverseMovementError::Storage(s),
+                        other => ReverseMovementError::Storage(StorageError::Invariant(format!(
+                            "taking back stock for reversal of {id}: {other}"
+                        ))),
+                    },
+                )?;
             }
             let written = NewLine {
                 line_index: line.line_index,
@@ -85,12 +99,12 @@ pub fn reverse_movement(
             };
             repo::movements::insert_line(conn, reversal, &written)?;
         }
-        let pairs: Vec<(ItemId, LocationId)> = original.lines.iter().map(|l| (l.item_id, l.location_id)).collect();
         let lots: Vec<_> = original.lines.iter().map(|l| l.lot_id).collect();
-        evaluate_alerts::after_stock_change(conn, &pairs, &lots, recorded_at)?;
+        evaluate_alerts::after_stock_change(conn, &pairs, &lots, now)?;
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: "movement.reverse",
                 target_type: "movement",
@@ -98,7 +112,22 @@ pub fn reverse_movement(
                 summary: format!("reversed movement {id} by movement {reversal}"),
             },
         )?;
-        repo::movements::find(conn, reversal)?
-            .ok_or_else(|| StorageError::Unavailable("reversal vanished".into()).into())
+        repo::movements::find(conn, reversal)?.ok_or_else(|| {
+            StorageError::Invariant(format!("reversal {reversal} vanished inside its own transaction")).into()
+        })
     })
+}
+
+/// A dispensation is undone only for what the patient still holds of it, like a return:
+/// otherwise the units would come back to the shelf twice.
+fn check_still_held(
+    conn: &mut DbConnection,
+    patient: PatientId,
+    original: &Movement,
+) -> Result<(), ReverseMovementError> {
+    let wanted = original.lines.iter().map(|l| (l.lot_id, -l.delta));
+    match first_not_held(conn, patient, wanted)? {
+        Some((lot, held)) => Err(ReverseMovementError::NoLongerHeld { lot, held }),
+        None => Ok(()),
+    }
 }

@@ -4,6 +4,7 @@ use crate::domain::role::Role;
 use crate::domain::token::{Actor, TokenInfo};
 use crate::repo;
 use crate::repo::audit::{self, AuditEntry};
+use chrono::NaiveDateTime;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RevokeTokenError {
@@ -20,7 +21,12 @@ super::storage_errors!(RevokeTokenError);
 
 /// Revokes a token for good; it answers 401 from the next request on. Revoking twice is
 /// harmless and keeps the first revocation time.
-pub fn revoke_token(conn: &mut DbConnection, actor: &Actor, id: TokenId) -> Result<TokenInfo, RevokeTokenError> {
+pub fn revoke_token(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    now: NaiveDateTime,
+    id: TokenId,
+) -> Result<TokenInfo, RevokeTokenError> {
     write_tx(conn, |conn| {
         // Nobody locks the service out of its own administration.
         if actor.token_id == Some(id) {
@@ -30,10 +36,11 @@ pub fn revoke_token(conn: &mut DbConnection, actor: &Actor, id: TokenId) -> Resu
         if existing.role == Role::Admin && existing.revoked_at.is_none() && repo::tokens::active_admins(conn)? <= 1 {
             return Err(RevokeTokenError::LastAdmin(id));
         }
-        let token = repo::tokens::revoke(conn, id)?.ok_or(RevokeTokenError::NotFound(id))?;
+        let token = repo::tokens::revoke(conn, id, now)?.ok_or(RevokeTokenError::NotFound(id))?;
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: "token.revoke",
                 target_type: "token",

@@ -3,7 +3,8 @@ use crate::domain::alert::{NewThreshold, Threshold};
 use crate::domain::token::Actor;
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::repo::audit::{self, AuditEntry};
-use crate::repo::{self, is_unique_violation};
+use crate::repo::{self};
+use chrono::NaiveDateTime;
 
 use super::evaluate_alerts::evaluate_thresholds;
 
@@ -11,8 +12,6 @@ use super::evaluate_alerts::evaluate_thresholds;
 pub enum SetThresholdError {
     #[error("invalid threshold")]
     Invalid(FieldErrors),
-    #[error("the threshold was changed concurrently; retry")]
-    Concurrent,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -23,6 +22,7 @@ super::storage_errors!(SetThresholdError);
 pub fn set_threshold(
     conn: &mut DbConnection,
     actor: &Actor,
+    now: NaiveDateTime,
     new: NewThreshold,
 ) -> Result<(Threshold, bool), SetThresholdError> {
     write_tx(conn, |conn| {
@@ -38,14 +38,7 @@ pub fn set_threshold(
         if !errors.0.is_empty() {
             return Err(SetThresholdError::Invalid(errors));
         }
-        let (threshold, created) = match repo::thresholds::find_scope(conn, new.item_id, new.location_id)? {
-            Some(existing) => (repo::thresholds::update(conn, existing.id, &new)?, false),
-            None => match repo::thresholds::insert(conn, &new) {
-                Ok(inserted) => (inserted, true),
-                Err(e) if is_unique_violation(&e) => return Err(SetThresholdError::Concurrent),
-                Err(e) => return Err(e.into()),
-            },
-        };
+        let (threshold, created) = repo::thresholds::upsert(conn, &new, now)?;
         let scope = threshold
             .location_id
             .map(|l| format!("location {l}"))
@@ -53,6 +46,7 @@ pub fn set_threshold(
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: if created {
                     "threshold.create"
@@ -67,7 +61,7 @@ pub fn set_threshold(
                 ),
             },
         )?;
-        evaluate_thresholds(conn, std::slice::from_ref(&threshold), repo::now())?;
+        evaluate_thresholds(conn, std::slice::from_ref(&threshold), now)?;
         Ok((threshold, created))
     })
 }

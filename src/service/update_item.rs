@@ -4,6 +4,7 @@ use crate::domain::ids::ItemId;
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::{self};
+use chrono::NaiveDateTime;
 
 use super::create_item::{duplicate, CreateItemError};
 
@@ -35,17 +36,19 @@ impl From<CreateItemError> for UpdateItemError {
 pub fn update_item(
     conn: &mut DbConnection,
     actor: &Actor,
+    now: NaiveDateTime,
     id: ItemId,
     changes: ItemChanges,
 ) -> Result<Item, UpdateItemError> {
     write_tx(conn, |conn| {
         let code = changes.code.clone().unwrap_or_default();
-        let item = repo::items::update(conn, id, &changes)
+        let item = repo::items::update(conn, id, &changes, now)
             .map_err(|e| UpdateItemError::from(duplicate(e, &code)))?
             .ok_or(UpdateItemError::NotFound(id))?;
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: "item.update",
                 target_type: "item",

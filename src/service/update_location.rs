@@ -4,6 +4,7 @@ use crate::domain::ids::LocationId;
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::{self, is_unique_violation};
+use chrono::NaiveDateTime;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UpdateLocationError {
@@ -19,11 +20,12 @@ super::storage_errors!(UpdateLocationError);
 pub fn update_location(
     conn: &mut DbConnection,
     actor: &Actor,
+    now: NaiveDateTime,
     id: LocationId,
     changes: LocationChanges,
 ) -> Result<Location, UpdateLocationError> {
     write_tx(conn, |conn| {
-        let location = repo::locations::update(conn, id, &changes)
+        let location = repo::locations::update(conn, id, &changes, now)
             .map_err(|e| {
                 if is_unique_violation(&e) {
                     UpdateLocationError::DuplicateCode(changes.code.clone().unwrap_or_default())
@@ -45,6 +47,7 @@ pub fn update_location(
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: "location.update",
                 target_type: "location",

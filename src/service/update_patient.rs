@@ -4,6 +4,7 @@ use crate::domain::patient::{Patient, PatientChanges};
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::{self, is_unique_violation};
+use chrono::NaiveDateTime;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UpdatePatientError {
@@ -19,11 +20,17 @@ super::storage_errors!(UpdatePatientError);
 pub fn update_patient(
     conn: &mut DbConnection,
     actor: &Actor,
+    now: NaiveDateTime,
     id: PatientId,
     changes: PatientChanges,
 ) -> Result<Patient, UpdatePatientError> {
     write_tx(conn, |conn| {
-        let patient = repo::patients::update(conn, id, &changes)
+        if let Some(reference) = &changes.reference {
+            if repo::patients::reference_taken(conn, reference, Some(id))? {
+                return Err(UpdatePatientError::DuplicateReference);
+            }
+        }
+        let patient = repo::patients::update(conn, id, &changes, now)
             .map_err(|e| {
                 if is_unique_violation(&e) {
                     UpdatePatientError::DuplicateReference
@@ -43,6 +50,7 @@ pub fn update_patient(
         audit::record(
             conn,
             actor,
+            now,
             AuditEntry {
                 action: "patient.update",
                 target_type: "patient",

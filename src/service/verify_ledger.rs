@@ -59,6 +59,9 @@ pub fn verify_ledger(conn: &mut DbConnection) -> Result<VerifyReport, StorageErr
         for movement in repo::movements::dispenses_without_patient(conn)? {
             report.problems.push(format!("movement {movement}: a dispensation names no patient"));
         }
+        for (patient, lot, held) in repo::patients::negative_holdings(conn)? {
+            report.problems.push(format!("patient {patient} holds {held} unit(s) of lot {lot}: more came back than was dispensed"));
+        }
         for repo::movements::ReversalNet { reversal, original, lot, location, net } in repo::movements::reversal_nets(conn)? {
             if net != 0 {
                 report.problems.push(format!(

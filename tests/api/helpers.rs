@@ -291,7 +291,22 @@ impl TestApp {
 
     /// Receives `quantity` of `item` as lot `lot_number`; returns the lot id.
     pub async fn receive(&self, location: i64, item: i64, lot_number: &str, expires_on: &str, quantity: i64) -> i64 {
-        let body = serde_json::json!({"kind": "receipt", "location_id": location, "lines": [
+        self.receive_days_ago(0, location, item, lot_number, expires_on, quantity)
+            .await
+    }
+
+    /// Like `receive`, dated `days` ago (a lot cannot leave before it arrived).
+    pub async fn receive_days_ago(
+        &self,
+        days: i64,
+        location: i64,
+        item: i64,
+        lot_number: &str,
+        expires_on: &str,
+        quantity: i64,
+    ) -> i64 {
+        let occurred_at = (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
+        let body = serde_json::json!({"kind": "receipt", "location_id": location, "occurred_at": occurred_at, "lines": [
             {"item_id": item, "lot_number": lot_number, "expires_on": expires_on, "quantity": quantity}]});
         let movement = json_of(self.post("/api/v1/movements", &body).await, 201).await;
         movement["lines"][0]["lot_id"].as_i64().unwrap()
@@ -338,5 +353,21 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
         address
+    }
+}
+
+impl TestApp {
+    /// Dispenses `lines` at `location` to `patient` (FEFO when a line names no lot); the raw
+    /// answer, for tests that expect a refusal.
+    pub async fn dispense(&self, location: i64, patient: i64, lines: Value) -> Response {
+        let body =
+            serde_json::json!({"kind": "dispense", "location_id": location, "patient_id": patient, "lines": lines});
+        self.post("/api/v1/movements", &body).await
+    }
+
+    /// Asserts that `mipstock verify` finds the store clean.
+    pub fn assert_verified(&self) {
+        let (clean, report) = self.verify();
+        assert!(clean, "verify found problems:\n{report}");
     }
 }

@@ -167,7 +167,10 @@ both_backends! {
     async fn a_backdated_dispense_uses_the_lots_usable_on_that_day(app) {
         let store = app.location("STORE").await;
         let patient = app.patient("MIP-1").await;
-        let lot = app.receive(store, INSULIN, "A", &days_from_today(30), 5).await;
+        let five_days_ago = (chrono::Utc::now() - chrono::Duration::days(5)).to_rfc3339();
+        let receipt = json!({"kind": "receipt", "location_id": store, "occurred_at": five_days_ago,
+            "lines": [{"item_id": INSULIN, "lot_number": "A", "expires_on": days_from_today(30), "quantity": 5}]});
+        let lot = json_of(app.post("/api/v1/movements", &receipt).await, 201).await["lines"][0]["lot_id"].as_i64().unwrap();
         app.execute_sql(&format!("UPDATE lots SET expires_on = '{}' WHERE id = {lot}", days_from_today(-2)));
         let three_days_ago = (chrono::Utc::now() - chrono::Duration::days(3)).to_rfc3339();
         let body = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "occurred_at": three_days_ago, "lines": [{"item_id": INSULIN, "quantity": 1}]});
@@ -289,13 +292,21 @@ both_backends! {
         let other = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": FILL_KIT, "quantity": 1}]});
         problem_of(send("refill-42", other.clone()).await.unwrap(), 409, "idempotency-key-reused").await;
         assert_eq!(app.available(FILL_KIT, store).await, 3);
-        // A 4xx is an answer too, replayed even once stock would allow it.
+        // A refused request (4xx) stores nothing: the key stays free, and the same key is
+        // applied once the request can be — with a corrected body, or once stock has arrived.
         let too_many = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": FILL_KIT, "quantity": 4}]});
-        let refused = problem_of(send("too-many", too_many.clone()).await.unwrap(), 409, "insufficient-stock").await;
+        problem_of(send("too-many", too_many.clone()).await.unwrap(), 409, "insufficient-stock").await;
+        let invalid = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": FILL_KIT, "quantity": 0}]});
+        problem_of(send("corrected", invalid).await.unwrap(), 422, "validation-failed").await;
+        let corrected = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": FILL_KIT, "quantity": 1}]});
+        json_of(send("corrected", corrected).await.unwrap(), 201).await;
         app.receive(store, FILL_KIT, "K1", &days_from_today(100), 5).await;
+        let applied = send("too-many", too_many.clone()).await.unwrap();
+        assert!(applied.headers().get("idempotent-replayed").is_none());
+        json_of(applied, 201).await;
         let replayed = send("too-many", too_many).await.unwrap();
         assert_eq!(replayed.headers()["idempotent-replayed"], "true");
-        assert_eq!(problem_of(replayed, 409, "insufficient-stock").await, refused);
+        json_of(replayed, 201).await;
         // Keys belong to their token: another token may use the same key.
         let (_, pharmacist) = app.token("second", "pharmacist").await;
         let theirs = app.client.post(app.url("/api/v1/movements")).bearer_auth(&pharmacist).header("idempotency-key", "refill-42").json(&other).send().await.unwrap();

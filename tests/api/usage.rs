@@ -156,9 +156,9 @@ both_backends! {
         let codes: Vec<&str> = procedures["data"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
         assert_eq!(codes, vec!["catheter_change", "naoh_rinse", "refill"]);
 
-        app.receive(fridge, FILL_KIT, "K", &days_from_today(100), 2).await;
-        app.receive(fridge, BUFFER, "B", &days_from_today(100), 2).await;
-        app.receive(fridge, INSULIN, "I", &days_from_today(100), 1).await;
+        app.receive_days_ago(2, fridge, FILL_KIT, "K", &days_from_today(100), 2).await;
+        app.receive_days_ago(2, fridge, BUFFER, "B", &days_from_today(100), 2).await;
+        app.receive_days_ago(2, fridge, INSULIN, "I", &days_from_today(100), 1).await;
         // One vial short: nothing is written, the refill date does not move.
         let body = json!({"procedure": "refill", "location_id": fridge});
         let problem = problem_of(app.post(&format!("/api/v1/patients/{id}/procedures"), &body).await, 409, "insufficient-stock").await;
@@ -167,7 +167,7 @@ both_backends! {
         assert_eq!(app.available(BUFFER, fridge).await, 2);
         assert!(json_of(app.get(&format!("/api/v1/patients/{id}")).await, 200).await["next_refill_on"].is_null());
 
-        app.receive(fridge, INSULIN, "I", &days_from_today(100), 3).await;
+        app.receive_days_ago(2, fridge, INSULIN, "I", &days_from_today(100), 3).await;
         let occurred = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
         let body = json!({"procedure": "refill", "location_id": fridge, "occurred_at": occurred, "lines": [{"item_id": INSULIN, "quantity": 3}]});
         let movement = json_of(app.post(&format!("/api/v1/patients/{id}/procedures"), &body).await, 201).await;
