@@ -32,6 +32,19 @@ for backend in ["sqlite", "postgres"]:
         ceiling = f"{c['throughput']:.0f}" if c else "–"
         print(f"| {r['concurrency']} | {r['throughput']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {ceiling} | {ratio} | {r['cpu_ms_per_request']:.2f} | {r['peak_rss_mb']:.0f} |")
     print()
+    unqueued = [r for r in rows if r["backend"] == backend and r["scenario"] == "dispense_unqueued"]
+    if unqueued:
+        print(f"**{backend}** — the write tail, before (writers race in SQLite's busy handler) and after (the in-process fair queue)\n")
+        print("| concurrency | before req/s | before p50 ms | before p99 ms | after req/s | after p50 ms | after p99 ms |")
+        print("|---|---|---|---|---|---|---|")
+        for b in unqueued:
+            a = find(backend, small, "dispense", b["concurrency"])
+            print(f"| {b['concurrency']} | {b['throughput']:.0f} | {b['p50_ms']:.1f} | {b['p99_ms']:.1f} | {a['throughput']:.0f} | {a['p50_ms']:.1f} | {a['p99_ms']:.1f} |")
+        one = find(backend, small, "dispense", 1)
+        eight = find(backend, small, "dispense", 8)
+        if one and eight:
+            print(f"\nTarget: p99 at 8 clients ≤ 20 × p50 at 1 client: {eight['p99_ms']:.1f} ms vs {20 * one['p50_ms']:.1f} ms.")
+        print()
     print(f"**{backend}** — reads at {small:,} and {large:,} lines (concurrency 8), and the mixed day\n")
     print(f"| scenario | req/s @{small:,} | p99 ms @{small:,} | req/s @{large:,} | p99 ms @{large:,} | p99 ratio | CPU ms/req | peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|")

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::api::clock;
+use crate::config::EmailTransport;
 use crate::config::Settings;
 use crate::domain::catalog::Named;
 use crate::domain::ids::TokenId;
@@ -141,7 +142,18 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-async fn serve(settings: Settings, demo: bool) -> Result<(), Failure> {
+/// Who the demo's alert emails are addressed to when no recipient is configured.
+const DEMO_RECIPIENT: &str = "Pharmacie demo <pharmacie@demo.mipstock.invalid>";
+
+async fn serve(mut settings: Settings, demo: bool) -> Result<(), Failure> {
+    if demo && settings.email.recipients.is_empty() && settings.email.transport == EmailTransport::File {
+        // A newcomer should see the alert emails the demo raises, not failures.
+        settings.email.recipients = vec![DEMO_RECIPIENT.to_owned()];
+        eprintln!(
+            "demo: alert emails are written to {}/ (one .eml each), addressed to {DEMO_RECIPIENT}; set email.recipients for real ones",
+            settings.email.file_dir
+        );
+    }
     if demo {
         let prepared = settings.clone();
         actix_web::rt::task::spawn_blocking(move || {

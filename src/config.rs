@@ -56,6 +56,8 @@ pub struct DatabaseSettings {
     pub auto_migrate: bool,
     pub pool_size: u32,
     pub connect_timeout_seconds: u64,
+    /// SQLite: queue this process's writers, one at a time in arrival order.
+    pub sqlite_write_queue: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -30,10 +30,11 @@ pub enum StartError {
 /// pending migrations. Blocking: call it from a blocking context.
 pub fn open_database(settings: &Settings) -> Result<DbPool, StartError> {
     let db = &settings.database;
-    let pool = DbPool::new(
+    let pool = DbPool::with_write_queue(
         db.url.expose(),
         db.pool_size,
         Duration::from_secs(db.connect_timeout_seconds),
+        db.sqlite_write_queue,
     )
     .map_err(StartError::Database)?;
     if db.auto_migrate {
@@ -87,6 +88,11 @@ impl Application {
             })?
             .port();
 
+        if settings.email.recipients.is_empty() {
+            tracing::warn!(
+                "email.recipients is empty: alerts are recorded but their emails fail until it names at least one address"
+            );
+        }
         let state = web::Data::new(AppState::new(pool.clone(), settings.ledger.backdate_policy()));
         let worker = Worker::new(&settings, pool.clone(), state.mailer_wake.clone()).map_err(StartError::Email)?;
         let max_body_bytes = settings.server.max_body_bytes;

@@ -5,6 +5,7 @@ mod connection;
 pub mod migrations;
 mod pool;
 pub mod schema;
+pub mod write_queue;
 
 pub use connection::{Backend, DbConnection};
 pub use pool::{DbPool, PoolError, PooledConnection, StorageError};
@@ -15,7 +16,9 @@ use diesel::Connection;
 /// Runs `work` in one write transaction; inside another transaction it runs in a savepoint.
 ///
 /// SQLite takes the database write lock up front (`BEGIN IMMEDIATE`), so concurrent writers
-/// queue on the busy timeout instead of failing with SQLITE_BUSY when they upgrade a read lock.
+/// never fail with SQLITE_BUSY when they upgrade a read lock; writers of this process first
+/// take their turn in the pool's fair queue (`write_queue`), other processes wait on the busy
+/// timeout.
 /// PostgreSQL uses an ordinary READ COMMITTED transaction; use-cases take the row locks they need.
 pub fn write_tx<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
@@ -31,6 +34,8 @@ where
     if nested {
         return conn.transaction(work);
     }
+    let queue = write_queue::current();
+    let _turn = queue.as_deref().map(write_queue::WriteQueue::enter);
     AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
     let outcome = work(conn);
     if let DbConnection::Sqlite(sqlite) = conn {

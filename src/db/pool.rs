@@ -3,7 +3,10 @@ use std::time::Duration;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
+use std::sync::Arc;
+
 use super::connection::redact_url;
+use super::write_queue::{self, WriteQueue};
 use super::{Backend, DbConnection};
 
 /// A pool of connections to whichever backend `database.url` names.
@@ -11,6 +14,8 @@ use super::{Backend, DbConnection};
 pub struct DbPool {
     pool: r2d2::Pool<ConnectionManager>,
     backend: Backend,
+    /// SQLite only, when on: this process's writers enter one at a time, in arrival order.
+    write_queue: Option<Arc<WriteQueue>>,
 }
 
 pub type PoolError = r2d2::PoolError;
@@ -89,6 +94,16 @@ impl DbPool {
     /// Builds the pool lazily: the service starts even while PostgreSQL is still coming up,
     /// and `/readyz` tells when it can be used.
     pub fn new(url: &str, max_size: u32, connect_timeout: Duration) -> Result<DbPool, String> {
+        Self::with_write_queue(url, max_size, connect_timeout, true)
+    }
+
+    /// `write_queue`: queue SQLite writers in the process (`database.sqlite_write_queue`).
+    pub fn with_write_queue(
+        url: &str,
+        max_size: u32,
+        connect_timeout: Duration,
+        write_queue: bool,
+    ) -> Result<DbPool, String> {
         let backend = Backend::from_url(url)?;
         if let Backend::Sqlite { path } = &backend {
             if let Some(parent) = std::path::Path::new(path).parent() {
@@ -106,7 +121,12 @@ impl DbPool {
             .build_unchecked(ConnectionManager {
                 backend: backend.clone(),
             });
-        Ok(DbPool { pool, backend })
+        let write_queue = (write_queue && matches!(backend, Backend::Sqlite { .. })).then(Default::default);
+        Ok(DbPool {
+            pool,
+            backend,
+            write_queue,
+        })
     }
 
     pub fn backend(&self) -> &Backend {
@@ -121,7 +141,9 @@ impl DbPool {
         E: From<StorageError> + Send + 'static,
     {
         let pool = self.pool.clone();
-        let joined = actix_web::rt::task::spawn_blocking(move || {
+        let queue = self.write_queue.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            let _scope = write_queue::scope(queue);
             let mut conn = pool.get().map_err(StorageError::from)?;
             work(&mut conn)
         })

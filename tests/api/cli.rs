@@ -81,21 +81,24 @@ fn every_command_has_help() {
     }
 }
 
-/// `serve --demo` until it says the demo is loaded, then stop it.
-fn serve_demo(db: &TestDb) -> (bool, String) {
+/// `serve --demo` until it serves and its outbox holds an alert email (or 30 s pass), then
+/// stop it; whether the demo loaded, what it said, and the emails written.
+fn serve_demo(db: &TestDb) -> (bool, String, Vec<String>) {
     use std::io::{BufRead, BufReader};
+    let outbox = db.scratch.path().join("outbox");
     let mut child = mipstock(db)
         .args(["serve", "--demo"])
         .env("MIPSTOCK__SERVER__BIND", "127.0.0.1:0")
+        .env("MIPSTOCK__EMAIL__FILE_DIR", &outbox)
         .env("MIPSTOCK__LOG__LEVEL", "info")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
     let mut said = String::new();
     let mut loaded = false;
-    for line in stderr.lines().map_while(Result::ok) {
+    for line in stderr.by_ref().map_while(Result::ok) {
         said.push_str(&line);
         said.push('\n');
         if line.contains("demo data loaded") {
@@ -105,15 +108,43 @@ fn serve_demo(db: &TestDb) -> (bool, String) {
             break;
         }
     }
+    // Keep draining its log, so the server never writes into a closed pipe.
+    std::thread::spawn(move || stderr.for_each(drop));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut emails = Vec::new();
+    while loaded && emails.is_empty() && std::time::Instant::now() < deadline {
+        emails = std::fs::read_dir(&outbox)
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     let _ = child.kill();
     let _ = child.wait();
-    (loaded, said)
+    (loaded, said, emails)
 }
 
 fn demo_is_consistent_and_loads_only_once(backend: Backend) {
     let Some(db) = TestDb::create(backend) else { return };
-    let (loaded, said) = serve_demo(&db);
+    let (loaded, said, emails) = serve_demo(&db);
     assert!(loaded, "{said}");
+    assert!(
+        said.contains("pharmacie@demo.mipstock.invalid"),
+        "the demo says where its emails go: {said}"
+    );
+    assert!(!said.contains("email.recipients is empty"), "{said}");
+    assert!(
+        !emails.is_empty(),
+        "the demo alert emails are written to the outbox: {said}"
+    );
+    assert!(
+        emails.iter().all(|e| e.contains("pharmacie@demo.mipstock.invalid")),
+        "{emails:?}"
+    );
     let verify = mipstock(&db).arg("verify").output().unwrap();
     let report = String::from_utf8_lossy(&verify.stdout);
     assert!(verify.status.success(), "{report}");
@@ -163,4 +194,34 @@ fn bulk_history_on_sqlite_keeps_every_invariant() {
 #[test]
 fn bulk_history_on_postgres_keeps_every_invariant() {
     bulk_history_keeps_every_invariant(Backend::Postgres);
+}
+
+#[test]
+fn a_start_without_recipients_warns_once_naming_the_key() {
+    use std::io::{BufRead, BufReader};
+    let db = TestDb::create(Backend::Sqlite).unwrap();
+    let mut child = mipstock(&db)
+        .arg("serve")
+        .env("MIPSTOCK__SERVER__BIND", "127.0.0.1:0")
+        .env("MIPSTOCK__LOG__LEVEL", "info")
+        .env("MIPSTOCK__EMAIL__FILE_DIR", db.scratch.path().join("outbox"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    for line in BufReader::new(child.stderr.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+    {
+        said.push_str(&line);
+        said.push('\n');
+        if line.contains("mipstock serving") || line.starts_with("mipstock:") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(said.matches("email.recipients").count(), 1, "{said}");
+    assert!(said.contains("WARN"), "{said}");
 }
