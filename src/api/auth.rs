@@ -4,38 +4,18 @@ use std::future::{ready, Ready};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::{header, Method};
+use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::problem::{Problem, ProblemKind};
 use super::AppState;
-use crate::domain::role::{Access, Area};
+use crate::domain::catalog::Named;
+use crate::domain::role::Role;
 use crate::domain::token::Actor;
 use crate::service::authenticate::authenticate;
 
 const MAX_TOKEN_LENGTH: usize = 256;
-
-/// Which part of the API a path belongs to, for the role rules.
-pub fn area_of(path: &str) -> Area {
-    let admin = ["/api/v1/tokens", "/api/v1/audit"];
-    if admin
-        .iter()
-        .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
-    {
-        Area::Administration
-    } else {
-        Area::Pharmacy
-    }
-}
-
-pub fn access_of(method: &Method) -> Access {
-    if method == Method::GET || method == Method::HEAD {
-        Access::Read
-    } else {
-        Access::Write
-    }
-}
 
 fn presented_token(req: &ServiceRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -45,8 +25,9 @@ fn presented_token(req: &ServiceRequest) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && plausible).then(|| token.to_owned())
 }
 
-/// Middleware: authenticates the bearer token, checks the role against the route, and leaves
-/// the `Actor` in the request for handlers.
+/// Middleware of the whole `/api/v1` scope: authenticates the bearer token (401 otherwise) and
+/// leaves the `Actor` in the request; each route then checks the role it declares
+/// (`require_role`).
 pub async fn require_token(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -66,19 +47,33 @@ async fn check(req: &ServiceRequest) -> Result<Actor, Problem> {
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| Problem::internal(&"application state missing"))?;
-    let actor = state.pool.run(move |conn| authenticate(conn, &token)).await?;
-    if !actor.role.permits(access_of(req.method()), area_of(req.path())) {
-        return Err(Problem::new(
-            ProblemKind::Forbidden,
-            format!("a {} token may not {} {}", role_name(&actor), req.method(), req.path()),
-        ));
-    }
-    Ok(actor)
+    Ok(state.pool.run(move |conn| authenticate(conn, &token)).await?)
 }
 
-fn role_name(actor: &Actor) -> &'static str {
-    use crate::domain::catalog::Named;
-    actor.role.as_str()
+/// Route middleware: the authenticated actor must hold at least `needed` (403 otherwise).
+pub async fn require_role(
+    needed: Role,
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let role = req.extensions().get::<Actor>().map(|actor| actor.role);
+    match role {
+        Some(role) if role.includes(needed) => next.call(req).await,
+        Some(role) => {
+            let problem = Problem::new(
+                ProblemKind::Forbidden,
+                format!(
+                    "a {} token may not {} {}: it needs the {} role",
+                    role.as_str(),
+                    req.method(),
+                    req.path(),
+                    needed.as_str()
+                ),
+            );
+            Ok(req.error_response(problem))
+        }
+        None => Ok(req.error_response(Problem::unauthorized())),
+    }
 }
 
 impl FromRequest for Actor {
@@ -92,19 +87,5 @@ impl FromRequest for Actor {
                 .cloned()
                 .ok_or_else(Problem::unauthorized),
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn admin_area_is_tokens_and_audit_only() {
-        assert_eq!(area_of("/api/v1/tokens"), Area::Administration);
-        assert_eq!(area_of("/api/v1/tokens/3"), Area::Administration);
-        assert_eq!(area_of("/api/v1/audit"), Area::Administration);
-        assert_eq!(area_of("/api/v1/tokensmith"), Area::Pharmacy);
-        assert_eq!(area_of("/api/v1/items"), Area::Pharmacy);
     }
 }

@@ -23,13 +23,14 @@ pub mod stock;
 pub mod tokens;
 pub mod usage;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, App, Handler, HttpRequest, HttpResponse, Responder, Route};
 
 use crate::db::DbPool;
+use crate::domain::role::Role;
 use crate::domain::time::BackdatePolicy;
 use observe::Metrics;
 use problem::{Problem, ProblemKind};
@@ -72,84 +73,130 @@ impl AppState {
     }
 }
 
+/// Who may call a route: declared with the route itself, so a route cannot exist without it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// No token (health, metrics, the OpenAPI document).
+    Anyone,
+    /// A token of this role or a larger one (admin ⊇ pharmacist ⊇ viewer).
+    AtLeast(Role),
+}
+
 /// One route the service answers: the single list both the router and the tests read.
 pub struct ApiRoute {
     pub method: Method,
     pub path: &'static str,
+    pub who: Who,
     pub route: Route,
 }
 
-fn route<F, Args>(method: Method, path: &'static str, handler: F) -> ApiRoute
+fn route<F, Args>(method: Method, path: &'static str, who: Who, handler: F) -> ApiRoute
 where
     F: Handler<Args>,
     Args: actix_web::FromRequest + 'static,
     F::Output: Responder + 'static,
 {
+    let mut route = web::method(method.clone()).to(handler);
+    if let Who::AtLeast(needed) = who {
+        route = route.wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
+            auth::require_role(needed, req, next)
+        }));
+    }
     ApiRoute {
-        route: web::method(method.clone()).to(handler),
+        route,
         method,
         path,
+        who,
     }
 }
 
 /// Every route, with its full path.
 pub fn routes() -> Vec<ApiRoute> {
     use Method as M;
+    const ANYONE: Who = Who::Anyone;
+    const VIEWER: Who = Who::AtLeast(Role::Viewer);
+    const PHARMACIST: Who = Who::AtLeast(Role::Pharmacist);
+    const ADMIN: Who = Who::AtLeast(Role::Admin);
     vec![
-        route(M::GET, "/healthz", ops::healthz),
-        route(M::GET, "/readyz", ops::readyz),
-        route(M::GET, "/metrics", ops::metrics),
-        route(M::GET, "/openapi.json", ops::openapi_json),
-        route(M::GET, "/docs", ops::docs),
-        route(M::GET, "/docs/{file:.*}", ops::docs_file),
-        route(M::GET, "/api/v1/items", items::list),
-        route(M::POST, "/api/v1/items", items::create),
-        route(M::GET, "/api/v1/items/{id}", items::get),
-        route(M::PATCH, "/api/v1/items/{id}", items::update),
-        route(M::GET, "/api/v1/locations", locations::list),
-        route(M::POST, "/api/v1/locations", locations::create),
-        route(M::GET, "/api/v1/locations/{id}", locations::get),
-        route(M::PATCH, "/api/v1/locations/{id}", locations::update),
-        route(M::GET, "/api/v1/tokens", tokens::list),
-        route(M::POST, "/api/v1/tokens", tokens::create),
-        route(M::DELETE, "/api/v1/tokens/{id}", tokens::revoke),
-        route(M::GET, "/api/v1/patients", patients::list),
-        route(M::POST, "/api/v1/patients", patients::create),
-        route(M::GET, "/api/v1/patients/{id}", patients::get),
-        route(M::PATCH, "/api/v1/patients/{id}", patients::update),
-        route(M::GET, "/api/v1/lots", lots::list),
-        route(M::GET, "/api/v1/lots/{id}", lots::get),
-        route(M::PATCH, "/api/v1/lots/{id}", lots::update),
-        route(M::GET, "/api/v1/stock", stock::get),
-        route(M::GET, "/api/v1/movements", movements::list),
-        route(M::POST, "/api/v1/movements", movements::create),
-        route(M::GET, "/api/v1/movements/{id}", movements::get),
-        route(M::POST, "/api/v1/movements/{id}/reverse", movements::reverse),
-        route(M::GET, "/api/v1/audit", audit::list),
-        route(M::GET, "/api/v1/patients/{id}/usage", usage::patient),
-        route(M::GET, "/api/v1/reports/usage", usage::report),
-        route(M::GET, "/api/v1/lots/{id}/recipients", usage::recipients),
-        route(M::GET, "/api/v1/procedures", procedures::list),
-        route(M::PUT, "/api/v1/procedures/{code}", procedures::put),
-        route(M::POST, "/api/v1/patients/{id}/procedures", procedures::perform),
-        route(M::GET, "/api/v1/thresholds", alerts::list_thresholds_route),
-        route(M::PUT, "/api/v1/thresholds", alerts::put_threshold),
-        route(M::DELETE, "/api/v1/thresholds/{id}", alerts::delete_threshold),
-        route(M::GET, "/api/v1/alerts", alerts::list),
-        route(M::GET, "/api/v1/alerts/{id}", alerts::get),
-        route(M::POST, "/api/v1/alerts/{id}/acknowledge", alerts::acknowledge),
-        route(M::GET, "/api/v1/notifications", alerts::notifications),
-        route(M::GET, "/api/v1/reorder-suggestions", alerts::reorder_suggestions),
+        route(M::GET, "/healthz", ANYONE, ops::healthz),
+        route(M::GET, "/readyz", ANYONE, ops::readyz),
+        route(M::GET, "/metrics", ANYONE, ops::metrics),
+        route(M::GET, "/openapi.json", ANYONE, ops::openapi_json),
+        route(M::GET, "/docs", ANYONE, ops::docs),
+        route(M::GET, "/docs/{file:.*}", ANYONE, ops::docs_file),
+        route(M::GET, "/api/v1/items", VIEWER, items::list),
+        route(M::POST, "/api/v1/items", PHARMACIST, items::create),
+        route(M::GET, "/api/v1/items/{id}", VIEWER, items::get),
+        route(M::PATCH, "/api/v1/items/{id}", PHARMACIST, items::update),
+        route(M::GET, "/api/v1/locations", VIEWER, locations::list),
+        route(M::POST, "/api/v1/locations", PHARMACIST, locations::create),
+        route(M::GET, "/api/v1/locations/{id}", VIEWER, locations::get),
+        route(M::PATCH, "/api/v1/locations/{id}", PHARMACIST, locations::update),
+        route(M::GET, "/api/v1/tokens", ADMIN, tokens::list),
+        route(M::POST, "/api/v1/tokens", ADMIN, tokens::create),
+        route(M::DELETE, "/api/v1/tokens/{id}", ADMIN, tokens::revoke),
+        route(M::GET, "/api/v1/patients", VIEWER, patients::list),
+        route(M::POST, "/api/v1/patients", PHARMACIST, patients::create),
+        route(M::GET, "/api/v1/patients/{id}", VIEWER, patients::get),
+        route(M::PATCH, "/api/v1/patients/{id}", PHARMACIST, patients::update),
+        route(M::GET, "/api/v1/lots", VIEWER, lots::list),
+        route(M::GET, "/api/v1/lots/{id}", VIEWER, lots::get),
+        route(M::PATCH, "/api/v1/lots/{id}", PHARMACIST, lots::update),
+        route(M::GET, "/api/v1/stock", VIEWER, stock::get),
+        route(M::GET, "/api/v1/movements", VIEWER, movements::list),
+        route(M::POST, "/api/v1/movements", PHARMACIST, movements::create),
+        route(M::GET, "/api/v1/movements/{id}", VIEWER, movements::get),
+        route(
+            M::POST,
+            "/api/v1/movements/{id}/reverse",
+            PHARMACIST,
+            movements::reverse,
+        ),
+        route(M::GET, "/api/v1/audit", ADMIN, audit::list),
+        route(M::GET, "/api/v1/patients/{id}/usage", VIEWER, usage::patient),
+        route(M::GET, "/api/v1/reports/usage", VIEWER, usage::report),
+        route(M::GET, "/api/v1/lots/{id}/recipients", VIEWER, usage::recipients),
+        route(M::GET, "/api/v1/procedures", VIEWER, procedures::list),
+        route(M::PUT, "/api/v1/procedures/{code}", PHARMACIST, procedures::put),
+        route(
+            M::POST,
+            "/api/v1/patients/{id}/procedures",
+            PHARMACIST,
+            procedures::perform,
+        ),
+        route(M::GET, "/api/v1/thresholds", VIEWER, alerts::list_thresholds_route),
+        route(M::PUT, "/api/v1/thresholds", PHARMACIST, alerts::put_threshold),
+        route(
+            M::DELETE,
+            "/api/v1/thresholds/{id}",
+            PHARMACIST,
+            alerts::delete_threshold,
+        ),
+        route(M::GET, "/api/v1/alerts", VIEWER, alerts::list),
+        route(M::GET, "/api/v1/alerts/{id}", VIEWER, alerts::get),
+        route(
+            M::POST,
+            "/api/v1/alerts/{id}/acknowledge",
+            PHARMACIST,
+            alerts::acknowledge,
+        ),
+        route(M::GET, "/api/v1/notifications", VIEWER, alerts::notifications),
+        route(
+            M::GET,
+            "/api/v1/reorder-suggestions",
+            VIEWER,
+            alerts::reorder_suggestions,
+        ),
     ]
 }
 
-/// Groups the routes by path into resources (a path answers 405 for methods it lacks) and puts
-/// every `/api/v1` resource behind the token check.
+/// Groups the routes by path into resources (a path answers 405 for methods it lacks); the
+/// `/api/v1` scope authenticates every request, each route checks the role it declares.
 fn configure_routes(cfg: &mut web::ServiceConfig) {
     let mut open: Vec<(&'static str, Vec<ApiRoute>)> = Vec::new();
     let mut protected: Vec<(&'static str, Vec<ApiRoute>)> = Vec::new();
     for r in routes() {
-        let group = if r.path.starts_with(API_PREFIX) {
+        let group = if r.who != Who::Anyone {
             &mut protected
         } else {
             &mut open
@@ -221,4 +268,27 @@ pub fn app(
         .configure(configure_routes)
         .default_service(web::to(not_found))
         .wrap(from_fn(observe::observe))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The contract's roles: reads for every token, writes for pharmacists, tokens and the
+    /// audit log for admins only, and nothing under `/api/v1` without a token.
+    #[test]
+    fn every_route_declares_who_may_call_it_as_the_contract_says() {
+        for r in routes() {
+            let admin_area = ["/api/v1/tokens", "/api/v1/audit"]
+                .iter()
+                .any(|p| r.path.starts_with(p));
+            let expected = match (r.path.starts_with(API_PREFIX), admin_area, r.method == Method::GET) {
+                (false, _, _) => Who::Anyone,
+                (true, true, _) => Who::AtLeast(Role::Admin),
+                (true, false, true) => Who::AtLeast(Role::Viewer),
+                (true, false, false) => Who::AtLeast(Role::Pharmacist),
+            };
+            assert_eq!(r.who, expected, "{} {}", r.method, r.path);
+        }
+    }
 }

@@ -23,28 +23,18 @@ impl Named for Role {
     }
 }
 
-/// Whether a request reads or changes something.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    Read,
-    Write,
-}
-
-/// Which part of the API a request touches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Area {
-    /// Tokens and the audit log.
-    Administration,
-    /// Everything else: catalog, stock, patients, alerts…
-    Pharmacy,
-}
-
 impl Role {
-    pub fn permits(self, access: Access, area: Area) -> bool {
-        matches!(
-            (self, area, access),
-            (Role::Admin, _, _) | (Role::Pharmacist, Area::Pharmacy, _) | (Role::Viewer, Area::Pharmacy, Access::Read)
-        )
+    /// Whether this role may do everything `needed` may: admin ⊇ pharmacist ⊇ viewer.
+    pub fn includes(self, needed: Role) -> bool {
+        self.rank() >= needed.rank()
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            Role::Viewer => 0,
+            Role::Pharmacist => 1,
+            Role::Admin => 2,
+        }
     }
 }
 
@@ -53,18 +43,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn roles_follow_the_contract() {
-        use Access::*;
-        use Area::*;
-        for area in [Administration, Pharmacy] {
-            for access in [Read, Write] {
-                assert!(Role::Admin.permits(access, area));
-            }
-        }
-        assert!(Role::Pharmacist.permits(Write, Pharmacy));
-        assert!(!Role::Pharmacist.permits(Read, Administration));
-        assert!(Role::Viewer.permits(Read, Pharmacy));
-        assert!(!Role::Viewer.permits(Write, Pharmacy));
-        assert!(!Role::Viewer.permits(Read, Administration));
+    fn roles_nest() {
+        assert!(Role::Admin.includes(Role::Pharmacist) && Role::Admin.includes(Role::Viewer));
+        assert!(Role::Pharmacist.includes(Role::Viewer) && !Role::Pharmacist.includes(Role::Admin));
+        assert!(Role::Viewer.includes(Role::Viewer) && !Role::Viewer.includes(Role::Pharmacist));
     }
 }
