@@ -94,7 +94,7 @@ impl Application {
             );
         }
         let state = web::Data::new(AppState::new(pool.clone(), settings.ledger.backdate_policy()));
-        let worker = Worker::new(&settings, pool.clone(), state.mailer_wake.clone()).map_err(StartError::Email)?;
+        let worker = Worker::new(&settings, pool.clone(), state.outbox_wake.clone()).map_err(StartError::Email)?;
         let max_body_bytes = settings.server.max_body_bytes;
         let mut server = HttpServer::new(move || api::app(state.clone(), max_body_bytes))
             .shutdown_timeout(settings.server.shutdown_timeout_seconds);

@@ -43,10 +43,9 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The OpenAPI document, serialised once.
     pub openapi_json: String,
-    /// Wakes this instance's email worker after a write, so alert emails leave at once.
-    pub mailer_wake: std::sync::Arc<tokio::sync::Notify>,
-    /// How many queued emails the worker was last woken for.
-    emails_seen: std::sync::atomic::AtomicU64,
+    /// Wakes this instance's email worker after a write (which may have queued an alert email
+    /// in its transaction), so emails leave at once; wake-ups coalesce while it works.
+    pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
     /// `ledger.max_backdate_days`.
     pub backdate: BackdatePolicy,
 }
@@ -58,18 +57,9 @@ impl AppState {
             pool,
             metrics: Metrics::new(),
             openapi_json,
-            mailer_wake: Default::default(),
-            emails_seen: Default::default(),
+            outbox_wake: Default::default(),
             backdate,
         }
-    }
-}
-
-impl AppState {
-    /// Whether emails were queued since the last call.
-    pub fn take_queued_emails(&self) -> bool {
-        let queued = crate::repo::notifications::queued_so_far();
-        self.emails_seen.swap(queued, std::sync::atomic::Ordering::Relaxed) != queued
     }
 }
 

@@ -157,9 +157,9 @@ pub async fn observe(
     let elapsed = started.elapsed();
     if let Some(state) = state {
         state.metrics.observe(method, &route, status, elapsed.as_secs_f64());
-        if is_write && response.status().is_success() && state.take_queued_emails() {
-            // The write queued alert emails in its transaction: send them now.
-            state.mailer_wake.notify_one();
+        if is_write && response.status().is_success() {
+            // The write may have queued alert emails in its transaction: send them now.
+            state.outbox_wake.notify_one();
         }
     }
     span.in_scope(|| {

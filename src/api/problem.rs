@@ -271,9 +271,3 @@ impl From<StorageError> for Problem {
         }
     }
 }
-
-impl From<diesel::result::Error> for Problem {
-    fn from(error: diesel::result::Error) -> Problem {
-        StorageError::from(error).into()
-    }
-}

@@ -12,7 +12,7 @@ use super::mailer::{mailbox, Mailer, Outgoing, SendError};
 use crate::api::clock::now;
 use crate::config::Settings;
 use crate::db::DbPool;
-use crate::service::deliver_notifications::{claim_due, record_delivery, Delivery};
+use crate::service::deliver_notifications::{any_due, claim_due, record_delivery, Delivery};
 use crate::service::scan_alerts::{scan_for_expiry, send_reminders};
 
 const BATCH: i64 = 20;
@@ -86,6 +86,14 @@ impl Worker {
 
     /// Sends every due email, a batch at a time.
     async fn drain(&self) {
+        match self.pool.run(|c| any_due(c, now())).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(error) => {
+                tracing::warn!(%error, "outbox unavailable; retrying later");
+                return;
+            }
+        }
         let mut bytes = [0u8; 12];
         rand::rng().fill_bytes(&mut bytes);
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

@@ -2,7 +2,7 @@ use diesel::prelude::*;
 
 use chrono::NaiveDateTime;
 
-use super::{contains_pattern, corrupt, lower};
+use super::{contains_pattern, corrupt, is_unique_violation, lower, unique_violation_mentions};
 use crate::db::schema::{item_gtins, items};
 use crate::db::DbConnection;
 use crate::domain::catalog::{Item, ItemChanges, ItemFilter, Named, NewItem};
@@ -39,7 +39,28 @@ impl ItemRow {
     }
 }
 
-pub fn insert(conn: &mut DbConnection, new: &NewItem, at: NaiveDateTime) -> QueryResult<Item> {
+/// Which unique rule an item write broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duplicate {
+    Code,
+    Gtin,
+}
+
+/// A unique violation as the `Duplicate` it means; any other error stays an error.
+fn duplicate<T>(outcome: QueryResult<T>) -> QueryResult<Result<T, Duplicate>> {
+    match outcome {
+        Ok(value) => Ok(Ok(value)),
+        Err(e) if unique_violation_mentions(&e, "gtin") => Ok(Err(Duplicate::Gtin)),
+        Err(e) if is_unique_violation(&e) => Ok(Err(Duplicate::Code)),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewItem, at: NaiveDateTime) -> QueryResult<Result<Item, Duplicate>> {
+    duplicate(insert_row(conn, new, at))
+}
+
+fn insert_row(conn: &mut DbConnection, new: &NewItem, at: NaiveDateTime) -> QueryResult<Item> {
     let id: i64 = diesel::insert_into(items::table)
         .values((
             items::code.eq(&new.code),
@@ -115,6 +136,15 @@ pub fn list(conn: &mut DbConnection, filter: &ItemFilter, page: PageRequest) -> 
 
 /// Applies `changes`; returns `None` when no such item exists.
 pub fn update(
+    conn: &mut DbConnection,
+    id: ItemId,
+    changes: &ItemChanges,
+    at: NaiveDateTime,
+) -> QueryResult<Result<Option<Item>, Duplicate>> {
+    duplicate(update_row(conn, id, changes, at))
+}
+
+fn update_row(
     conn: &mut DbConnection,
     id: ItemId,
     changes: &ItemChanges,

@@ -17,21 +17,12 @@ pub struct EmailContent {
     pub html: String,
 }
 
-/// Emails queued by this process so far (committed or not): the worker is woken only when it
-/// moved, so writes that queue nothing cost the outbox nothing.
-static QUEUED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-pub fn queued_so_far() -> u64 {
-    QUEUED.load(std::sync::atomic::Ordering::Relaxed)
-}
-
 pub fn enqueue(
     conn: &mut DbConnection,
     alert: Option<AlertId>,
     email: &EmailContent,
     at: NaiveDateTime,
 ) -> QueryResult<NotificationId> {
-    QUEUED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let id: i64 = diesel::insert_into(notifications::table)
         .values((
             notifications::alert_id.eq(alert.map(|a| a.0)),
@@ -47,6 +38,23 @@ pub fn enqueue(
         .returning(notifications::id)
         .get_result(conn)?;
     Ok(NotificationId(id))
+}
+
+/// Whether an email is due and unclaimed: a plain read, so a worker woken for nothing costs no
+/// write transaction.
+pub fn any_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<bool> {
+    let due: Option<i64> = notifications::table
+        .filter(notifications::status.eq(NotificationStatus::Queued.as_str()))
+        .filter(notifications::next_attempt_at.le(now))
+        .filter(
+            notifications::claimed_until
+                .is_null()
+                .or(notifications::claimed_until.lt(now)),
+        )
+        .select(notifications::id)
+        .first(conn)
+        .optional()?;
+    Ok(due.is_some())
 }
 
 /// An email claimed for sending.

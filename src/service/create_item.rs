@@ -2,7 +2,8 @@ use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::catalog::{Item, NewItem};
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
-use crate::repo::{self, is_unique_violation, unique_violation_mentions};
+use crate::repo::items::Duplicate;
+use crate::repo::{self};
 use chrono::NaiveDateTime;
 
 #[derive(Debug, thiserror::Error)]
@@ -23,7 +24,7 @@ pub fn create_item(
     new: NewItem,
 ) -> Result<Item, CreateItemError> {
     write_tx(conn, |conn| {
-        let item = repo::items::insert(conn, &new, now).map_err(|e| duplicate(e, &new.code))?;
+        let item = repo::items::insert(conn, &new, now)?.map_err(|d| duplicate(d, &new.code))?;
         audit::record(
             conn,
             actor,
@@ -39,12 +40,9 @@ pub fn create_item(
     })
 }
 
-pub(super) fn duplicate(error: diesel::result::Error, code: &str) -> CreateItemError {
-    if unique_violation_mentions(&error, "gtin") {
-        CreateItemError::DuplicateGtin
-    } else if is_unique_violation(&error) {
-        CreateItemError::DuplicateCode(code.to_owned())
-    } else {
-        error.into()
+pub(super) fn duplicate(which: Duplicate, code: &str) -> CreateItemError {
+    match which {
+        Duplicate::Gtin => CreateItemError::DuplicateGtin,
+        Duplicate::Code => CreateItemError::DuplicateCode(code.to_owned()),
     }
 }

@@ -24,6 +24,11 @@ pub fn claim_due(
     })
 }
 
+/// Whether anything is due: asked before claiming, which takes a write transaction.
+pub fn any_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<bool, StorageError> {
+    Ok(repo::notifications::any_due(conn, now)?)
+}
+
 /// How one attempt went.
 pub enum Delivery {
     Sent,

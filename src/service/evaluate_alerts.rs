@@ -4,9 +4,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::QueryResult;
 
-use crate::db::DbConnection;
+use crate::db::{DbConnection, StorageError};
+
+type QueryResult<T> = Result<T, StorageError>;
 use crate::domain::alert::{
     expiry_condition, lot_condition, stock_conditions, threshold_condition, AlertKind, Threshold,
 };

@@ -33,14 +33,4 @@ pub mod update_location;
 pub mod update_patient;
 pub mod verify_ledger;
 
-/// Every use-case error can come from storage; this wires diesel's errors into it.
-macro_rules! storage_errors {
-    ($($error:ty),* $(,)?) => {$(
-        impl From<diesel::result::Error> for $error {
-            fn from(error: diesel::result::Error) -> Self {
-                <$error>::Storage(crate::db::StorageError::from(error))
-            }
-        }
-    )*};
-}
-pub(crate) use storage_errors;
+pub(crate) use crate::db::storage_errors;

@@ -60,9 +60,9 @@ enum Failure<E> {
     Raced,
 }
 
-impl<E> From<diesel::result::Error> for Failure<E> {
-    fn from(error: diesel::result::Error) -> Self {
-        Failure::Storage(error.into())
+impl<E> From<StorageError> for Failure<E> {
+    fn from(error: StorageError) -> Self {
+        Failure::Storage(error)
     }
 }
 
@@ -74,16 +74,16 @@ pub fn run_once<T, E>(
     work: impl FnOnce(&mut DbConnection) -> Result<(T, StoredResponse), E>,
 ) -> Result<Once<T>, RunOnceError<E>> {
     let outcome = write_tx(conn, |conn| {
-        if let Some(stored) = store::find(conn, &claim.owner, &claim.key)? {
+        if let Some(stored) = store::find(conn, &claim.owner, &claim.key).map_err(StorageError::from)? {
             return Ok(Once::Replay(stored));
         }
         // Claim the key first: a concurrent repeat waits on this row until we commit.
         let placeholder = claim.stored(202, String::new(), None);
-        if !store::insert(conn, &claim.owner, &claim.key, &placeholder, now)? {
+        if !store::insert(conn, &claim.owner, &claim.key, &placeholder, now).map_err(StorageError::from)? {
             return Err(Failure::Raced);
         }
         let (result, stored) = work(conn).map_err(Failure::Work)?;
-        store::complete(conn, &claim.owner, &claim.key, &stored)?;
+        store::complete(conn, &claim.owner, &claim.key, &stored).map_err(StorageError::from)?;
         Ok(Once::Applied(result))
     });
     match outcome {

@@ -9,7 +9,7 @@ use super::evaluate_alerts::{queue_email, scan_expiry};
 
 /// Raises and resolves expiry alerts; returns how many opened.
 pub fn scan_for_expiry(conn: &mut DbConnection, warning_days: u32, now: NaiveDateTime) -> Result<usize, StorageError> {
-    write_tx(conn, |conn| Ok(scan_expiry(conn, warning_days, now)?))
+    write_tx(conn, |conn| scan_expiry(conn, warning_days, now))
 }
 
 /// Emails again every open alert nobody acknowledged for `every`; returns how many. Each

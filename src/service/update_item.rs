@@ -42,8 +42,8 @@ pub fn update_item(
 ) -> Result<Item, UpdateItemError> {
     write_tx(conn, |conn| {
         let code = changes.code.clone().unwrap_or_default();
-        let item = repo::items::update(conn, id, &changes, now)
-            .map_err(|e| UpdateItemError::from(duplicate(e, &code)))?
+        let item = repo::items::update(conn, id, &changes, now)?
+            .map_err(|d| UpdateItemError::from(duplicate(d, &code)))?
             .ok_or(UpdateItemError::NotFound(id))?;
         audit::record(
             conn,

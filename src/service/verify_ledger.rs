@@ -2,10 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use diesel::connection::SimpleConnection;
-use diesel::Connection;
-
-use crate::db::{DbConnection, StorageError};
+use crate::db::{read_snapshot, DbConnection, StorageError};
 use crate::repo;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,20 +20,20 @@ impl VerifyReport {
 
 /// Reads one consistent snapshot (safe beside a running server) and lists what is wrong.
 pub fn verify_ledger(conn: &mut DbConnection) -> Result<VerifyReport, StorageError> {
-    conn.transaction(|conn| {
-        if let DbConnection::Pg(_) = conn {
-            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-        }
+    read_snapshot(conn, |conn| {
         let mut report = VerifyReport::default();
 
         let sums = repo::balances::ledger_sums(conn)?;
         let stored = repo::balances::all(conn)?;
         report.ledger_pairs_checked = sums.len();
         report.balances_checked = stored.len();
-        let mut expected: BTreeMap<(i64, i64), i64> = sums.into_iter().map(|(lot, loc, sum)| ((lot, loc), sum)).collect();
+        let mut expected: BTreeMap<(i64, i64), i64> =
+            sums.into_iter().map(|(lot, loc, sum)| ((lot, loc), sum)).collect();
         for (lot, location, _item, quantity) in &stored {
             if *quantity < 0 {
-                report.problems.push(format!("negative balance: lot {lot} at location {location} holds {quantity}"));
+                report.problems.push(format!(
+                    "negative balance: lot {lot} at location {location} holds {quantity}"
+                ));
             }
             let ledger = expected.remove(&(*lot, *location)).unwrap_or(0);
             if ledger != *quantity {
@@ -47,22 +44,39 @@ pub fn verify_ledger(conn: &mut DbConnection) -> Result<VerifyReport, StorageErr
         }
         for ((lot, location), ledger) in expected {
             if ledger != 0 {
-                report.problems.push(format!("no balance row for lot {lot} at location {location}; ledger sums to {ledger}"));
+                report.problems.push(format!(
+                    "no balance row for lot {lot} at location {location}; ledger sums to {ledger}"
+                ));
             }
         }
         for (movement, line_item, lot_item) in repo::movements::lines_with_foreign_lot(conn)? {
-            report.problems.push(format!("movement {movement}: a line of item {line_item} names a lot of item {lot_item}"));
+            report.problems.push(format!(
+                "movement {movement}: a line of item {line_item} names a lot of item {lot_item}"
+            ));
         }
         for (movement, kind, delta) in repo::movements::lines_with_wrong_sign(conn)? {
-            report.problems.push(format!("movement {movement}: a {kind} line has delta {delta}"));
+            report
+                .problems
+                .push(format!("movement {movement}: a {kind} line has delta {delta}"));
         }
         for movement in repo::movements::dispenses_without_patient(conn)? {
-            report.problems.push(format!("movement {movement}: a dispensation names no patient"));
+            report
+                .problems
+                .push(format!("movement {movement}: a dispensation names no patient"));
         }
         for (patient, lot, held) in repo::patients::negative_holdings(conn)? {
-            report.problems.push(format!("patient {patient} holds {held} unit(s) of lot {lot}: more came back than was dispensed"));
+            report.problems.push(format!(
+                "patient {patient} holds {held} unit(s) of lot {lot}: more came back than was dispensed"
+            ));
         }
-        for repo::movements::ReversalNet { reversal, original, lot, location, net } in repo::movements::reversal_nets(conn)? {
+        for repo::movements::ReversalNet {
+            reversal,
+            original,
+            lot,
+            location,
+            net,
+        } in repo::movements::reversal_nets(conn)?
+        {
             if net != 0 {
                 report.problems.push(format!(
                     "reversal {reversal} does not cancel movement {original}: lot {lot} at location {location} nets {net}"
