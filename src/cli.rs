@@ -7,16 +7,15 @@ use clap::{Parser, Subcommand};
 use crate::api::clock;
 use crate::config::EmailTransport;
 use crate::config::Settings;
+use crate::demo::history::{generate_history, HistorySpec};
+use crate::demo::year::load_demo;
 use crate::domain::catalog::Named;
 use crate::domain::ids::TokenId;
 use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::role::Role;
 use crate::domain::token::Actor;
-use crate::service::generate_history::{generate_history, HistorySpec};
 use crate::service::verify_ledger::verify_ledger;
-use crate::service::{
-    issue_token::issue_token, load_demo::load_demo, read_catalog::list_tokens, revoke_token::revoke_token,
-};
+use crate::service::{issue_token::issue_token, read_catalog::list_tokens, revoke_token::revoke_token};
 use crate::startup::{self, Application};
 use crate::telemetry;
 

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::catalog::Named;
 use super::ids::{AlertId, ItemId, LocationId, LotId, ThresholdId};
+use super::ledger::is_expired;
+use super::stock::{is_low, is_out, units_to_clear};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -130,14 +132,14 @@ pub fn lot_condition(kind: AlertKind, lot: LotId) -> String {
 /// Which stock conditions hold: `low_stock` at or below the reorder point, `out_of_stock` at 0.
 pub fn stock_conditions(available: i64, reorder_point: i64) -> [(AlertKind, bool); 2] {
     [
-        (AlertKind::LowStock, available <= reorder_point),
-        (AlertKind::OutOfStock, available <= 0),
+        (AlertKind::LowStock, is_low(available, reorder_point)),
+        (AlertKind::OutOfStock, is_out(available)),
     ]
 }
 
 /// A lot with stock is `expired` from the day after its expiry, `expiring` within the warning.
 pub fn expiry_condition(expires_on: NaiveDate, today: NaiveDate, warning_days: u32) -> Option<AlertKind> {
-    if expires_on < today {
+    if is_expired(expires_on, today) {
         Some(AlertKind::Expired)
     } else if expires_on <= today + Duration::days(i64::from(warning_days)) {
         Some(AlertKind::Expiring)
@@ -148,7 +150,7 @@ pub fn expiry_condition(expires_on: NaiveDate, today: NaiveDate, warning_days: u
 
 /// How much to order: at least the reorder quantity, and enough to get back above the point.
 pub fn suggested_quantity(available: i64, reorder_point: i64, reorder_quantity: i64) -> i64 {
-    reorder_quantity.max(reorder_point - available + 1)
+    reorder_quantity.max(units_to_clear(available, reorder_point))
 }
 
 /// Exponential backoff between delivery attempts: `base`, 2×, 4×… capped at one hour.

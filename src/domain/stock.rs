@@ -62,10 +62,25 @@ pub fn figures(balances: &[&LotBalance], today: NaiveDate, reorder_point: Option
     f
 }
 
+/// Nothing available: `out` in stock rows, `out_of_stock` in alerts.
+pub fn is_out(available: i64) -> bool {
+    available <= 0
+}
+
+/// At or below the reorder point: `low` in stock rows, `low_stock` in alerts, a suggestion.
+pub fn is_low(available: i64, reorder_point: i64) -> bool {
+    available <= reorder_point
+}
+
+/// Units that get available stock back above the reorder point (0 when it is above).
+pub fn units_to_clear(available: i64, reorder_point: i64) -> i64 {
+    (reorder_point - available + 1).max(0)
+}
+
 pub fn status(available: i64, reorder_point: Option<i64>) -> StockStatus {
     match reorder_point {
-        _ if available <= 0 => StockStatus::Out,
-        Some(point) if available <= point => StockStatus::Low,
+        _ if is_out(available) => StockStatus::Out,
+        Some(point) if is_low(available, point) => StockStatus::Low,
         _ => StockStatus::Ok,
     }
 }

@@ -199,3 +199,13 @@ fn gtins_of(conn: &mut DbConnection, ids: &[ItemId]) -> QueryResult<std::collect
     }
     Ok(by_item)
 }
+
+/// The id of the item with this code (codes are stored upper case).
+pub fn id_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<ItemId>> {
+    let id: Option<i64> = items::table
+        .filter(items::code.eq(code))
+        .select(items::id)
+        .first(conn)
+        .optional()?;
+    Ok(id.map(ItemId))
+}

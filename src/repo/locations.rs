@@ -95,3 +95,13 @@ pub fn update(
         .optional()?;
     Ok(row.map(Location::from))
 }
+
+/// The id of the location with this code (codes are stored upper case).
+pub fn id_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<LocationId>> {
+    let id: Option<i64> = locations::table
+        .filter(locations::code.eq(code))
+        .select(locations::id)
+        .first(conn)
+        .optional()?;
+    Ok(id.map(LocationId))
+}

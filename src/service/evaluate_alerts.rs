@@ -12,7 +12,7 @@ use crate::domain::alert::{
     expiry_condition, lot_condition, stock_conditions, threshold_condition, AlertKind, Threshold,
 };
 use crate::domain::ids::{AlertId, ItemId, LocationId, LotId};
-use crate::domain::ledger::LotStatus;
+use crate::domain::ledger::{is_expired, LotStatus};
 use crate::domain::stock::{figures, LotBalance};
 use crate::notify::email::{compose, AlertFacts, LotLine};
 use crate::repo;
@@ -177,7 +177,7 @@ pub(crate) fn queue_email(
         quantity: b.quantity,
         location: names.get(&b.location_id).cloned().unwrap_or_default(),
         note: match b.status {
-            _ if b.expires_on < at.date() => Some("expired"),
+            _ if is_expired(b.expires_on, at.date()) => Some("expired"),
             LotStatus::Quarantined => Some("quarantined"),
             LotStatus::Recalled => Some("recalled"),
             LotStatus::Available => None,

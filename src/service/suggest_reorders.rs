@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use crate::db::DbConnection;
 use crate::domain::alert::{suggested_quantity, Threshold};
-use crate::domain::stock::{figures, LotBalance, StockFigures};
+use crate::domain::stock::{figures, is_low, units_to_clear, LotBalance, StockFigures};
 use crate::repo;
 
 use super::read_catalog::ReadError;
@@ -24,11 +24,11 @@ pub fn suggest_reorders(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec
         let balances = repo::balances::of_items(conn, &[threshold.item_id], threshold.location_id)?;
         let refs: Vec<&LotBalance> = balances.iter().collect();
         let stock = figures(&refs, today, Some(threshold.reorder_point));
-        if stock.available > threshold.reorder_point {
+        if !is_low(stock.available, threshold.reorder_point) {
             continue;
         }
         suggestions.push(ReorderSuggestion {
-            to_clear_point: threshold.reorder_point - stock.available + 1,
+            to_clear_point: units_to_clear(stock.available, threshold.reorder_point),
             suggested_quantity: suggested_quantity(
                 stock.available,
                 threshold.reorder_point,

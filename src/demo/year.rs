@@ -7,10 +7,10 @@ use rand::{Rng, SeedableRng};
 
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::alert::NewThreshold;
-use crate::domain::catalog::{ItemFilter, LocationFilter, NewLocation};
+use crate::domain::catalog::NewLocation;
 use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
 use crate::domain::ledger::{CountLine, DrawLine, LotLine, MovementRequest, NewMovement, ReceiptLine, WasteReason};
-use crate::domain::page::{PageRequest, MAX_LIMIT};
+use crate::domain::page::PageRequest;
 use crate::domain::patient::{NewPatient, PatientChanges, PatientStatus, RefillInterval};
 use crate::domain::quantity::{Counted, Quantity};
 use crate::domain::role::Role;
@@ -18,13 +18,13 @@ use crate::domain::time::BackdatePolicy;
 use crate::domain::token::Actor;
 use crate::repo;
 
-use super::create_location::create_location;
-use super::create_patient::create_patient;
-use super::perform_procedure::{perform_procedure, ProcedureRequest};
-use super::record_movement::record_movement;
-use super::reverse_movement::reverse_movement;
-use super::set_threshold::set_threshold;
-use super::update_patient::update_patient;
+use crate::service::create_location::create_location;
+use crate::service::create_patient::create_patient;
+use crate::service::perform_procedure::{perform_procedure, ProcedureRequest};
+use crate::service::record_movement::record_movement;
+use crate::service::reverse_movement::reverse_movement;
+use crate::service::set_threshold::set_threshold;
+use crate::service::update_patient::update_patient;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadDemoError {
@@ -37,7 +37,7 @@ pub enum LoadDemoError {
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
-super::storage_errors!(LoadDemoError);
+crate::db::storage_errors!(LoadDemoError);
 
 fn step(error: impl std::fmt::Display) -> LoadDemoError {
     LoadDemoError::Step(error.to_string())
@@ -196,21 +196,8 @@ impl Demo<'_> {
 }
 
 fn catalog(conn: &mut DbConnection) -> Result<Catalog, LoadDemoError> {
-    let items = repo::items::list(
-        conn,
-        &ItemFilter::default(),
-        PageRequest {
-            after: None,
-            limit: MAX_LIMIT,
-        },
-    )?;
-    let find = |code: &'static str| {
-        items
-            .items
-            .iter()
-            .find(|i| i.code == code)
-            .map(|i| i.id)
-            .ok_or(LoadDemoError::MissingItem(code))
+    let mut find = |code: &'static str| -> Result<ItemId, LoadDemoError> {
+        repo::items::id_by_code(conn, code)?.ok_or(LoadDemoError::MissingItem(code))
     };
     Ok(Catalog {
         insulin: find("INS-400-10ML")?,
@@ -229,16 +216,8 @@ fn location(
     code: &str,
     name: &str,
 ) -> Result<LocationId, LoadDemoError> {
-    let existing = repo::locations::list(
-        conn,
-        &LocationFilter::default(),
-        PageRequest {
-            after: None,
-            limit: MAX_LIMIT,
-        },
-    )?;
-    if let Some(found) = existing.items.iter().find(|l| l.code == code) {
-        return Ok(found.id);
+    if let Some(found) = repo::locations::id_by_code(conn, code)? {
+        return Ok(found);
     }
     let new = NewLocation {
         code: code.into(),
