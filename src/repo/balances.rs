@@ -124,19 +124,35 @@ pub fn add(
     Ok(())
 }
 
-/// (item, location, lot, lot number, expiry, lot status, quantity), as the stock reads select it.
-type BalanceRow = (i64, i64, i64, String, NaiveDate, String, i64);
+/// A lot's balance at a location, as the stock reads select it (balances joined to lots).
+#[derive(Queryable, Selectable)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct BalanceRow {
+    #[diesel(select_expression = balances::item_id)]
+    item_id: i64,
+    #[diesel(select_expression = balances::location_id)]
+    location_id: i64,
+    #[diesel(select_expression = lots::id)]
+    lot_id: i64,
+    #[diesel(select_expression = lots::lot_number)]
+    lot_number: String,
+    #[diesel(select_expression = lots::expires_on)]
+    expires_on: NaiveDate,
+    #[diesel(select_expression = lots::status)]
+    status: String,
+    #[diesel(select_expression = balances::quantity)]
+    quantity: i64,
+}
 
 fn lot_balance(row: BalanceRow) -> QueryResult<LotBalance> {
-    let (item, location, lot, lot_number, expires_on, status, quantity) = row;
     Ok(LotBalance {
-        item_id: ItemId(item),
-        location_id: LocationId(location),
-        lot_id: LotId(lot),
-        lot_number,
-        status: LotStatus::parse(&status).ok_or_else(|| corrupt("lot status", &status))?,
-        expires_on,
-        quantity,
+        item_id: ItemId(row.item_id),
+        location_id: LocationId(row.location_id),
+        lot_id: LotId(row.lot_id),
+        status: LotStatus::parse(&row.status).ok_or_else(|| corrupt("lot status", &row.status))?,
+        lot_number: row.lot_number,
+        expires_on: row.expires_on,
+        quantity: row.quantity,
     })
 }
 
@@ -152,15 +168,7 @@ pub fn of_items(
         .filter(balances::item_id.eq_any(ids))
         .filter(with_stock())
         .order((balances::item_id, balances::location_id, lots::expires_on, lots::id))
-        .select((
-            balances::item_id,
-            balances::location_id,
-            lots::id,
-            lots::lot_number,
-            lots::expires_on,
-            lots::status,
-            balances::quantity,
-        ))
+        .select(BalanceRow::as_select())
         .into_boxed();
     if let Some(location) = location {
         query = query.filter(balances::location_id.eq(location.0));
@@ -215,15 +223,7 @@ pub fn expiring_by(conn: &mut DbConnection, by: NaiveDate) -> QueryResult<Vec<Lo
         .filter(with_stock())
         .filter(lots::expires_on.le(by))
         .order((lots::id, balances::location_id))
-        .select((
-            balances::item_id,
-            balances::location_id,
-            lots::id,
-            lots::lot_number,
-            lots::expires_on,
-            lots::status,
-            balances::quantity,
-        ))
+        .select(BalanceRow::as_select())
         .load(conn)?;
     rows.into_iter().map(lot_balance).collect()
 }

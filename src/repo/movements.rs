@@ -82,64 +82,53 @@ pub fn insert_line(conn: &mut DbConnection, movement: MovementId, line: &NewLine
     Ok(())
 }
 
-type HeaderRow = (
-    i64,
-    String,
-    NaiveDateTime,
-    NaiveDateTime,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-);
+/// A movement's header as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = movements)]
+struct HeaderRow {
+    id: i64,
+    kind: String,
+    occurred_at: NaiveDateTime,
+    recorded_at: NaiveDateTime,
+    location_id: Option<i64>,
+    to_location_id: Option<i64>,
+    patient_id: Option<i64>,
+    reason: Option<String>,
+    reference: Option<String>,
+    note: Option<String>,
+    actor_name: String,
+    actor_role: String,
+    reverses_movement_id: Option<i64>,
+    procedure_code: Option<String>,
+}
 
 fn header_into(row: HeaderRow, lines: Vec<MovementLine>, reversed_by: Option<MovementId>) -> QueryResult<Movement> {
-    let (
-        id,
-        kind,
-        occurred_at,
-        recorded_at,
-        location,
-        to_location,
-        patient,
-        reason,
-        reference,
-        note,
-        _token,
-        actor_name,
-        actor_role,
-        reverses,
-        procedure,
-    ) = row;
     Ok(Movement {
-        id: MovementId(id),
-        kind: MovementKind::parse(&kind).ok_or_else(|| corrupt("movement kind", &kind))?,
-        occurred_at,
-        recorded_at,
-        actor_role: Role::parse(&actor_role).ok_or_else(|| corrupt("role", &actor_role))?,
-        actor_name,
-        location_id: location.map(LocationId),
-        to_location_id: to_location.map(LocationId),
-        patient_id: patient.map(PatientId),
-        reason,
-        reference,
-        note,
-        reverses_movement_id: reverses.map(MovementId),
+        id: MovementId(row.id),
+        kind: MovementKind::parse(&row.kind).ok_or_else(|| corrupt("movement kind", &row.kind))?,
+        occurred_at: row.occurred_at,
+        recorded_at: row.recorded_at,
+        actor_role: Role::parse(&row.actor_role).ok_or_else(|| corrupt("role", &row.actor_role))?,
+        actor_name: row.actor_name,
+        location_id: row.location_id.map(LocationId),
+        to_location_id: row.to_location_id.map(LocationId),
+        patient_id: row.patient_id.map(PatientId),
+        reason: row.reason,
+        reference: row.reference,
+        note: row.note,
+        reverses_movement_id: row.reverses_movement_id.map(MovementId),
         reversed_by_movement_id: reversed_by,
-        procedure_code: procedure,
+        procedure_code: row.procedure_code,
         lines,
     })
 }
 
 pub fn find(conn: &mut DbConnection, id: MovementId) -> QueryResult<Option<Movement>> {
-    let row: Option<HeaderRow> = movements::table.find(id.0).first(conn).optional()?;
+    let row: Option<HeaderRow> = movements::table
+        .find(id.0)
+        .select(HeaderRow::as_select())
+        .first(conn)
+        .optional()?;
     match row {
         None => Ok(None),
         Some(row) => Ok(assemble(conn, vec![row])?.pop()),
@@ -148,6 +137,7 @@ pub fn find(conn: &mut DbConnection, id: MovementId) -> QueryResult<Option<Movem
 
 pub fn list(conn: &mut DbConnection, filter: &MovementFilter, page: PageRequest) -> QueryResult<Page<Movement>> {
     let mut query = movements::table
+        .select(HeaderRow::as_select())
         .into_boxed()
         .order(movements::id.asc())
         .limit(i64::from(page.limit) + 1);
@@ -206,7 +196,7 @@ struct LineRow {
 
 /// Adds lines and reversal links to headers: two queries whatever the page size.
 fn assemble(conn: &mut DbConnection, rows: Vec<HeaderRow>) -> QueryResult<Vec<Movement>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let line_rows: Vec<LineRow> = movement_lines::table
         .inner_join(lots::table)
         .filter(movement_lines::movement_id.eq_any(&ids))
@@ -257,7 +247,7 @@ fn assemble(conn: &mut DbConnection, rows: Vec<HeaderRow>) -> QueryResult<Vec<Mo
         .collect();
     rows.into_iter()
         .map(|row| {
-            let id = row.0;
+            let id = row.id;
             header_into(
                 row,
                 lines.remove(&id).unwrap_or_default(),

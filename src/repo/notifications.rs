@@ -155,17 +155,42 @@ pub struct NotificationRecord {
     pub sent_at: Option<NaiveDateTime>,
 }
 
-type LogRow = (
-    i64,
-    Option<i64>,
-    String,
-    String,
-    String,
-    i32,
-    Option<String>,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-);
+/// A row of the email log as listed.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = notifications)]
+struct LogRow {
+    id: i64,
+    alert_id: Option<i64>,
+    recipients: String,
+    subject: String,
+    status: String,
+    attempts: i32,
+    last_error: Option<String>,
+    created_at: NaiveDateTime,
+    sent_at: Option<NaiveDateTime>,
+}
+
+impl LogRow {
+    fn into_record(self) -> QueryResult<NotificationRecord> {
+        Ok(NotificationRecord {
+            id: NotificationId(self.id),
+            alert_id: self.alert_id.map(AlertId),
+            recipients: self
+                .recipients
+                .split(',')
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            subject: self.subject,
+            status: NotificationStatus::parse(&self.status)
+                .ok_or_else(|| corrupt("notification status", &self.status))?,
+            attempts: self.attempts,
+            last_error: self.last_error,
+            created_at: self.created_at,
+            sent_at: self.sent_at,
+        })
+    }
+}
 
 pub fn list(
     conn: &mut DbConnection,
@@ -173,17 +198,7 @@ pub fn list(
     page: PageRequest,
 ) -> QueryResult<Page<NotificationRecord>> {
     let mut query = notifications::table
-        .select((
-            notifications::id,
-            notifications::alert_id,
-            notifications::recipients,
-            notifications::subject,
-            notifications::status,
-            notifications::attempts,
-            notifications::last_error,
-            notifications::created_at,
-            notifications::sent_at,
-        ))
+        .select(LogRow::as_select())
         .order(notifications::id.asc())
         .limit(i64::from(page.limit) + 1)
         .into_boxed();
@@ -196,26 +211,7 @@ pub fn list(
     let rows: Vec<LogRow> = query.load(conn)?;
     let records = rows
         .into_iter()
-        .map(
-            |(id, alert_id, recipients, subject, status, attempts, last_error, created_at, sent_at)| {
-                Ok(NotificationRecord {
-                    id: NotificationId(id),
-                    alert_id: alert_id.map(AlertId),
-                    recipients: recipients
-                        .split(',')
-                        .filter(|r| !r.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                    subject,
-                    status: NotificationStatus::parse(&status)
-                        .ok_or_else(|| corrupt("notification status", &status))?,
-                    attempts,
-                    last_error,
-                    created_at,
-                    sent_at,
-                })
-            },
-        )
+        .map(LogRow::into_record)
         .collect::<QueryResult<Vec<_>>>()?;
     Ok(Page::from_rows(records, page, |n| n.id.0))
 }
