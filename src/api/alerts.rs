@@ -1,12 +1,13 @@
 //! Reorder thresholds, alerts, the email log and reorder suggestions.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::clock;
 use super::dto::{utc, List, PageParams};
 use super::extract::Json;
+use super::idempotency::{respond, Reply};
 use super::problem::Problem;
 use super::AppState;
 use crate::domain::alert::{
@@ -296,17 +297,16 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::
         (status = 409, description = "The alert is already resolved", body = Problem, content_type = "application/problem+json")))]
 pub async fn acknowledge(
     state: web::Data<AppState>,
+    req: HttpRequest,
     actor: Actor,
     id: web::Path<i64>,
-) -> Result<web::Json<AlertDto>, Problem> {
+) -> Result<HttpResponse, Problem> {
     let id = AlertId(id.into_inner());
-    Ok(web::Json(
-        state
-            .pool
-            .run(move |c| acknowledge_alert(c, &actor, clock::now(), id))
-            .await?
-            .into(),
-    ))
+    respond(&state, &req, actor, move |conn, actor| {
+        let alert = acknowledge_alert(conn, actor, clock::now(), id)?;
+        Reply::ok(&AlertDto::from(alert))
+    })
+    .await
 }
 
 /// The email log.

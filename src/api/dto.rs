@@ -56,6 +56,16 @@ pub fn search_text(q: &Option<String>) -> Result<Option<String>, Problem> {
     }
 }
 
+/// For PATCH fields that may be left out but not cleared: `null` is refused like any other value
+/// of the wrong type, so a body cannot name a field without changing it.
+pub fn present<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// For PATCH fields that may be cleared: absent → `None`, `null` → `Some(None)`.
 pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
@@ -107,21 +117,3 @@ impl utoipa::PartialSchema for GtinText {
 }
 
 impl utoipa::ToSchema for GtinText {}
-
-/// Schema of a pack's serial number.
-pub struct SerialNumber;
-
-impl utoipa::PartialSchema for SerialNumber {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .min_length(Some(1))
-            .max_length(Some(64))
-            .pattern(Some(
-                "^[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]+$",
-            ))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for SerialNumber {}

@@ -200,7 +200,7 @@ impl From<PerformProcedureError> for Problem {
         match error {
             PerformProcedureError::PatientNotFound(_) => Problem::not_found(error.to_string()),
             PerformProcedureError::UnknownProcedure(code) => {
-                Problem::invalid(FieldErrors::single("procedure", format!("no procedure {code}")))
+                Problem::invalid(FieldErrors::single("procedure", format!("no such procedure: {code}")))
             }
             PerformProcedureError::Movement(e) => e.into(),
             PerformProcedureError::Storage(e) => e.into(),

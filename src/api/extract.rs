@@ -72,35 +72,123 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
         return Err(Problem::invalid(FieldErrors::single("body", "must be a JSON object")));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
-    if value.is_ok() {
-        deserializer
-            .end()
-            .map_err(|e| Problem::malformed(format!("the body is not valid JSON: {e}")))?;
-    }
+    let json = match serde_path_to_error::deserialize::<_, Document>(&mut deserializer) {
+        Ok(document) => {
+            deserializer
+                .end()
+                .map_err(|e| Problem::malformed(format!("the body is not valid JSON: {e}")))?;
+            document.0
+        }
+        Err(error) if error.inner().is_data() => return Err(shape_problem(&error)),
+        // Well-formed JSON, but deeper than any body of this API: invalid, not malformed.
+        Err(error) if error.inner().to_string().starts_with("recursion limit exceeded") => {
+            return Err(Problem::invalid(FieldErrors::single("body", "is nested too deeply")))
+        }
+        Err(error) => {
+            return Err(Problem::malformed(format!(
+                "the body is not valid JSON: {}",
+                error.inner()
+            )))
+        }
+    };
+    let value: Result<T, _> = serde_path_to_error::deserialize(json);
     value.map_err(|error| {
         let inner = error.inner();
         match inner.classify() {
-            serde_json::error::Category::Data => {
-                let message = strip_position(&inner.to_string());
-                let mut field = error.path().to_string();
-                let message = match message.strip_prefix("missing field `").and_then(|m| m.split_once('`')) {
-                    Some((name, _)) => {
-                        field = if field == "." {
-                            name.to_owned()
-                        } else {
-                            format!("{field}.{name}")
-                        };
-                        "is required".to_owned()
-                    }
-                    None => message,
-                };
-                let field = if field == "." { "body".to_owned() } else { field };
-                Problem::invalid(FieldErrors::single(field, message))
-            }
+            serde_json::error::Category::Data => shape_problem(&error),
             _ => Problem::malformed(format!("the body is not valid JSON: {}", inner)),
         }
     })
+}
+
+/// A body of the wrong shape: 422 naming the field.
+fn shape_problem(error: &serde_path_to_error::Error<serde_json::Error>) -> Problem {
+    let inner = error.inner();
+    let message = strip_position(&inner.to_string());
+    let mut field = error.path().to_string();
+    let message = match message.strip_prefix("missing field `").and_then(|m| m.split_once('`')) {
+        Some((name, _)) => {
+            field = if field == "." {
+                name.to_owned()
+            } else {
+                format!("{field}.{name}")
+            };
+            "is required".to_owned()
+        }
+        None => message,
+    };
+    let field = if field == "." { "body".to_owned() } else { field };
+    Problem::invalid(FieldErrors::single(field, message))
+}
+
+/// A JSON document read as a `serde_json::Value`, refusing an object that names a key twice
+/// (serde_json alone would keep the last).
+struct Document(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Document {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DocumentVisitor).map(Document)
+    }
+}
+
+struct DocumentVisitor;
+
+impl<'de> serde::de::Visitor<'de> for DocumentVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        // JSON does not tell `16` from `16.0`: a number with no fraction is the integer it is.
+        Ok(if v.fract() == 0.0 && v.abs() < 9.0e15 {
+            (v as i64).into()
+        } else {
+            v.into()
+        })
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        <Document as serde::Deserialize>::deserialize(d).map(|d| d.0)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Document(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(items.into())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if fields.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("duplicate field `{key}`")));
+            }
+            let Document(value) = map.next_value()?;
+            fields.insert(key, value);
+        }
+        Ok(fields.into())
+    }
 }
 
 /// serde_json appends "at line L column C"; the field path says more.
@@ -177,5 +265,13 @@ mod tests {
             400
         );
         assert_eq!(parse::<Body>(b"\xff\xfe").unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn integral_numbers_fill_integer_fields() {
+        let body = parse::<Body>(br#"{"name":"x","lines":[{"quantity":16.0},{"quantity":2}]}"#).unwrap();
+        assert_eq!(body.lines[0].quantity, 16);
+        let p = parse::<Body>(br#"{"name":"x","lines":[{"quantity":1.5}]}"#).unwrap_err();
+        assert_eq!((p.status, p.errors[0].field.as_str()), (422, "lines[0].quantity"));
     }
 }

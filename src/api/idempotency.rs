@@ -16,7 +16,7 @@ use crate::domain::token::Actor;
 use crate::service::run_once::{run_once, IdempotencyClaim, Once, RunOnceError, StoredResponse};
 
 pub const HEADER: &str = "idempotency-key";
-const KEY_MAX: usize = 255;
+pub const KEY_MAX: usize = 255;
 
 /// A successful answer, ready to be sent or stored.
 pub struct Reply {
@@ -34,6 +34,16 @@ impl Reply {
             status: StatusCode::CREATED,
             body,
             location: Some(location),
+            stored_body: None,
+        })
+    }
+
+    pub fn ok(body: &impl Serialize) -> Result<Reply, Problem> {
+        let body = serde_json::to_string(body).map_err(|e| Problem::internal(&e))?;
+        Ok(Reply {
+            status: StatusCode::OK,
+            body,
+            location: None,
             stored_body: None,
         })
     }

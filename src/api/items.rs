@@ -6,6 +6,7 @@ use super::dto::{search_text, GtinText, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
+use super::texts;
 use super::AppState;
 use crate::domain::catalog::{self, Item, ItemCategory, ItemChanges, ItemFilter, NewItem, Storage};
 use crate::domain::gtin::Gtin;
@@ -53,25 +54,16 @@ impl From<Item> for ItemDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateItemRequest {
     /// Letters, digits, `-`, `_`, `.`; stored upper case.
-    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$", example = "MIP-FILL-KIT")]
+    #[schema(value_type = texts::Code)]
     pub code: String,
-    #[schema(
-        max_length = 200,
-        min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
+    #[schema(value_type = texts::Name)]
     pub name: String,
     pub category: ItemCategory,
-    #[schema(
-        max_length = 32,
-        min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$",
-        example = "kit"
-    )]
+    #[schema(value_type = texts::Unit)]
     pub unit: String,
     /// GTIN-8, -12, -13 or -14 with a correct GS1 check digit (default: none).
     #[serde(default)]
-    #[schema(max_items = 20, value_type = Vec<GtinText>)]
+    #[schema(max_items = 20, value_type = std::collections::BTreeSet<GtinText>)]
     pub gtins: Vec<String>,
     /// Default `room`.
     pub storage: Option<Storage>,
@@ -83,25 +75,27 @@ pub struct CreateItemRequest {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateItemRequest {
-    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(value_type = Option<texts::Code>, nullable = false)]
     pub code: Option<String>,
-    #[schema(
-        max_length = 200,
-        min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(value_type = Option<texts::Name>, nullable = false)]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(nullable = false)]
     pub category: Option<ItemCategory>,
-    #[schema(
-        max_length = 32,
-        min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(value_type = Option<texts::Unit>, nullable = false)]
     pub unit: Option<String>,
     /// Replaces the whole list.
-    #[schema(max_items = 20, value_type = Option<Vec<GtinText>>)]
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(max_items = 20, value_type = Option<std::collections::BTreeSet<GtinText>>, nullable = false)]
     pub gtins: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(nullable = false)]
     pub storage: Option<Storage>,
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
 }
 

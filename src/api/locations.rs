@@ -6,6 +6,7 @@ use super::dto::{search_text, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
+use super::texts;
 use super::AppState;
 use crate::domain::catalog::{self, Location, LocationChanges, LocationFilter, NewLocation};
 use crate::domain::ids::LocationId;
@@ -40,14 +41,9 @@ impl From<Location> for LocationDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateLocationRequest {
     /// Letters, digits, `-`, `_`, `.`; stored upper case.
-    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$", example = "WARD-FRIDGE")]
+    #[schema(value_type = texts::Code)]
     pub code: String,
-    #[schema(
-        max_length = 200,
-        min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$",
-        example = "Diabetology ward fridge"
-    )]
+    #[schema(value_type = texts::Name)]
     pub name: String,
     /// Default true.
     pub active: Option<bool>,
@@ -57,14 +53,14 @@ pub struct CreateLocationRequest {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateLocationRequest {
-    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(value_type = Option<texts::Code>, nullable = false)]
     pub code: Option<String>,
-    #[schema(
-        max_length = 200,
-        min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(value_type = Option<texts::Name>, nullable = false)]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
 }
 

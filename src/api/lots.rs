@@ -6,6 +6,7 @@ use super::clock;
 use super::dto::{List, PageParams};
 use super::extract::Json;
 use super::problem::Problem;
+use super::texts;
 use super::AppState;
 use crate::domain::ids::{ItemId, LotId};
 use crate::domain::ledger::{Lot, LotStatus, REASON_MAX};
@@ -50,11 +51,7 @@ impl From<Lot> for LotDto {
 pub struct UpdateLotRequest {
     pub status: LotStatus,
     /// Why, for the audit trail (e.g. the manufacturer's recall notice).
-    #[schema(
-        max_length = 500,
-        min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
+    #[schema(value_type = texts::Reason)]
     pub status_reason: String,
 }
 

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod items;
 pub mod locations;
 pub mod lots;
+pub mod movement_schema;
 pub mod movements;
 pub mod observe;
 pub mod openapi;
@@ -20,6 +21,7 @@ pub mod patients;
 pub mod problem;
 pub mod procedures;
 pub mod stock;
+pub mod texts;
 pub mod tokens;
 pub mod usage;
 

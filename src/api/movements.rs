@@ -3,16 +3,17 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::clock;
-use super::dto::{utc, List, PageParams, SerialNumber};
+use super::dto::{utc, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
+use super::movement_schema::MovementRequestSchema;
 use super::problem::Problem;
 use super::AppState;
 use crate::domain::catalog::Named;
 use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
 use crate::domain::ledger::{
     CountLine, DrawLine, LotLine, Movement, MovementFilter, MovementKind, MovementRequest, NewMovement, ReceiptLine,
-    WasteReason, LOT_NUMBER_MAX, REASON_MAX, SERIAL_MAX,
+    WasteReason, LINES_MAX, LOT_NUMBER_MAX, NOTE_MAX, REASON_MAX, REFERENCE_MAX, SERIALS_MAX, SERIAL_MAX,
 };
 use crate::domain::quantity::{Counted, Quantity};
 use crate::domain::role::Role;
@@ -23,10 +24,6 @@ use crate::domain::validation::{FieldError, FieldErrors};
 use crate::service::read_ledger::{get_movement, list_movements};
 use crate::service::record_movement::record_movement;
 use crate::service::reverse_movement::reverse_movement;
-
-pub const LINES_MAX: usize = 100;
-const REFERENCE_MAX: usize = 100;
-const NOTE_MAX: usize = 2000;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ActorDto {
@@ -109,35 +106,28 @@ impl From<Movement> for MovementDto {
     }
 }
 
-/// A line of a movement request; which fields a line needs depends on the movement's kind.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// A line of a movement request as sent; which fields a line needs depends on the movement's
+/// kind (the document states it per kind: `movement_schema`).
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MovementLineRequest {
     pub item_id: i64,
     /// Units, 1–100000; omitted on a `count` line.
-    #[schema(minimum = 1, maximum = 100000)]
     pub quantity: Option<i64>,
     /// Required on return, waste and count; optional on dispense and transfer (FEFO when absent).
     pub lot_id: Option<i64>,
     /// Receipt only: the manufacturer's lot number.
-    #[schema(
-        max_length = 64,
-        min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
     pub lot_number: Option<String>,
     /// Receipt only.
     #[serde(default, deserialize_with = "super::dto::date")]
     pub expires_on: Option<NaiveDate>,
     /// Count only: what is on the shelf.
-    #[schema(minimum = 0, maximum = 100000)]
     pub counted_quantity: Option<i64>,
     /// Receipt only: serial numbers of the packs received.
-    #[schema(max_items = 100, value_type = Option<Vec<SerialNumber>>)]
     pub serials: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMovementRequest {
     /// One of receipt, dispense, transfer, return, waste, count (reversals have their own route).
@@ -150,24 +140,10 @@ pub struct CreateMovementRequest {
     /// Required on dispense; optional on return.
     pub patient_id: Option<i64>,
     /// Waste: one of expired, damaged, cold_chain_breach, recalled, other. Others: free text.
-    #[schema(
-        max_length = 500,
-        min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
     pub reason: Option<String>,
     /// The caller's own reference (delivery note, order number…).
-    #[schema(
-        max_length = 100,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
     pub reference: Option<String>,
-    #[schema(
-        max_length = 2000,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
     pub note: Option<String>,
-    #[schema(min_items = 1, max_items = 100)]
     pub lines: Vec<MovementLineRequest>,
 }
 
@@ -370,6 +346,12 @@ fn receipt_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<
             .check(text::required_text(&field(i, "lot_number"), number, LOT_NUMBER_MAX)),
     };
     let mut serials = Vec::new();
+    if l.serials.as_ref().is_some_and(|s| s.len() > SERIALS_MAX) {
+        r.errors.push(FieldError::new(
+            field(i, "serials"),
+            format!("must hold at most {SERIALS_MAX} serials"),
+        ));
+    }
     for (j, serial) in l.serials.iter().flatten().enumerate() {
         let name = format!("lines[{i}].serials[{j}]");
         if let Some(serial) = r.errors.check(text::required_text(&name, serial, SERIAL_MAX)) {
@@ -456,7 +438,7 @@ pub struct MovementQuery {
 }
 
 /// Record a movement: receipt, dispense, transfer, return, waste or count.
-#[utoipa::path(post, path = "/api/v1/movements", tag = "stock", request_body = CreateMovementRequest,
+#[utoipa::path(post, path = "/api/v1/movements", tag = "stock", request_body = MovementRequestSchema,
     responses((status = 201, description = "Recorded, with one signed line per lot and location", body = MovementDto),
         (status = 409, description = "insufficient-stock, lot-expired, lot-quarantined, lot-recalled, lot-expiry-mismatch, duplicate-serial, return-exceeds-dispensed, idempotency-key-reused; nothing was written", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(

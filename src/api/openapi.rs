@@ -3,10 +3,10 @@
 
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::Required;
-use utoipa::openapi::{Content, OpenApi as Document, Ref};
+use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::{Problem, CONTENT_TYPE};
@@ -71,8 +71,38 @@ fn add_missing(operation: &mut Operation, status: &str, description: &str) {
         .or_insert_with(|| problem_response(description).into());
 }
 
+/// A PATCH body must change something: its schema says `minProperties: 1`.
+fn patch_bodies_change_something(document: &mut Document) {
+    let names: Vec<String> = document
+        .paths
+        .paths
+        .values()
+        .filter_map(|item| item.patch.as_ref()?.request_body.as_ref())
+        .filter_map(|body| match body {
+            RefOr::T(body) => match body.content.get("application/json")? {
+                RefOr::T(content) => content.schema.as_ref(),
+                RefOr::Ref(_) => None,
+            },
+            RefOr::Ref(_) => None,
+        })
+        .filter_map(|schema| match schema {
+            RefOr::Ref(reference) => reference.ref_location.rsplit('/').next().map(str::to_owned),
+            RefOr::T(_) => None,
+        })
+        .collect();
+    let Some(components) = document.components.as_mut() else {
+        return;
+    };
+    for name in names {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
+            object.min_properties = Some(1);
+        }
+    }
+}
+
 impl Modify for CommonResponses {
     fn modify(&self, document: &mut Document) {
+        patch_bodies_change_something(document);
         let components = document.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
         for (path, item) in document.paths.paths.iter_mut() {
@@ -121,15 +151,16 @@ fn idempotency_key() -> Parameter {
         .parameter_in(ParameterIn::Header)
         .required(Required::False)
         .description(Some(
-            "Makes a retry safe: the first request is applied once; a repeat with the same key and body \
-             gets the same status and body (header `Idempotent-Replayed: true`); the same key with another \
-             body or path gets 409. Keys belong to the token and are kept at least 24 hours.",
+            "Makes a retry safe: a request applied with a key is applied once; a repeat with the same key and \
+             body gets the same status and body (header `Idempotent-Replayed: true`); the same key with another \
+             body or path gets 409. A refused request (4xx) stores nothing, so the key can be used again once \
+             the request is corrected. Keys belong to the token and are kept at least 24 hours. Send one.",
         ))
         .schema(Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .min_length(Some(1))
-                .max_length(Some(255))
+                .max_length(Some(super::idempotency::KEY_MAX))
                 .pattern(Some("^[!-~]+$")),
         ))
         .build()

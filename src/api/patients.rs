@@ -7,6 +7,7 @@ use super::dto::{double_option, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
+use super::texts;
 use super::AppState;
 use crate::domain::ids::PatientId;
 use crate::domain::patient::{
@@ -49,7 +50,7 @@ impl From<Patient> for PatientDto {
 #[serde(deny_unknown_fields)]
 pub struct CreatePatientRequest {
     /// Pseudonymous code: letters, digits, `-`, `_`, `.`; stored upper case.
-    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$", example = "MIP-0042")]
+    #[schema(value_type = texts::PatientReference)]
     pub reference: String,
     /// Default `active`.
     pub status: Option<PatientStatus>,
@@ -58,20 +59,21 @@ pub struct CreatePatientRequest {
     pub refill_interval_days: Option<i64>,
     #[serde(default, deserialize_with = "super::dto::date")]
     pub next_refill_on: Option<NaiveDate>,
-    #[schema(
-        max_length = 2000,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
+    #[schema(value_type = Option<texts::PatientNotes>)]
     pub notes: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePatientRequest {
-    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(value_type = Option<texts::PatientReference>, nullable = false)]
     pub reference: Option<String>,
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(nullable = false)]
     pub status: Option<PatientStatus>,
-    #[schema(minimum = 1, maximum = 45)]
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(minimum = 1, maximum = 45, nullable = false)]
     pub refill_interval_days: Option<i64>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "super::dto::clearable_date")]
@@ -79,7 +81,7 @@ pub struct UpdatePatientRequest {
     pub next_refill_on: Option<Option<NaiveDate>>,
     /// `null` clears them.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
+    #[schema(value_type = Option<texts::PatientNotes>, nullable)]
     pub notes: Option<Option<String>>,
 }
 

@@ -8,6 +8,7 @@ use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::movements::MovementDto;
 use super::problem::Problem;
+use super::texts;
 use super::AppState;
 use crate::domain::ids::{ItemId, LocationId, PatientId};
 use crate::domain::procedure::{self, BundleLine, Procedure};
@@ -56,11 +57,7 @@ impl From<Procedure> for ProcedureDto {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutProcedureRequest {
-    #[schema(
-        max_length = 200,
-        min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
+    #[schema(value_type = texts::ProcedureName)]
     pub name: String,
     #[schema(min_items = 1, max_items = 20)]
     pub lines: Vec<ProcedureLineDto>,
@@ -75,6 +72,7 @@ pub struct PerformProcedureRequest {
     /// Where the consumables are taken from (FEFO per line).
     pub location_id: i64,
     /// When it happened (default: now); never in the future.
+    #[schema(value_type = Option<texts::OccurredAt>)]
     pub occurred_at: Option<DateTime<Utc>>,
     /// Replace the quantities of items of the bundle, or add items.
     #[schema(max_items = 20)]

@@ -7,6 +7,7 @@ use super::dto::{List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
+use super::texts;
 use super::AppState;
 use crate::domain::ids::TokenId;
 use crate::domain::role::Role;
@@ -55,11 +56,7 @@ pub struct IssuedTokenDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateTokenRequest {
     /// Who or what uses the token, e.g. "HIS integration" or "night technician".
-    #[schema(
-        max_length = 100,
-        min_length = 1,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-    )]
+    #[schema(value_type = texts::TokenName)]
     pub name: String,
     pub role: Role,
 }

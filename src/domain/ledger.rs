@@ -30,6 +30,12 @@ impl Named for LotStatus {
 pub const LOT_NUMBER_MAX: usize = 64;
 pub const SERIAL_MAX: usize = 64;
 pub const REASON_MAX: usize = 500;
+pub const REFERENCE_MAX: usize = 100;
+pub const NOTE_MAX: usize = 2000;
+/// Lines of one movement.
+pub const LINES_MAX: usize = 100;
+/// Serials on one receipt line.
+pub const SERIALS_MAX: usize = 100;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lot {

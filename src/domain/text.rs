@@ -7,6 +7,47 @@ fn forbidden(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// The same characters as a regular-expression class body, for the OpenAPI document.
+pub const FORBIDDEN_CLASS: &str = "\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069";
+/// `FORBIDDEN_CLASS` less tab, line feed and carriage return (free text keeps line breaks).
+pub const FORBIDDEN_IN_FREE_TEXT_CLASS: &str =
+    "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069";
+/// What `code` accepts.
+pub const CODE_PATTERN: &str = "^[A-Za-z0-9._-]+$";
+
+/// The kinds of text the service accepts, each checked by one function here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// `required_text`: one line, not blank.
+    Required,
+    /// `optional_text`: one line, may be empty.
+    Optional,
+    /// `free_text`: line breaks and tabs allowed.
+    Free,
+    /// `code`: letters, digits, `-`, `_`, `.`.
+    Code,
+}
+
+impl TextKind {
+    /// The JSON Schema pattern of this kind (what the function accepts, as a regex).
+    pub fn pattern(self) -> String {
+        let any = FORBIDDEN_CLASS;
+        match self {
+            TextKind::Required => format!("^[^{any}]*[^\\s{any}][^{any}]*$"),
+            TextKind::Optional => format!("^[^{any}]*$"),
+            TextKind::Free => format!("^[^{FORBIDDEN_IN_FREE_TEXT_CLASS}]*$"),
+            TextKind::Code => CODE_PATTERN.to_owned(),
+        }
+    }
+
+    pub fn min_length(self) -> usize {
+        match self {
+            TextKind::Required | TextKind::Code => 1,
+            TextKind::Optional | TextKind::Free => 0,
+        }
+    }
+}
+
 /// A trimmed, non-empty text of at most `max` characters, free of control characters.
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
     let value = value.trim();
@@ -65,6 +106,17 @@ pub fn code(field: &str, value: &str, max: usize) -> Result<String, FieldError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The class the document states is exactly the characters `forbidden` refuses.
+    #[test]
+    fn the_forbidden_class_matches_the_rule() {
+        let ranges = [(0x00, 0x1F), (0x7F, 0x9F), (0x202A, 0x202E), (0x2066, 0x2069)];
+        let in_class = |c: u32| ranges.iter().any(|(a, b)| (*a..=*b).contains(&c));
+        for c in (0..0x3000).filter_map(char::from_u32) {
+            assert_eq!(forbidden(c), in_class(c as u32), "{:04X}", c as u32);
+        }
+        assert_eq!(FORBIDDEN_CLASS.matches("\\u").count(), 8);
+    }
 
     #[test]
     fn text_is_trimmed_and_bounded() {

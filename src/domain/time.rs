@@ -20,6 +20,9 @@ pub fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
 }
 
+/// `epoch` as a pattern on an RFC 3339 timestamp (years 2000 to 9999), for the OpenAPI document.
+pub const FROM_EPOCH_PATTERN: &str = "^[2-9][0-9]{3}-";
+
 /// When something happened, as a client may state it: not in the future (a few minutes of
 /// clock skew allowed), not before 2000. Movements and procedures both use this rule.
 pub fn occurred_at(at: DateTime<Utc>, now: NaiveDateTime) -> Result<NaiveDateTime, FieldError> {
@@ -99,6 +102,12 @@ mod tests {
         );
         assert!(occurred_at(utc(1999, 12, 31, 23, 0), now()).is_err());
         assert!(occurred_at(utc(2000, 1, 1, 0, 0), now()).is_ok());
+    }
+
+    #[test]
+    fn the_epoch_pattern_is_the_epoch() {
+        assert_eq!(epoch().to_string(), "2000-01-01");
+        assert_eq!(FROM_EPOCH_PATTERN, "^[2-9][0-9]{3}-");
     }
 
     #[test]

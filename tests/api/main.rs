@@ -11,6 +11,7 @@ mod auth;
 mod catalog;
 mod cli;
 mod concurrency;
+mod contract;
 mod defects;
 mod errors;
 mod hostile;

@@ -1,0 +1,80 @@
+//! Schemas of the texts the API takes, derived from the domain's own limits and rules
+//! (`domain::text`), so the document cannot drift from what the service checks.
+
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::RefOr;
+
+use crate::domain::text::TextKind;
+use crate::domain::time::FROM_EPOCH_PATTERN;
+use crate::domain::{catalog, ledger, patient, procedure, token};
+
+fn text(kind: TextKind, max: usize) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(kind.min_length()))
+        .max_length(Some(max))
+        .pattern(Some(kind.pattern()))
+        .into()
+}
+
+macro_rules! texts {
+    ($($(#[$doc:meta])* $name:ident: $kind:ident, $max:expr;)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                text(TextKind::$kind, $max)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    )*};
+}
+
+texts! {
+    /// An item's or a location's code: letters, digits, `-`, `_`, `.`; stored upper case.
+    Code: Code, catalog::CODE_MAX;
+    /// A name people read.
+    Name: Required, catalog::NAME_MAX;
+    /// The unit an item is counted in (a vial, a kit).
+    Unit: Required, catalog::UNIT_MAX;
+    /// The manufacturer's lot number.
+    LotNumber: Required, ledger::LOT_NUMBER_MAX;
+    /// A pack's serial number.
+    SerialNumber: Required, ledger::SERIAL_MAX;
+    /// Why (a movement, a lot status).
+    Reason: Required, ledger::REASON_MAX;
+    /// The caller's own reference (delivery note, order number…).
+    Reference: Optional, ledger::REFERENCE_MAX;
+    /// A note; line breaks allowed.
+    Note: Free, ledger::NOTE_MAX;
+    /// A patient's pseudonymous code.
+    PatientReference: Code, patient::REFERENCE_MAX;
+    /// Notes on a patient (never a name or a birth date); line breaks allowed.
+    PatientNotes: Free, patient::NOTES_MAX;
+    /// A procedure's name.
+    ProcedureName: Required, procedure::NAME_MAX;
+    /// A token's name.
+    TokenName: Required, token::NAME_MAX;
+}
+
+/// When something happened: RFC 3339, not before 2000 (nor in the future, nor before its lots
+/// arrived: rules judged against now and the ledger).
+pub struct OccurredAt;
+
+impl utoipa::PartialSchema for OccurredAt {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .pattern(Some(FROM_EPOCH_PATTERN))
+            .description(Some(
+                "When it happened (default: now); not in the future, not before 2000, not before its lots \
+                 arrived; more than `ledger.max_backdate_days` back needs the admin role",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for OccurredAt {}
