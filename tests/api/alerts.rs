@@ -9,11 +9,9 @@ use serde_json::{json, Value};
 use crate::helpers::{both_backends, days_from_today, json_of, problem_of, spawn_app_with, Backend, TestApp};
 use crate::smtp::{smtp_settings, SmtpServer};
 
-const INSULIN: i64 = 1;
-
 async fn dispense(app: &TestApp, location: i64, patient: i64, quantity: i64) -> Value {
-    let body = json!({"kind": "dispense", "location_id": location, "patient_id": patient, "lines": [{"item_id": INSULIN, "quantity": quantity}]});
-    json_of(app.post("/api/v1/movements", &body).await, 201).await
+    let lines = json!([{"item_id": app.seeded.insulin, "quantity": quantity}]);
+    json_of(app.dispense(location, patient, lines).await, 201).await
 }
 
 async fn alerts(app: &TestApp, query: &str) -> Vec<Value> {
@@ -30,6 +28,9 @@ async fn notifications(app: &TestApp) -> Vec<Value> {
         .clone()
 }
 
+/// Lets the email worker run for a while: only to show that something does *not* happen (an
+/// absence cannot be awaited); whatever should happen is awaited with `eventually` or
+/// `SmtpServer::wait_for`.
 async fn settle() {
     actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
 }
@@ -48,8 +49,9 @@ where
 }
 
 async fn threshold(app: &TestApp, location: Option<i64>, point: i64, quantity: i64) -> Value {
+    let insulin = app.seeded.insulin;
     let body =
-        json!({"item_id": INSULIN, "location_id": location, "reorder_point": point, "reorder_quantity": quantity});
+        json!({"item_id": insulin, "location_id": location, "reorder_point": point, "reorder_quantity": quantity});
     let response = app.put("/api/v1/thresholds", &body).await;
     let status = response.status().as_u16();
     assert!(status == 200 || status == 201, "{status}");
@@ -58,11 +60,12 @@ async fn threshold(app: &TestApp, location: Option<i64>, point: i64, quantity: i
 
 both_backends! {
     async fn one_email_per_crossing_with_hysteresis(app) {
+        let insulin = app.seeded.insulin;
         let smtp = SmtpServer::start();
         let app = spawn_app_with(app.backend(), smtp_settings(smtp.port)).await.unwrap();
         let fridge = app.location("FRIDGE").await;
         let patient = app.patient("MIP-42").await;
-        app.receive(fridge, INSULIN, "A", &days_from_today(300), 30).await;
+        app.receive(fridge, insulin, "A", &days_from_today(300), 30).await;
         let t = threshold(&app, Some(fridge), 22, 40).await;
         settle().await;
         assert!(smtp.messages().is_empty(), "30 available, above the point");
@@ -87,7 +90,7 @@ both_backends! {
         assert_eq!(alerts(&app, "").await.len(), 1);
 
         // Back above the point: resolved. Crossing again: a new alert and email.
-        app.receive(fridge, INSULIN, "A", &days_from_today(300), 10).await;
+        app.receive(fridge, insulin, "A", &days_from_today(300), 10).await;
         let first = alerts(&app, "").await[0].clone();
         assert_eq!(first["state"], "resolved");
         assert!(first["resolved_at"].is_string());
@@ -109,16 +112,18 @@ both_backends! {
         assert!(log.iter().all(|n| n["status"] == "sent" && n["attempts"] == 1 && n["recipients"] == json!(["pharmacy@hospital.example"])));
         // No patient identifier ever leaves in an email.
         assert!(smtp.messages().iter().all(|m| !m.raw.contains("MIP-42")));
-        let stock = json_of(app.get(&format!("/api/v1/stock?item_id={INSULIN}&location_id={fridge}")).await, 200).await;
+        let stock = json_of(app.get(&format!("/api/v1/stock?item_id={insulin}&location_id={fridge}")).await, 200).await;
         assert_eq!((stock["data"][0]["reorder_point"].as_i64(), stock["data"][0]["status"].as_str()), (Some(22), Some("out")));
     }
 
     async fn emails_wait_out_an_smtp_outage_and_go_once(app) {
+
+        let insulin = app.seeded.insulin;
         let port = SmtpServer::free_port();
         let app = spawn_app_with(app.backend(), smtp_settings(port)).await.unwrap();
         let fridge = app.location("FRIDGE").await;
         let patient = app.patient("MIP-1").await;
-        app.receive(fridge, INSULIN, "A", &days_from_today(300), 10).await;
+        app.receive(fridge, insulin, "A", &days_from_today(300), 10).await;
         threshold(&app, Some(fridge), 5, 10).await;
         let started = Instant::now();
         dispense(&app, fridge, patient, 6).await;
@@ -138,16 +143,18 @@ both_backends! {
     }
 
     async fn expiry_scan_raises_expiring_and_expired(app) {
+
+        let insulin = app.seeded.insulin;
         let smtp = SmtpServer::start();
         let app = spawn_app_with(app.backend(), smtp_settings(smtp.port)).await.unwrap();
         let store = app.location("STORE").await;
-        let soon = app.receive(store, INSULIN, "SOON", &days_from_today(10), 4).await;
+        let soon = app.receive(store, insulin, "SOON", &days_from_today(10), 4).await;
         // Received 40 days ago, when it still had 35 days to go: expired 5 days ago.
         let forty_days_ago = (chrono::Utc::now() - chrono::Duration::days(40)).to_rfc3339();
         let body = json!({"kind": "receipt", "location_id": store, "occurred_at": forty_days_ago,
-            "lines": [{"item_id": INSULIN, "lot_number": "OLD", "expires_on": days_from_today(-5), "quantity": 3}]});
+            "lines": [{"item_id": insulin, "lot_number": "OLD", "expires_on": days_from_today(-5), "quantity": 3}]});
         let old = json_of(app.post("/api/v1/movements", &body).await, 201).await["lines"][0]["lot_id"].as_i64().unwrap();
-        app.receive(store, INSULIN, "LATER", &days_from_today(200), 4).await;
+        app.receive(store, insulin, "LATER", &days_from_today(200), 4).await;
 
         eventually(|| async { alerts(&app, "state=open").await.len() == 2 }).await;
         let open = alerts(&app, "state=open").await;
@@ -160,7 +167,7 @@ both_backends! {
         assert!(subjects.iter().any(|s| s.starts_with("Lot expired: Insuman Implantable 400 IU/ml, 10 ml vial lot OLD expired on")), "{subjects:?}");
 
         // Wasting the expired lot resolves its alert; later scans open nothing new.
-        let waste = json!({"kind": "waste", "location_id": store, "reason": "expired", "lines": [{"item_id": INSULIN, "lot_id": old, "quantity": 3}]});
+        let waste = json!({"kind": "waste", "location_id": store, "reason": "expired", "lines": [{"item_id": insulin, "lot_id": old, "quantity": 3}]});
         json_of(app.post("/api/v1/movements", &waste).await, 201).await;
         let expired = alerts(&app, "kind=expired").await;
         assert_eq!(expired[0]["state"], "resolved");
@@ -168,18 +175,20 @@ both_backends! {
         assert_eq!(alerts(&app, "").await.len(), 2);
         assert_eq!(smtp.messages().len(), 2);
         // Expired stock is not available stock.
-        let stock = json_of(app.get(&format!("/api/v1/stock?item_id={INSULIN}")).await, 200).await;
+        let stock = json_of(app.get(&format!("/api/v1/stock?item_id={insulin}")).await, 200).await;
         assert_eq!(stock["data"][0]["available"], 8);
     }
 
     async fn concurrent_crossings_open_one_alert(app) {
+
+        let insulin = app.seeded.insulin;
         let smtp = SmtpServer::start();
         let app = spawn_app_with(app.backend(), smtp_settings(smtp.port)).await.unwrap();
         let store = app.location("STORE").await;
         let patient = app.patient("MIP-1").await;
-        app.receive(store, INSULIN, "A", &days_from_today(300), 40).await;
+        app.receive(store, insulin, "A", &days_from_today(300), 40).await;
         threshold(&app, None, 30, 40).await;
-        let body = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": INSULIN, "quantity": 1}]});
+        let body = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": insulin, "quantity": 1}]});
         let responses = join_all((0..20).map(|_| app.post("/api/v1/movements", &body))).await;
         assert!(responses.iter().all(|r| r.status().as_u16() == 201));
         let low = alerts(&app, "kind=low_stock").await;
@@ -190,6 +199,8 @@ both_backends! {
     }
 
     async fn reminders_until_acknowledged(app) {
+
+        let insulin = app.seeded.insulin;
         let smtp = SmtpServer::start();
         let adjust = smtp_settings(smtp.port);
         let app = spawn_app_with(app.backend(), |s| {
@@ -200,7 +211,7 @@ both_backends! {
         .unwrap();
         let store = app.location("STORE").await;
         let patient = app.patient("MIP-1").await;
-        app.receive(store, INSULIN, "A", &days_from_today(300), 5).await;
+        app.receive(store, insulin, "A", &days_from_today(300), 5).await;
         threshold(&app, None, 4, 10).await;
         dispense(&app, store, patient, 1).await;
         let mail = smtp.wait_for(2).await;
@@ -218,7 +229,7 @@ both_backends! {
         assert_eq!(smtp.messages().len(), count, "no reminder after acknowledgement");
 
         // Resolved alerts cannot be acknowledged; unknown ones are 404.
-        app.receive(store, INSULIN, "A", &days_from_today(300), 10).await;
+        app.receive(store, insulin, "A", &days_from_today(300), 10).await;
         problem_of(app.post(&format!("/api/v1/alerts/{}/acknowledge", alert["id"]), &json!({})).await, 409, "alert-resolved").await;
         problem_of(app.post("/api/v1/alerts/999/acknowledge", &json!({})).await, 404, "not-found").await;
         let audit = json_of(app.get("/api/v1/audit?action=alert.acknowledge").await, 200).await;
@@ -226,8 +237,10 @@ both_backends! {
     }
 
     async fn thresholds_and_reorder_suggestions(app) {
+
+        let insulin = app.seeded.insulin;
         let store = app.location("STORE").await;
-        app.receive(store, INSULIN, "A", &days_from_today(300), 6).await;
+        app.receive(store, insulin, "A", &days_from_today(300), 6).await;
         let created = threshold(&app, None, 22, 40).await;
         let replaced = threshold(&app, None, 22, 30).await;
         assert_eq!(created["id"], replaced["id"]);
@@ -235,11 +248,11 @@ both_backends! {
         let at_store = threshold(&app, Some(store), 2, 10).await;
         assert_ne!(at_store["id"], created["id"]);
         for body in [
-            json!({"item_id": INSULIN, "reorder_point": 5, "reorder_quantity": 0}),
-            json!({"item_id": INSULIN, "reorder_point": -1, "reorder_quantity": 5}),
+            json!({"item_id": insulin, "reorder_point": 5, "reorder_quantity": 0}),
+            json!({"item_id": insulin, "reorder_point": -1, "reorder_quantity": 5}),
             json!({"item_id": 999, "reorder_point": 1, "reorder_quantity": 5}),
-            json!({"item_id": INSULIN, "location_id": 999, "reorder_point": 1, "reorder_quantity": 5}),
-            json!({"item_id": INSULIN, "reorder_point": 1, "reorder_quantity": 5, "lead_time_days": 400}),
+            json!({"item_id": insulin, "location_id": 999, "reorder_point": 1, "reorder_quantity": 5}),
+            json!({"item_id": insulin, "reorder_point": 1, "reorder_quantity": 5, "lead_time_days": 400}),
         ] {
             problem_of(app.put("/api/v1/thresholds", &body).await, 422, "validation-failed").await;
         }
@@ -265,20 +278,22 @@ both_backends! {
     }
 
     async fn time_from_crossing_to_email(app) {
+
+        let insulin = app.seeded.insulin;
         let smtp = SmtpServer::start();
         let app = spawn_app_with(app.backend(), smtp_settings(smtp.port)).await.unwrap();
         let store = app.location("STORE").await;
         let patient = app.patient("MIP-1").await;
-        app.receive(store, INSULIN, "A", &days_from_today(300), 100).await;
+        app.receive(store, insulin, "A", &days_from_today(300), 100).await;
         threshold(&app, None, 79, 10).await;
         let mut latencies = Vec::new();
         for run in 1..=20 {
             // 100 → 80 (above): the next single dispense crosses.
-            let above = 100 - app.available(INSULIN, store).await;
+            let above = 100 - app.available(insulin, store).await;
             if above > 0 {
-                app.receive(store, INSULIN, "A", &days_from_today(300), above).await;
+                app.receive(store, insulin, "A", &days_from_today(300), above).await;
             }
-            let body = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": INSULIN, "quantity": 21}]});
+            let body = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": insulin, "quantity": 21}]});
             json_of(app.post("/api/v1/movements", &body).await, 201).await;
             let answered = Instant::now();
             let mail = smtp.wait_for(run).await;

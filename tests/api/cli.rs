@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use crate::helpers::{Backend, TestDb};
+use crate::helpers::{on_both_databases, Backend, TestDb};
 
 fn mipstock(db: &TestDb) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mipstock"));
@@ -128,8 +128,7 @@ fn serve_demo(db: &TestDb) -> (bool, String, Vec<String>) {
     (loaded, said, emails)
 }
 
-fn demo_is_consistent_and_loads_only_once(backend: Backend) {
-    let Some(db) = TestDb::create(backend) else { return };
+fn demo_is_consistent_and_loads_only_once(db: TestDb) {
     let (loaded, said, emails) = serve_demo(&db);
     assert!(loaded, "{said}");
     assert!(
@@ -160,18 +159,7 @@ fn demo_is_consistent_and_loads_only_once(backend: Backend) {
     assert!(stderr.contains("already holds movements"), "{stderr}");
 }
 
-#[test]
-fn demo_on_sqlite_is_consistent_and_loads_only_once() {
-    demo_is_consistent_and_loads_only_once(Backend::Sqlite);
-}
-
-#[test]
-fn demo_on_postgres_is_consistent_and_loads_only_once() {
-    demo_is_consistent_and_loads_only_once(Backend::Postgres);
-}
-
-fn bulk_history_keeps_every_invariant(backend: Backend) {
-    let Some(db) = TestDb::create(backend) else { return };
+fn bulk_history_keeps_every_invariant(db: TestDb) {
     let output = mipstock(&db)
         .args(["demo", "--lines", "5000", "--patients", "60", "--sites", "3"])
         .output()
@@ -184,16 +172,6 @@ fn bulk_history_keeps_every_invariant(backend: Backend) {
     // A store that holds movements is never filled again.
     let again = mipstock(&db).args(["demo", "--lines", "100"]).output().unwrap();
     assert_eq!(again.status.code(), Some(1));
-}
-
-#[test]
-fn bulk_history_on_sqlite_keeps_every_invariant() {
-    bulk_history_keeps_every_invariant(Backend::Sqlite);
-}
-
-#[test]
-fn bulk_history_on_postgres_keeps_every_invariant() {
-    bulk_history_keeps_every_invariant(Backend::Postgres);
 }
 
 #[test]
@@ -225,3 +203,7 @@ fn a_start_without_recipients_warns_once_naming_the_key() {
     assert_eq!(said.matches("email.recipients").count(), 1, "{said}");
     assert!(said.contains("WARN"), "{said}");
 }
+
+on_both_databases!(demo_is_consistent_and_loads_only_once);
+
+on_both_databases!(bulk_history_keeps_every_invariant);

@@ -79,6 +79,34 @@ impl TestDb {
         }
     }
 
+    pub fn backend(&self) -> Backend {
+        if self.postgres.is_some() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// `mipstock verify` on this database: whether it is clean, and its report.
+    pub fn verify(&self) -> (bool, String) {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_mipstock"))
+            .arg("verify")
+            .env("MIPSTOCK__DATABASE__URL", &self.url)
+            .env("MIPSTOCK__LOG__LEVEL", "warn")
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    }
+
+    /// Asserts that `mipstock verify` finds this database clean.
+    pub fn assert_verified(&self) {
+        let (clean, report) = self.verify();
+        assert!(clean, "verify found problems:\n{report}");
+    }
+
     /// Drops a PostgreSQL database now, cutting its connections (to test outages).
     pub fn drop_postgres_database(&self) {
         if let Some((admin_url, name)) = &self.postgres {
@@ -114,6 +142,47 @@ pub struct TestApp {
     pub admin_token: String,
     pub client: reqwest::Client,
     pub db: TestDb,
+    /// Ids of the catalog a fresh database is seeded with, looked up by code.
+    pub seeded: Seeded,
+}
+
+/// The seeded catalog items the tests use, by their codes.
+#[derive(Debug, Clone, Copy)]
+pub struct Seeded {
+    pub insulin: i64,
+    pub fill_kit: i64,
+    pub buffer: i64,
+}
+
+impl Seeded {
+    pub const INSULIN: &'static str = "INS-400-10ML";
+    pub const FILL_KIT: &'static str = "MIP-FILL-KIT";
+    pub const BUFFER: &'static str = "MIP-BUFFER";
+
+    /// Looks the codes up through the API at `base` with an admin `token`.
+    pub async fn look_up(client: &reqwest::Client, base: &str, token: &str) -> Seeded {
+        let id = |code: &'static str| async move {
+            let found: Value = client
+                .get(format!("{base}/api/v1/items?q={code}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("catalog answered")
+                .json()
+                .await
+                .expect("catalog as JSON");
+            found["data"]
+                .as_array()
+                .and_then(|items| items.iter().find(|i| i["code"] == code))
+                .and_then(|i| i["id"].as_i64())
+                .unwrap_or_else(|| panic!("seeded item {code} missing"))
+        };
+        Seeded {
+            insulin: id(Self::INSULIN).await,
+            fill_kit: id(Self::FILL_KIT).await,
+            buffer: id(Self::BUFFER).await,
+        }
+    }
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
@@ -138,12 +207,14 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         .timeout(Duration::from_secs(30))
         .build()
         .expect("HTTP client");
+    let seeded = Seeded::look_up(&client, &address, &admin_token).await;
     Some(TestApp {
         backend,
         address,
         admin_token,
         client,
         db,
+        seeded,
     })
 }
 
@@ -266,6 +337,43 @@ macro_rules! both_backends {
 }
 pub(crate) use both_backends;
 
+/// For tests that drive the binary or the library rather than a spawned app: runs `$test(db)`
+/// once on a fresh SQLite file and once on a fresh PostgreSQL database (skipped when none is
+/// configured), as `$test::sqlite` and `$test::postgres`.
+macro_rules! on_both_databases {
+    ($test:ident) => {
+        mod $test {
+            #[test]
+            fn sqlite() {
+                let db = crate::helpers::TestDb::create(crate::helpers::Backend::Sqlite).expect("SQLite");
+                super::$test(db);
+            }
+            #[test]
+            fn postgres() {
+                if let Some(db) = crate::helpers::TestDb::create(crate::helpers::Backend::Postgres) {
+                    super::$test(db);
+                }
+            }
+        }
+    };
+    (async $test:ident) => {
+        mod $test {
+            #[actix_web::test]
+            async fn sqlite() {
+                let db = crate::helpers::TestDb::create(crate::helpers::Backend::Sqlite).expect("SQLite");
+                super::$test(db).await;
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(db) = crate::helpers::TestDb::create(crate::helpers::Backend::Postgres) {
+                    super::$test(db).await;
+                }
+            }
+        }
+    };
+}
+pub(crate) use on_both_databases;
+
 impl TestApp {
     /// Runs SQL directly on the test database: only to set up what the API rightly refuses,
     /// such as a lot that has already expired.
@@ -325,16 +433,7 @@ impl TestApp {
 
     /// `mipstock verify` on this app's database.
     pub fn verify(&self) -> (bool, String) {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_mipstock"))
-            .arg("verify")
-            .env("MIPSTOCK__DATABASE__URL", &self.db.url)
-            .env("MIPSTOCK__LOG__LEVEL", "warn")
-            .output()
-            .unwrap();
-        (
-            output.status.success(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-        )
+        self.db.verify()
     }
 }
 
@@ -367,7 +466,6 @@ impl TestApp {
 
     /// Asserts that `mipstock verify` finds the store clean.
     pub fn assert_verified(&self) {
-        let (clean, report) = self.verify();
-        assert!(clean, "verify found problems:\n{report}");
+        self.db.assert_verified();
     }
 }

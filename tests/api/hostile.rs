@@ -73,7 +73,6 @@ both_backends! {
         assert_eq!(after.2, before.2 + 1, "only the deliberate patient");
         assert_eq!(after.3, before.3 + 1);
         assert_eq!(json_of(app.client.get(app.url("/healthz")).send().await.unwrap(), 200).await["status"], "ok");
-        let (ok, report) = app.verify();
-        assert!(ok, "{report}");
+        app.assert_verified();
     }
 }

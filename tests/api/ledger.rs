@@ -1,9 +1,6 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{both_backends, days_from_today, json_of, problem_of, TestApp};
-
-const INSULIN: i64 = 1;
-const FILL_KIT: i64 = 2;
+use crate::helpers::{both_backends, days_from_today, json_of, problem_of};
 
 fn deltas(movement: &Value) -> Vec<(i64, i64, i64)> {
     movement["lines"]
@@ -20,13 +17,9 @@ fn deltas(movement: &Value) -> Vec<(i64, i64, i64)> {
         .collect()
 }
 
-async fn dispense(app: &TestApp, location: i64, patient: i64, line: Value) -> reqwest::Response {
-    let body = json!({"kind": "dispense", "location_id": location, "patient_id": patient, "lines": [line]});
-    app.post("/api/v1/movements", &body).await
-}
-
 both_backends! {
     async fn every_kind_of_movement_moves_stock(app) {
+        let insulin = app.seeded.insulin;
         let store = app.location("STORE").await;
         let fridge = app.location("FRIDGE").await;
         let patient = app.patient("MIP-1").await;
@@ -34,8 +27,8 @@ both_backends! {
         // Receipt: two lots, serials kept on the lot.
         let receipt = json!({"kind": "receipt", "location_id": store, "reference": "DN-778", "occurred_at": "2026-01-05T09:30:00Z",
             "lines": [
-                {"item_id": INSULIN, "lot_number": "LATE", "expires_on": days_from_today(300), "quantity": 10},
-                {"item_id": INSULIN, "lot_number": "EARLY", "expires_on": days_from_today(100), "quantity": 4, "serials": ["S-1", "S-2"]}
+                {"item_id": insulin, "lot_number": "LATE", "expires_on": days_from_today(300), "quantity": 10},
+                {"item_id": insulin, "lot_number": "EARLY", "expires_on": days_from_today(100), "quantity": 4, "serials": ["S-1", "S-2"]}
             ]});
         let created = app.post("/api/v1/movements", &receipt).await;
         assert!(created.headers()["location"].to_str().unwrap().starts_with("/api/v1/movements/"));
@@ -52,38 +45,38 @@ both_backends! {
         assert_eq!(lot["status"], "available");
 
         // A second receipt of a known lot adds to it.
-        app.receive(store, INSULIN, "LATE", &days_from_today(300), 2).await;
+        app.receive(store, insulin, "LATE", &days_from_today(300), 2).await;
 
         // Transfer without lot: FEFO, split across lots, one line out and one in per lot.
-        let transfer = json!({"kind": "transfer", "location_id": store, "to_location_id": fridge, "lines": [{"item_id": INSULIN, "quantity": 6}]});
+        let transfer = json!({"kind": "transfer", "location_id": store, "to_location_id": fridge, "lines": [{"item_id": insulin, "quantity": 6}]});
         let transfer = json_of(app.post("/api/v1/movements", &transfer).await, 201).await;
         assert_eq!(deltas(&transfer), vec![(early, store, -4), (early, fridge, 4), (late, store, -2), (late, fridge, 2)]);
 
         // Dispense from a named lot.
-        let dispensed = json_of(dispense(&app, fridge, patient, json!({"item_id": INSULIN, "lot_id": late, "quantity": 2})).await, 201).await;
+        let dispensed = json_of(app.dispense(fridge, patient, json!([{"item_id": insulin, "lot_id": late, "quantity": 2}])).await, 201).await;
         assert_eq!(deltas(&dispensed), vec![(late, fridge, -2)]);
         assert_eq!(dispensed["patient_id"], patient);
 
         // Return from the patient, then waste and count.
-        let back = json!({"kind": "return", "location_id": fridge, "patient_id": patient, "lines": [{"item_id": INSULIN, "lot_id": late, "quantity": 1}]});
+        let back = json!({"kind": "return", "location_id": fridge, "patient_id": patient, "lines": [{"item_id": insulin, "lot_id": late, "quantity": 1}]});
         assert_eq!(deltas(&json_of(app.post("/api/v1/movements", &back).await, 201).await), vec![(late, fridge, 1)]);
-        let waste = json!({"kind": "waste", "location_id": fridge, "reason": "cold_chain_breach", "lines": [{"item_id": INSULIN, "lot_id": early, "quantity": 1}]});
+        let waste = json!({"kind": "waste", "location_id": fridge, "reason": "cold_chain_breach", "lines": [{"item_id": insulin, "lot_id": early, "quantity": 1}]});
         let waste = json_of(app.post("/api/v1/movements", &waste).await, 201).await;
         assert_eq!(waste["reason"], "cold_chain_breach");
         assert_eq!(deltas(&waste), vec![(early, fridge, -1)]);
-        let count = json!({"kind": "count", "location_id": store, "lines": [{"item_id": INSULIN, "lot_id": late, "counted_quantity": 7}]});
+        let count = json!({"kind": "count", "location_id": store, "lines": [{"item_id": insulin, "lot_id": late, "counted_quantity": 7}]});
         let count = json_of(app.post("/api/v1/movements", &count).await, 201).await;
         assert_eq!(deltas(&count), vec![(late, store, -3)]);
         assert_eq!(count["lines"][0]["counted_quantity"], 7);
-        let same = json!({"kind": "count", "location_id": store, "lines": [{"item_id": INSULIN, "lot_id": late, "counted_quantity": 7}]});
+        let same = json!({"kind": "count", "location_id": store, "lines": [{"item_id": insulin, "lot_id": late, "counted_quantity": 7}]});
         assert_eq!(deltas(&json_of(app.post("/api/v1/movements", &same).await, 201).await), vec![(late, store, 0)]);
 
         // Store: late 10+2-2-3 = 7. Fridge: early 4-1 = 3, late 2-2+1 = 1.
-        assert_eq!(app.available(INSULIN, store).await, 7);
-        assert_eq!(app.available(INSULIN, fridge).await, 4);
-        let stock = json_of(app.get(&format!("/api/v1/stock?item_id={INSULIN}")).await, 200).await;
+        assert_eq!(app.available(insulin, store).await, 7);
+        assert_eq!(app.available(insulin, fridge).await, 4);
+        let stock = json_of(app.get(&format!("/api/v1/stock?item_id={insulin}")).await, 200).await;
         assert_eq!(stock["data"][0]["on_hand"], 11);
-        let by_location = json_of(app.get(&format!("/api/v1/stock?item_id={INSULIN}&by=location")).await, 200).await;
+        let by_location = json_of(app.get(&format!("/api/v1/stock?item_id={insulin}&by=location")).await, 200).await;
         let rows: Vec<(i64, i64)> = by_location["data"].as_array().unwrap().iter()
             .map(|r| (r["location_id"].as_i64().unwrap(), r["on_hand"].as_i64().unwrap())).collect();
         assert_eq!(rows, vec![(store, 7), (fridge, 4)]);
@@ -99,36 +92,41 @@ both_backends! {
         assert_eq!(january["data"].as_array().unwrap().len(), 1);
         let of_lot = json_of(app.get(&format!("/api/v1/movements?lot_id={early}&limit=2")).await, 200).await;
         assert!(of_lot["next_cursor"].is_string());
-        let (ok, report) = app.verify();
-        assert!(ok, "{report}");
+        app.assert_verified();
     }
 
     async fn stock_never_goes_negative_and_failures_write_nothing(app) {
+
+        let insulin = app.seeded.insulin;
+
+        let fill_kit = app.seeded.fill_kit;
         let store = app.location("STORE").await;
         let patient = app.patient("MIP-1").await;
-        let lot = app.receive(store, FILL_KIT, "K1", &days_from_today(200), 3).await;
+        let lot = app.receive(store, fill_kit, "K1", &days_from_today(200), 3).await;
 
-        let problem = problem_of(dispense(&app, store, patient, json!({"item_id": FILL_KIT, "quantity": 4})).await, 409, "insufficient-stock").await;
-        assert_eq!(problem["shortage"], json!({"item_id": FILL_KIT, "location_id": store, "requested": 4, "available": 3}));
-        problem_of(dispense(&app, store, patient, json!({"item_id": FILL_KIT, "lot_id": lot, "quantity": 4})).await, 409, "insufficient-stock").await;
-        let waste = json!({"kind": "waste", "location_id": store, "reason": "damaged", "lines": [{"item_id": FILL_KIT, "lot_id": lot, "quantity": 9}]});
+        let problem = problem_of(app.dispense(store, patient, json!([{"item_id": fill_kit, "quantity": 4}])).await, 409, "insufficient-stock").await;
+        assert_eq!(problem["shortage"], json!({"item_id": fill_kit, "location_id": store, "requested": 4, "available": 3}));
+        problem_of(app.dispense(store, patient, json!([{"item_id": fill_kit, "lot_id": lot, "quantity": 4}])).await, 409, "insufficient-stock").await;
+        let waste = json!({"kind": "waste", "location_id": store, "reason": "damaged", "lines": [{"item_id": fill_kit, "lot_id": lot, "quantity": 9}]});
         problem_of(app.post("/api/v1/movements", &waste).await, 409, "insufficient-stock").await;
 
         // All-or-nothing: the first line could be served, the second cannot.
         let body = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [
-            {"item_id": FILL_KIT, "quantity": 2}, {"item_id": INSULIN, "quantity": 1}]});
+            {"item_id": fill_kit, "quantity": 2}, {"item_id": insulin, "quantity": 1}]});
         problem_of(app.post("/api/v1/movements", &body).await, 409, "insufficient-stock").await;
-        assert_eq!(app.available(FILL_KIT, store).await, 3);
+        assert_eq!(app.available(fill_kit, store).await, 3);
         assert_eq!(json_of(app.get("/api/v1/movements").await, 200).await["data"].as_array().unwrap().len(), 1);
     }
 
     async fn unusable_lots_are_refused_for_dispense_and_transfer_only(app) {
+
+        let insulin = app.seeded.insulin;
         let store = app.location("STORE").await;
         let fridge = app.location("FRIDGE").await;
         let patient = app.patient("MIP-1").await;
-        let expired = app.receive(store, INSULIN, "OLD", &days_from_today(10), 5).await;
-        let quarantined = app.receive(store, INSULIN, "Q", &days_from_today(20), 5).await;
-        let recalled = app.receive(store, INSULIN, "R", &days_from_today(30), 5).await;
+        let expired = app.receive(store, insulin, "OLD", &days_from_today(10), 5).await;
+        let quarantined = app.receive(store, insulin, "Q", &days_from_today(20), 5).await;
+        let recalled = app.receive(store, insulin, "R", &days_from_today(30), 5).await;
         // Time passes for lot OLD: it expired yesterday.
         app.execute_sql(&format!("UPDATE lots SET expires_on = '{}' WHERE id = {expired}", days_from_today(-1)));
         json_of(app.patch(&format!("/api/v1/lots/{quarantined}"), &json!({"status": "quarantined", "status_reason": "temperature excursion"})).await, 200).await;
@@ -138,67 +136,73 @@ both_backends! {
         problem_of(app.patch(&format!("/api/v1/lots/{recalled}"), &json!({"status": "recalled", "status_reason": "x", "expires_on": "2030-01-01"})).await, 422, "validation-failed").await;
 
         for (lot, kind) in [(expired, "lot-expired"), (quarantined, "lot-quarantined"), (recalled, "lot-recalled")] {
-            problem_of(dispense(&app, store, patient, json!({"item_id": INSULIN, "lot_id": lot, "quantity": 1})).await, 409, kind).await;
-            let transfer = json!({"kind": "transfer", "location_id": store, "to_location_id": fridge, "lines": [{"item_id": INSULIN, "lot_id": lot, "quantity": 1}]});
+            problem_of(app.dispense(store, patient, json!([{"item_id": insulin, "lot_id": lot, "quantity": 1}])).await, 409, kind).await;
+            let transfer = json!({"kind": "transfer", "location_id": store, "to_location_id": fridge, "lines": [{"item_id": insulin, "lot_id": lot, "quantity": 1}]});
             problem_of(app.post("/api/v1/movements", &transfer).await, 409, kind).await;
         }
         // FEFO skips them all: nothing is available.
-        let problem = problem_of(dispense(&app, store, patient, json!({"item_id": INSULIN, "quantity": 1})).await, 409, "insufficient-stock").await;
+        let problem = problem_of(app.dispense(store, patient, json!([{"item_id": insulin, "quantity": 1}])).await, 409, "insufficient-stock").await;
         assert_eq!(problem["shortage"]["available"], 0);
-        let stock = json_of(app.get(&format!("/api/v1/stock?item_id={INSULIN}")).await, 200).await;
+        let stock = json_of(app.get(&format!("/api/v1/stock?item_id={insulin}")).await, 200).await;
         let row = &stock["data"][0];
         assert_eq!((row["on_hand"].as_i64(), row["available"].as_i64(), row["expired"].as_i64(), row["quarantined"].as_i64()), (Some(15), Some(0), Some(5), Some(10)));
         assert_eq!(row["status"], "out");
 
         // Waste and count accept them.
         for lot in [expired, quarantined, recalled] {
-            let waste = json!({"kind": "waste", "location_id": store, "reason": "expired", "lines": [{"item_id": INSULIN, "lot_id": lot, "quantity": 1}]});
+            let waste = json!({"kind": "waste", "location_id": store, "reason": "expired", "lines": [{"item_id": insulin, "lot_id": lot, "quantity": 1}]});
             json_of(app.post("/api/v1/movements", &waste).await, 201).await;
-            let count = json!({"kind": "count", "location_id": store, "lines": [{"item_id": INSULIN, "lot_id": lot, "counted_quantity": 2}]});
+            let count = json!({"kind": "count", "location_id": store, "lines": [{"item_id": insulin, "lot_id": lot, "counted_quantity": 2}]});
             json_of(app.post("/api/v1/movements", &count).await, 201).await;
         }
         // A released lot can be dispensed again.
         json_of(app.patch(&format!("/api/v1/lots/{quarantined}"), &json!({"status": "available", "status_reason": "excursion cleared by QA"})).await, 200).await;
-        json_of(dispense(&app, store, patient, json!({"item_id": INSULIN, "quantity": 1})).await, 201).await;
+        json_of(app.dispense(store, patient, json!([{"item_id": insulin, "quantity": 1}])).await, 201).await;
         let audit = json_of(app.get("/api/v1/audit?action=lot.status").await, 200).await;
         assert_eq!(audit["data"].as_array().unwrap().len(), 3);
     }
 
     async fn a_backdated_dispense_uses_the_lots_usable_on_that_day(app) {
+
+        let insulin = app.seeded.insulin;
         let store = app.location("STORE").await;
         let patient = app.patient("MIP-1").await;
         let five_days_ago = (chrono::Utc::now() - chrono::Duration::days(5)).to_rfc3339();
         let receipt = json!({"kind": "receipt", "location_id": store, "occurred_at": five_days_ago,
-            "lines": [{"item_id": INSULIN, "lot_number": "A", "expires_on": days_from_today(30), "quantity": 5}]});
+            "lines": [{"item_id": insulin, "lot_number": "A", "expires_on": days_from_today(30), "quantity": 5}]});
         let lot = json_of(app.post("/api/v1/movements", &receipt).await, 201).await["lines"][0]["lot_id"].as_i64().unwrap();
         app.execute_sql(&format!("UPDATE lots SET expires_on = '{}' WHERE id = {lot}", days_from_today(-2)));
         let three_days_ago = (chrono::Utc::now() - chrono::Duration::days(3)).to_rfc3339();
-        let body = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "occurred_at": three_days_ago, "lines": [{"item_id": INSULIN, "quantity": 1}]});
+        let body = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "occurred_at": three_days_ago, "lines": [{"item_id": insulin, "quantity": 1}]});
         json_of(app.post("/api/v1/movements", &body).await, 201).await;
         let future = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
-        let body = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "occurred_at": future, "lines": [{"item_id": INSULIN, "quantity": 1}]});
+        let body = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "occurred_at": future, "lines": [{"item_id": insulin, "quantity": 1}]});
         let problem = problem_of(app.post("/api/v1/movements", &body).await, 422, "validation-failed").await;
         assert_eq!(problem["errors"][0]["field"], "occurred_at");
     }
 
     async fn receipts_are_validated(app) {
+
+        let insulin = app.seeded.insulin;
+
+        let fill_kit = app.seeded.fill_kit;
         let store = app.location("STORE").await;
-        let past = json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": INSULIN, "lot_number": "P", "expires_on": days_from_today(-1), "quantity": 1}]});
+        let past = json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": insulin, "lot_number": "P", "expires_on": days_from_today(-1), "quantity": 1}]});
         let problem = problem_of(app.post("/api/v1/movements", &past).await, 422, "validation-failed").await;
         assert_eq!(problem["errors"][0]["field"], "lines[0].expires_on");
 
-        app.receive(store, INSULIN, "L1", &days_from_today(100), 1).await;
-        let other_expiry = json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": INSULIN, "lot_number": "L1", "expires_on": days_from_today(101), "quantity": 1}]});
+        app.receive(store, insulin, "L1", &days_from_today(100), 1).await;
+        let other_expiry = json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": insulin, "lot_number": "L1", "expires_on": days_from_today(101), "quantity": 1}]});
         problem_of(app.post("/api/v1/movements", &other_expiry).await, 409, "lot-expiry-mismatch").await;
 
-        let serial = |s: &str| json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": FILL_KIT, "lot_number": "K", "expires_on": days_from_today(100), "quantity": 1, "serials": [s]}]});
+        let serial = |s: &str| json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": fill_kit, "lot_number": "K", "expires_on": days_from_today(100), "quantity": 1, "serials": [s]}]});
         json_of(app.post("/api/v1/movements", &serial("SN-1")).await, 201).await;
         problem_of(app.post("/api/v1/movements", &serial("SN-1")).await, 409, "duplicate-serial").await;
 
         // Every field problem at once, by path.
         let bad = json!({"kind": "receipt", "location_id": store, "patient_id": 1, "lines": [
-            {"item_id": INSULIN, "quantity": 0, "lot_number": "X", "expires_on": days_from_today(5)},
-            {"item_id": INSULIN, "quantity": 1},
+            {"item_id": insulin, "quantity": 0, "lot_number": "X", "expires_on": days_from_today(5)},
+            {"item_id": insulin, "quantity": 1},
             {"item_id": 999, "quantity": 1, "lot_number": "Y", "expires_on": days_from_today(5)}]});
         let problem = problem_of(app.post("/api/v1/movements", &bad).await, 422, "validation-failed").await;
         let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -208,16 +212,16 @@ both_backends! {
         assert_eq!(problem["errors"][0]["field"], "lines[0].item_id");
 
         for body in [
-            json!({"kind": "dispense", "location_id": store, "lines": [{"item_id": INSULIN, "quantity": 1}]}),
-            json!({"kind": "transfer", "location_id": store, "to_location_id": store, "lines": [{"item_id": INSULIN, "quantity": 1}]}),
-            json!({"kind": "waste", "location_id": store, "reason": "lost", "lines": [{"item_id": INSULIN, "lot_id": 1, "quantity": 1}]}),
-            json!({"kind": "count", "location_id": store, "lines": [{"item_id": INSULIN, "lot_id": 1, "quantity": 1}]}),
-            json!({"kind": "return", "location_id": store, "lines": [{"item_id": INSULIN, "quantity": 1}]}),
-            json!({"kind": "reversal", "location_id": store, "lines": [{"item_id": INSULIN, "quantity": 1}]}),
+            json!({"kind": "dispense", "location_id": store, "lines": [{"item_id": insulin, "quantity": 1}]}),
+            json!({"kind": "transfer", "location_id": store, "to_location_id": store, "lines": [{"item_id": insulin, "quantity": 1}]}),
+            json!({"kind": "waste", "location_id": store, "reason": "lost", "lines": [{"item_id": insulin, "lot_id": 1, "quantity": 1}]}),
+            json!({"kind": "count", "location_id": store, "lines": [{"item_id": insulin, "lot_id": 1, "quantity": 1}]}),
+            json!({"kind": "return", "location_id": store, "lines": [{"item_id": insulin, "quantity": 1}]}),
+            json!({"kind": "reversal", "location_id": store, "lines": [{"item_id": insulin, "quantity": 1}]}),
             json!({"kind": "teleport", "location_id": store, "lines": []}),
             json!({"kind": "receipt", "location_id": store, "lines": []}),
-            json!({"kind": "receipt", "location_id": 9999, "lines": [{"item_id": INSULIN, "quantity": 1, "lot_number": "Z", "expires_on": days_from_today(5)}]}),
-            json!({"kind": "dispense", "location_id": store, "patient_id": 1, "lines": [{"item_id": INSULIN, "quantity": 99999999999999i64}]}),
+            json!({"kind": "receipt", "location_id": 9999, "lines": [{"item_id": insulin, "quantity": 1, "lot_number": "Z", "expires_on": days_from_today(5)}]}),
+            json!({"kind": "dispense", "location_id": store, "patient_id": 1, "lines": [{"item_id": insulin, "quantity": 99999999999999i64}]}),
         ] {
             problem_of(app.post("/api/v1/movements", &body).await, 422, "validation-failed").await;
         }
@@ -226,23 +230,29 @@ both_backends! {
     }
 
     async fn returns_cannot_exceed_what_the_patient_received(app) {
+
+        let fill_kit = app.seeded.fill_kit;
         let store = app.location("STORE").await;
         let patient = app.patient("MIP-1").await;
-        let lot = app.receive(store, FILL_KIT, "K1", &days_from_today(100), 5).await;
-        json_of(dispense(&app, store, patient, json!({"item_id": FILL_KIT, "lot_id": lot, "quantity": 2})).await, 201).await;
-        let back = |q: i64| json!({"kind": "return", "location_id": store, "patient_id": patient, "lines": [{"item_id": FILL_KIT, "lot_id": lot, "quantity": q}]});
+        let lot = app.receive(store, fill_kit, "K1", &days_from_today(100), 5).await;
+        json_of(app.dispense(store, patient, json!([{"item_id": fill_kit, "lot_id": lot, "quantity": 2}])).await, 201).await;
+        let back = |q: i64| json!({"kind": "return", "location_id": store, "patient_id": patient, "lines": [{"item_id": fill_kit, "lot_id": lot, "quantity": q}]});
         problem_of(app.post("/api/v1/movements", &back(3)).await, 409, "return-exceeds-dispensed").await;
         json_of(app.post("/api/v1/movements", &back(2)).await, 201).await;
         problem_of(app.post("/api/v1/movements", &back(1)).await, 409, "return-exceeds-dispensed").await;
     }
 
     async fn reversals_compensate_once(app) {
+
+        let insulin = app.seeded.insulin;
+
+        let fill_kit = app.seeded.fill_kit;
         let store = app.location("STORE").await;
         let fridge = app.location("FRIDGE").await;
         let patient = app.patient("MIP-1").await;
-        app.receive(store, INSULIN, "A", &days_from_today(50), 3).await;
-        app.receive(store, INSULIN, "B", &days_from_today(60), 3).await;
-        let dispensed = json_of(dispense(&app, store, patient, json!({"item_id": INSULIN, "quantity": 4})).await, 201).await;
+        app.receive(store, insulin, "A", &days_from_today(50), 3).await;
+        app.receive(store, insulin, "B", &days_from_today(60), 3).await;
+        let dispensed = json_of(app.dispense(store, patient, json!([{"item_id": insulin, "quantity": 4}])).await, 201).await;
         let id = dispensed["id"].as_i64().unwrap();
         let reversal = json_of(app.post(&format!("/api/v1/movements/{id}/reverse"), &json!({})).await, 201).await;
         assert_eq!(reversal["kind"], "reversal");
@@ -251,7 +261,7 @@ both_backends! {
         assert_eq!(deltas(&reversal), opposite);
         let original = json_of(app.get(&format!("/api/v1/movements/{id}")).await, 200).await;
         assert_eq!(original["reversed_by_movement_id"], reversal["id"]);
-        assert_eq!(app.available(INSULIN, store).await, 6);
+        assert_eq!(app.available(insulin, store).await, 6);
 
         problem_of(app.post(&format!("/api/v1/movements/{id}/reverse"), &json!({})).await, 409, "already-reversed").await;
         let reversal_id = reversal["id"].as_i64().unwrap();
@@ -259,48 +269,49 @@ both_backends! {
         problem_of(app.post("/api/v1/movements/9999/reverse", &json!({})).await, 404, "not-found").await;
 
         // A receipt whose stock has moved on cannot be taken back.
-        let receipt = json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": FILL_KIT, "lot_number": "K", "expires_on": days_from_today(90), "quantity": 2}]});
+        let receipt = json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": fill_kit, "lot_number": "K", "expires_on": days_from_today(90), "quantity": 2}]});
         let receipt = json_of(app.post("/api/v1/movements", &receipt).await, 201).await;
-        let transfer = json!({"kind": "transfer", "location_id": store, "to_location_id": fridge, "lines": [{"item_id": FILL_KIT, "quantity": 2}]});
+        let transfer = json!({"kind": "transfer", "location_id": store, "to_location_id": fridge, "lines": [{"item_id": fill_kit, "quantity": 2}]});
         json_of(app.post("/api/v1/movements", &transfer).await, 201).await;
         let problem = problem_of(app.post(&format!("/api/v1/movements/{}/reverse", receipt["id"]), &json!({})).await, 409, "insufficient-stock").await;
         assert_eq!(problem["shortage"]["available"], 0);
-        let (ok, report) = app.verify();
-        assert!(ok, "{report}");
+        app.assert_verified();
     }
 
     async fn idempotency_keys_replay_and_conflict(app) {
+
+        let fill_kit = app.seeded.fill_kit;
         let store = app.location("STORE").await;
         let patient = app.patient("MIP-1").await;
-        app.receive(store, FILL_KIT, "K1", &days_from_today(100), 5).await;
+        app.receive(store, fill_kit, "K1", &days_from_today(100), 5).await;
         let send = |key: &'static str, body: Value| {
             app.client.post(app.url("/api/v1/movements")).bearer_auth(&app.admin_token).header("idempotency-key", key).json(&body).send()
         };
-        let body = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": FILL_KIT, "quantity": 2}]});
+        let body = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": fill_kit, "quantity": 2}]});
         let first = send("refill-42", body.clone()).await.unwrap();
         assert!(first.headers().get("idempotent-replayed").is_none());
         let first = json_of(first, 201).await;
         // Same key, same body (keys in another order): the stored answer, applied once.
         let reordered: Value = serde_json::from_str(&format!(
-            r#"{{"lines": [{{"quantity": 2, "item_id": {FILL_KIT}}}], "patient_id": {patient}, "location_id": {store}, "kind": "dispense"}}"#
+            r#"{{"lines": [{{"quantity": 2, "item_id": {fill_kit}}}], "patient_id": {patient}, "location_id": {store}, "kind": "dispense"}}"#
         )).unwrap();
         let again = send("refill-42", reordered).await.unwrap();
         assert_eq!(again.headers()["idempotent-replayed"], "true");
         assert_eq!(json_of(again, 201).await, first);
-        assert_eq!(app.available(FILL_KIT, store).await, 3);
+        assert_eq!(app.available(fill_kit, store).await, 3);
         // Same key, other body → 409; nothing applied.
-        let other = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": FILL_KIT, "quantity": 1}]});
+        let other = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": fill_kit, "quantity": 1}]});
         problem_of(send("refill-42", other.clone()).await.unwrap(), 409, "idempotency-key-reused").await;
-        assert_eq!(app.available(FILL_KIT, store).await, 3);
+        assert_eq!(app.available(fill_kit, store).await, 3);
         // A refused request (4xx) stores nothing: the key stays free, and the same key is
         // applied once the request can be — with a corrected body, or once stock has arrived.
-        let too_many = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": FILL_KIT, "quantity": 4}]});
+        let too_many = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": fill_kit, "quantity": 4}]});
         problem_of(send("too-many", too_many.clone()).await.unwrap(), 409, "insufficient-stock").await;
-        let invalid = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": FILL_KIT, "quantity": 0}]});
+        let invalid = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": fill_kit, "quantity": 0}]});
         problem_of(send("corrected", invalid).await.unwrap(), 422, "validation-failed").await;
-        let corrected = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": FILL_KIT, "quantity": 1}]});
+        let corrected = json!({"kind": "dispense", "location_id": store, "patient_id": patient, "lines": [{"item_id": fill_kit, "quantity": 1}]});
         json_of(send("corrected", corrected).await.unwrap(), 201).await;
-        app.receive(store, FILL_KIT, "K1", &days_from_today(100), 5).await;
+        app.receive(store, fill_kit, "K1", &days_from_today(100), 5).await;
         let applied = send("too-many", too_many.clone()).await.unwrap();
         assert!(applied.headers().get("idempotent-replayed").is_none());
         json_of(applied, 201).await;
@@ -334,10 +345,12 @@ both_backends! {
     }
 
     async fn every_write_is_audited(app) {
+
+        let fill_kit = app.seeded.fill_kit;
         let store = app.location("STORE").await;
         let patient = app.patient("MIP-1").await;
-        let lot = app.receive(store, FILL_KIT, "K1", &days_from_today(100), 5).await;
-        json_of(dispense(&app, store, patient, json!({"item_id": FILL_KIT, "quantity": 1})).await, 201).await;
+        let lot = app.receive(store, fill_kit, "K1", &days_from_today(100), 5).await;
+        json_of(app.dispense(store, patient, json!([{"item_id": fill_kit, "quantity": 1}])).await, 201).await;
         json_of(app.patch(&format!("/api/v1/lots/{lot}"), &json!({"status": "quarantined", "status_reason": "check"})).await, 200).await;
         json_of(app.patch("/api/v1/items/1", &json!({"name": "Insuman"})).await, 200).await;
         let (_, viewer) = app.token("screen", "viewer").await;
@@ -359,13 +372,13 @@ both_backends! {
         problem_of(app.send(reqwest::Method::GET, "/api/v1/audit", Some(&viewer), None).await, 403, "forbidden").await;
     }
     async fn verify_reports_a_tampered_store(app) {
+        let fill_kit = app.seeded.fill_kit;
         let store = app.location("STORE").await;
         let patient = app.patient("MIP-1").await;
-        let lot = app.receive(store, FILL_KIT, "A", &days_from_today(60), 5).await;
-        json_of(dispense(&app, store, patient, json!({"item_id": FILL_KIT, "quantity": 2})).await, 201).await;
+        let lot = app.receive(store, fill_kit, "A", &days_from_today(60), 5).await;
+        json_of(app.dispense(store, patient, json!([{"item_id": fill_kit, "quantity": 2}])).await, 201).await;
         let (ok, report) = app.verify();
-        assert!(ok, "{report}");
-        assert!(report.contains("ok: every invariant holds"));
+        assert!(ok && report.contains("ok: every invariant holds"), "{report}");
 
         app.execute_sql(&format!("UPDATE balances SET quantity = quantity + 1 WHERE lot_id = {lot}"));
         app.execute_sql("UPDATE movements SET patient_id = NULL WHERE kind = 'dispense'");

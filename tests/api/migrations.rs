@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use mipstock::db::{migrations, DbPool};
 
-use crate::helpers::{Backend, TestDb};
+use crate::helpers::{on_both_databases, TestDb};
 
 fn names(dir: &str) -> BTreeSet<String> {
     std::fs::read_dir(dir)
@@ -29,8 +29,7 @@ fn both_backends_have_the_same_migrations() {
     }
 }
 
-fn up_down_up(backend: Backend) {
-    let Some(db) = TestDb::create(backend) else { return };
+fn up_down_up(db: TestDb) {
     let pool = DbPool::new(&db.url, 1, Duration::from_secs(5)).unwrap();
     let mut conn = pool.get().unwrap();
     let first = migrations::run_pending(&mut conn).unwrap();
@@ -44,12 +43,4 @@ fn up_down_up(backend: Backend) {
     assert!(migrations::run_pending(&mut conn).unwrap().is_empty());
 }
 
-#[test]
-fn migrations_run_up_down_and_up_on_sqlite() {
-    up_down_up(Backend::Sqlite);
-}
-
-#[test]
-fn migrations_run_up_down_and_up_on_postgres() {
-    up_down_up(Backend::Postgres);
-}
+on_both_databases!(up_down_up);

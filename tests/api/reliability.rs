@@ -8,11 +8,9 @@ use futures_util::future::join_all;
 use rand::Rng;
 use serde_json::{json, Value};
 
-use crate::helpers::{days_from_today, Backend, TestDb};
+use crate::helpers::{days_from_today, on_both_databases, Backend, Seeded, TestDb};
 use crate::process::ServerProcess;
 use crate::smtp::SmtpServer;
-
-const FILL_KIT: i64 = 2;
 
 fn smtp_env(port: u16) -> Vec<(&'static str, String)> {
     vec![
@@ -33,6 +31,11 @@ struct Api {
 }
 
 impl Api {
+    /// The seeded refill kit's id, looked up by code.
+    async fn fill_kit(&self) -> i64 {
+        Seeded::look_up(&self.client, &self.base, &self.token).await.fill_kit
+    }
+
     async fn post(&self, path: &str, body: &Value, key: Option<&str>) -> Result<(u16, Value), reqwest::Error> {
         let mut request = self
             .client
@@ -79,18 +82,6 @@ impl Api {
     }
 }
 
-fn verify(db: &TestDb) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_mipstock"))
-        .arg("verify")
-        .env("MIPSTOCK__DATABASE__URL", &db.url)
-        .env("MIPSTOCK__LOG__LEVEL", "warn")
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "verify: {report}");
-    report
-}
-
 fn message_id(raw: &str) -> Option<String> {
     raw.split("\r\n")
         .find_map(|line| {
@@ -102,8 +93,8 @@ fn message_id(raw: &str) -> Option<String> {
 
 /// Mixed movements with idempotency keys, the server SIGKILLed at random moments, restarted,
 /// and every unanswered request retried with its key.
-async fn crash_safety(backend: Backend) {
-    let Some(db) = TestDb::create(backend) else { return };
+async fn crash_safety(db: TestDb) {
+    let backend = db.backend();
     let smtp = SmtpServer::start();
     let mut server = ServerProcess::start(&db, &smtp_env(smtp.port)).await;
     let api = Api {
@@ -126,6 +117,7 @@ async fn crash_safety(backend: Backend) {
         }
     };
     let store = location("STORE").await;
+    let fill_kit = api.fill_kit().await;
     let ward = location("WARD").await;
     let patient = api
         .post("/api/v1/patients", &json!({"reference": "MIP-CRASH"}), None)
@@ -134,11 +126,11 @@ async fn crash_safety(backend: Backend) {
         .1["id"]
         .as_i64()
         .unwrap();
-    let receipt = |quantity: i64| json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": FILL_KIT, "lot_number": "K1", "expires_on": days_from_today(300), "quantity": quantity}]});
+    let receipt = |quantity: i64| json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": fill_kit, "lot_number": "K1", "expires_on": days_from_today(300), "quantity": quantity}]});
     // Dispensing drifts stock down through the reorder point, receipts push it back: several
     // crossings, so several alert emails, while the server keeps dying.
     assert_eq!(api.post("/api/v1/movements", &receipt(70), None).await.unwrap().0, 201);
-    let rule = json!({"item_id": FILL_KIT, "reorder_point": 50, "reorder_quantity": 20});
+    let rule = json!({"item_id": fill_kit, "reorder_point": 50, "reorder_quantity": 20});
     api.client
         .put(format!("{}/api/v1/thresholds", api.base))
         .bearer_auth(&api.token)
@@ -153,10 +145,10 @@ async fn crash_safety(backend: Backend) {
         let key = format!("op-{n}");
         let body = match rng.random_range(0..10) {
             0..=4 => {
-                json!({"kind": "dispense", "location_id": store, "patient_id": patient, "reference": key, "lines": [{"item_id": FILL_KIT, "quantity": 1}]})
+                json!({"kind": "dispense", "location_id": store, "patient_id": patient, "reference": key, "lines": [{"item_id": fill_kit, "quantity": 1}]})
             }
             5..=6 => {
-                json!({"kind": "transfer", "location_id": store, "to_location_id": ward, "reference": key, "lines": [{"item_id": FILL_KIT, "quantity": 1}]})
+                json!({"kind": "transfer", "location_id": store, "to_location_id": ward, "reference": key, "lines": [{"item_id": fill_kit, "quantity": 1}]})
             }
             _ => {
                 let mut r = receipt(1);
@@ -237,7 +229,7 @@ async fn crash_safety(backend: Backend) {
     let (key, body) = &ops[0];
     let (status, again) = api.post("/api/v1/movements", body, Some(key)).await.unwrap();
     assert_eq!((status, &again), (answers[key].0, &answers[key].1));
-    verify(&db);
+    db.assert_verified();
 
     // Every alert email that was due went out, each one once.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -270,19 +262,9 @@ async fn crash_safety(backend: Backend) {
     );
 }
 
-#[actix_web::test]
-async fn crash_safety_on_sqlite() {
-    crash_safety(Backend::Sqlite).await;
-}
-
-#[actix_web::test]
-async fn crash_safety_on_postgres() {
-    crash_safety(Backend::Postgres).await;
-}
-
 /// SIGTERM under load: requests in flight complete, the process exits 0, nothing answered is lost.
-async fn graceful_shutdown(backend: Backend) {
-    let Some(db) = TestDb::create(backend) else { return };
+async fn graceful_shutdown(db: TestDb) {
+    let backend = db.backend();
     let mut server = ServerProcess::start(&db, &[]).await;
     let api = Api {
         client: reqwest::Client::new(),
@@ -296,6 +278,7 @@ async fn graceful_shutdown(backend: Backend) {
         .1["id"]
         .as_i64()
         .unwrap();
+    let fill_kit = api.fill_kit().await;
     let patient = api
         .post("/api/v1/patients", &json!({"reference": "MIP-T"}), None)
         .await
@@ -303,10 +286,10 @@ async fn graceful_shutdown(backend: Backend) {
         .1["id"]
         .as_i64()
         .unwrap();
-    let receipt = json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": FILL_KIT, "lot_number": "K", "expires_on": days_from_today(300), "quantity": 500}]});
+    let receipt = json!({"kind": "receipt", "location_id": store, "lines": [{"item_id": fill_kit, "lot_number": "K", "expires_on": days_from_today(300), "quantity": 500}]});
     api.post("/api/v1/movements", &receipt, None).await.unwrap();
     let bodies: Vec<Value> = (0..60)
-        .map(|n| json!({"kind": "dispense", "location_id": store, "patient_id": patient, "reference": format!("t-{n}"), "lines": [{"item_id": FILL_KIT, "quantity": 1}]}))
+        .map(|n| json!({"kind": "dispense", "location_id": store, "patient_id": patient, "reference": format!("t-{n}"), "lines": [{"item_id": fill_kit, "quantity": 1}]}))
         .collect();
     let pid = server.pid();
     let terminate = async {
@@ -341,21 +324,11 @@ async fn graceful_shutdown(backend: Backend) {
             "{reference} was acknowledged and must be kept"
         );
     }
-    verify(&db);
+    db.assert_verified();
     eprintln!(
         "graceful shutdown on {backend:?}: {} of 60 answered before exit 0",
         acknowledged.len()
     );
-}
-
-#[actix_web::test]
-async fn graceful_shutdown_on_sqlite() {
-    graceful_shutdown(Backend::Sqlite).await;
-}
-
-#[actix_web::test]
-async fn graceful_shutdown_on_postgres() {
-    graceful_shutdown(Backend::Postgres).await;
 }
 
 /// A full scenario, then every log line and every email searched for patient references and
@@ -444,7 +417,12 @@ async fn logs_and_emails_carry_no_patient_reference_or_secret() {
             .unwrap();
     }
     smtp.wait_for(3).await;
-    actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
+    // The server logs each delivery after the SMTP exchange: wait for those lines.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.all_logs().matches("alert email sent").count() < 3 {
+        assert!(Instant::now() < deadline, "deliveries were not logged");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
 
     let logs = server.all_logs();
     assert!(logs.lines().count() > 20, "logs were written");
@@ -496,7 +474,8 @@ async fn postgres_outage_and_recovery() {
         .1["id"]
         .as_i64()
         .unwrap();
-    let receipt = |reference: &str| json!({"kind": "receipt", "location_id": store, "reference": reference, "lines": [{"item_id": FILL_KIT, "lot_number": "K", "expires_on": days_from_today(300), "quantity": 5}]});
+    let fill_kit = api.fill_kit().await;
+    let receipt = |reference: &str| json!({"kind": "receipt", "location_id": store, "reference": reference, "lines": [{"item_id": fill_kit, "lot_number": "K", "expires_on": days_from_today(300), "quantity": 5}]});
     assert_eq!(
         api.post("/api/v1/movements", &receipt("before"), None).await.unwrap().0,
         201
@@ -540,6 +519,10 @@ async fn postgres_outage_and_recovery() {
         vec!["before", "after"],
         "the refused write left nothing behind"
     );
-    verify(&db);
+    db.assert_verified();
     eprintln!("outage: readyz and a write answered 503 within {answered_in:?} of the stop; recovered without restart");
 }
+
+on_both_databases!(async crash_safety);
+
+on_both_databases!(async graceful_shutdown);

@@ -2,13 +2,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::{both_backends, days_from_today, json_of, problem_of, TestApp};
 
-const INSULIN: i64 = 1;
-const FILL_KIT: i64 = 2;
-const BUFFER: i64 = 4;
-
 async fn dispense(app: &TestApp, location: i64, patient: i64, lines: Value) -> Value {
-    let body = json!({"kind": "dispense", "location_id": location, "patient_id": patient, "lines": lines});
-    json_of(app.post("/api/v1/movements", &body).await, 201).await
+    json_of(app.dispense(location, patient, lines).await, 201).await
 }
 
 /// A minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF rows.
@@ -41,24 +36,25 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 both_backends! {
     async fn usage_is_net_of_returns_and_reversals_across_fefo_splits(app) {
+        let insulin = app.seeded.insulin;
         let store = app.location("STORE").await;
         let patient = app.patient("MIP-1").await;
         let other = app.patient("MIP-2").await;
-        let early = app.receive(store, INSULIN, "E, 1", &days_from_today(40), 3).await;
-        let late = app.receive(store, INSULIN, "L\"2", &days_from_today(80), 10).await;
+        let early = app.receive(store, insulin, "E, 1", &days_from_today(40), 3).await;
+        let late = app.receive(store, insulin, "L\"2", &days_from_today(80), 10).await;
         // 5 vials: 3 from the early lot, 2 from the late one.
-        let first = dispense(&app, store, patient, json!([{"item_id": INSULIN, "quantity": 5}])).await;
+        let first = dispense(&app, store, patient, json!([{"item_id": insulin, "quantity": 5}])).await;
         assert_eq!(first["lines"].as_array().unwrap().len(), 2);
         // One vial comes back; a mistaken dispense is reversed; another patient's usage is separate.
-        let back = json!({"kind": "return", "location_id": store, "patient_id": patient, "lines": [{"item_id": INSULIN, "lot_id": late, "quantity": 1}]});
+        let back = json!({"kind": "return", "location_id": store, "patient_id": patient, "lines": [{"item_id": insulin, "lot_id": late, "quantity": 1}]});
         json_of(app.post("/api/v1/movements", &back).await, 201).await;
-        let mistaken = dispense(&app, store, patient, json!([{"item_id": INSULIN, "quantity": 2}])).await;
+        let mistaken = dispense(&app, store, patient, json!([{"item_id": insulin, "quantity": 2}])).await;
         json_of(app.post(&format!("/api/v1/movements/{}/reverse", mistaken["id"]), &json!({})).await, 201).await;
-        dispense(&app, store, other, json!([{"item_id": INSULIN, "quantity": 1}])).await;
+        dispense(&app, store, other, json!([{"item_id": insulin, "quantity": 1}])).await;
 
         let today = days_from_today(0);
         let usage = json_of(app.get(&format!("/api/v1/patients/{patient}/usage?from={today}&to={today}")).await, 200).await;
-        assert_eq!(usage["totals"], json!([{"item_id": INSULIN, "quantity": 4}]));
+        assert_eq!(usage["totals"], json!([{"item_id": insulin, "quantity": 4}]));
         let lines: Vec<(i64, i64, String)> = usage["dispensations"].as_array().unwrap().iter()
             .map(|d| (d["lot_id"].as_i64().unwrap(), d["quantity"].as_i64().unwrap(), d["kind"].as_str().unwrap().to_owned()))
             .collect();
@@ -82,12 +78,12 @@ both_backends! {
 
         // The cross-patient report, JSON and CSV.
         let report = json_of(app.get("/api/v1/reports/usage").await, 200).await;
-        assert_eq!(report["by_item"], json!([{"item_id": INSULIN, "quantity": 5}]));
+        assert_eq!(report["by_item"], json!([{"item_id": insulin, "quantity": 5}]));
         assert_eq!(report["by_patient"].as_array().unwrap().len(), 2);
         let csv = app.client.get(app.url("/api/v1/reports/usage")).bearer_auth(&app.admin_token)
             .header("accept", "text/csv").send().await.unwrap().text().await.unwrap();
         let rows = parse_csv(&csv);
-        assert_eq!(rows[1][..4], ["1".to_owned(), "MIP-1".into(), INSULIN.to_string(), "INS-400-10ML".into()]);
+        assert_eq!(rows[1][..4], ["1".to_owned(), "MIP-1".into(), insulin.to_string(), "INS-400-10ML".into()]);
         assert_eq!(rows[1][5], "4");
         assert_eq!(rows[2][1], "MIP-2");
 
@@ -98,23 +94,25 @@ both_backends! {
     }
 
     async fn recall_lists_every_patient_holding_the_lot(app) {
+
+        let insulin = app.seeded.insulin;
         let store = app.location("STORE").await;
         let fridge = app.location("FRIDGE").await;
         let a = app.lot_patients(&["MIP-A", "MIP-B", "MIP-C", "MIP-D"]).await;
-        let recalled = app.receive(store, INSULIN, "R-1", &days_from_today(30), 6).await;
-        let other = app.receive(store, INSULIN, "O-1", &days_from_today(60), 20).await;
+        let recalled = app.receive(store, insulin, "R-1", &days_from_today(30), 6).await;
+        let other = app.receive(store, insulin, "O-1", &days_from_today(60), 20).await;
         // A: 4 over two lines (split across lots by FEFO), B: 2 via a transfer then dispense,
         // C: 1 then returned, D: another lot only.
-        dispense(&app, store, a[0], json!([{"item_id": INSULIN, "quantity": 2}, {"item_id": INSULIN, "quantity": 1}])).await;
-        let transfer = json!({"kind": "transfer", "location_id": store, "to_location_id": fridge, "lines": [{"item_id": INSULIN, "lot_id": recalled, "quantity": 2}]});
+        dispense(&app, store, a[0], json!([{"item_id": insulin, "quantity": 2}, {"item_id": insulin, "quantity": 1}])).await;
+        let transfer = json!({"kind": "transfer", "location_id": store, "to_location_id": fridge, "lines": [{"item_id": insulin, "lot_id": recalled, "quantity": 2}]});
         json_of(app.post("/api/v1/movements", &transfer).await, 201).await;
-        dispense(&app, fridge, a[1], json!([{"item_id": INSULIN, "quantity": 2}])).await;
-        let c = dispense(&app, store, a[2], json!([{"item_id": INSULIN, "lot_id": recalled, "quantity": 1}])).await;
+        dispense(&app, fridge, a[1], json!([{"item_id": insulin, "quantity": 2}])).await;
+        let c = dispense(&app, store, a[2], json!([{"item_id": insulin, "lot_id": recalled, "quantity": 1}])).await;
         assert_eq!(c["lines"][0]["lot_id"], recalled);
-        let back = json!({"kind": "return", "location_id": store, "patient_id": a[2], "lines": [{"item_id": INSULIN, "lot_id": recalled, "quantity": 1}]});
+        let back = json!({"kind": "return", "location_id": store, "patient_id": a[2], "lines": [{"item_id": insulin, "lot_id": recalled, "quantity": 1}]});
         json_of(app.post("/api/v1/movements", &back).await, 201).await;
-        dispense(&app, store, a[0], json!([{"item_id": INSULIN, "quantity": 2}])).await;
-        dispense(&app, store, a[3], json!([{"item_id": INSULIN, "lot_id": other, "quantity": 1}])).await;
+        dispense(&app, store, a[0], json!([{"item_id": insulin, "quantity": 2}])).await;
+        dispense(&app, store, a[3], json!([{"item_id": insulin, "lot_id": other, "quantity": 1}])).await;
 
         let recipients = json_of(app.get(&format!("/api/v1/lots/{recalled}/recipients")).await, 200).await;
         let rows: Vec<(String, i64, usize)> = recipients["data"].as_array().unwrap().iter()
@@ -147,40 +145,46 @@ both_backends! {
     }
 
     async fn a_refill_consumes_its_bundle_atomically_and_moves_the_next_refill(app) {
+
+        let insulin = app.seeded.insulin;
+
+        let fill_kit = app.seeded.fill_kit;
+
+        let buffer = app.seeded.buffer;
         let fridge = app.location("FRIDGE").await;
         let patient = json_of(app.post("/api/v1/patients", &json!({"reference": "MIP-9", "refill_interval_days": 40})).await, 201).await;
         let id = patient["id"].as_i64().unwrap();
         let procedures = json_of(app.get("/api/v1/procedures").await, 200).await;
         let refill = procedures["data"].as_array().unwrap().iter().find(|p| p["code"] == "refill").unwrap().clone();
-        assert_eq!(refill["lines"], json!([{"item_id": FILL_KIT, "quantity": 1}, {"item_id": BUFFER, "quantity": 1}, {"item_id": INSULIN, "quantity": 2}]));
+        assert_eq!(refill["lines"], json!([{"item_id": fill_kit, "quantity": 1}, {"item_id": buffer, "quantity": 1}, {"item_id": insulin, "quantity": 2}]));
         let codes: Vec<&str> = procedures["data"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
         assert_eq!(codes, vec!["catheter_change", "naoh_rinse", "refill"]);
 
-        app.receive_days_ago(2, fridge, FILL_KIT, "K", &days_from_today(100), 2).await;
-        app.receive_days_ago(2, fridge, BUFFER, "B", &days_from_today(100), 2).await;
-        app.receive_days_ago(2, fridge, INSULIN, "I", &days_from_today(100), 1).await;
+        app.receive_days_ago(2, fridge, fill_kit, "K", &days_from_today(100), 2).await;
+        app.receive_days_ago(2, fridge, buffer, "B", &days_from_today(100), 2).await;
+        app.receive_days_ago(2, fridge, insulin, "I", &days_from_today(100), 1).await;
         // One vial short: nothing is written, the refill date does not move.
         let body = json!({"procedure": "refill", "location_id": fridge});
         let problem = problem_of(app.post(&format!("/api/v1/patients/{id}/procedures"), &body).await, 409, "insufficient-stock").await;
-        assert_eq!(problem["shortage"]["item_id"], INSULIN);
-        assert_eq!(app.available(FILL_KIT, fridge).await, 2);
-        assert_eq!(app.available(BUFFER, fridge).await, 2);
+        assert_eq!(problem["shortage"]["item_id"], insulin);
+        assert_eq!(app.available(fill_kit, fridge).await, 2);
+        assert_eq!(app.available(buffer, fridge).await, 2);
         assert!(json_of(app.get(&format!("/api/v1/patients/{id}")).await, 200).await["next_refill_on"].is_null());
 
-        app.receive_days_ago(2, fridge, INSULIN, "I", &days_from_today(100), 3).await;
+        app.receive_days_ago(2, fridge, insulin, "I", &days_from_today(100), 3).await;
         let occurred = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
-        let body = json!({"procedure": "refill", "location_id": fridge, "occurred_at": occurred, "lines": [{"item_id": INSULIN, "quantity": 3}]});
+        let body = json!({"procedure": "refill", "location_id": fridge, "occurred_at": occurred, "lines": [{"item_id": insulin, "quantity": 3}]});
         let movement = json_of(app.post(&format!("/api/v1/patients/{id}/procedures"), &body).await, 201).await;
         assert_eq!(movement["kind"], "dispense");
         assert_eq!(movement["procedure"], "refill");
         assert_eq!(movement["patient_id"], id);
         let taken: Vec<(i64, i64)> = movement["lines"].as_array().unwrap().iter().map(|l| (l["item_id"].as_i64().unwrap(), l["delta"].as_i64().unwrap())).collect();
-        assert_eq!(taken, vec![(FILL_KIT, -1), (BUFFER, -1), (INSULIN, -3)]);
+        assert_eq!(taken, vec![(fill_kit, -1), (buffer, -1), (insulin, -3)]);
         let patient = json_of(app.get(&format!("/api/v1/patients/{id}")).await, 200).await;
         assert_eq!(patient["next_refill_on"], days_from_today(39));
 
         // A rinse does not move the refill date; an unknown procedure is refused.
-        json_of(app.put("/api/v1/procedures/naoh_rinse", &json!({"name": "Rinse", "lines": [{"item_id": BUFFER, "quantity": 1}]})).await, 200).await;
+        json_of(app.put("/api/v1/procedures/naoh_rinse", &json!({"name": "Rinse", "lines": [{"item_id": buffer, "quantity": 1}]})).await, 200).await;
         json_of(app.post(&format!("/api/v1/patients/{id}/procedures"), &json!({"procedure": "naoh_rinse", "location_id": fridge})).await, 201).await;
         assert_eq!(json_of(app.get(&format!("/api/v1/patients/{id}")).await, 200).await["next_refill_on"], days_from_today(39));
         problem_of(app.post(&format!("/api/v1/patients/{id}/procedures"), &json!({"procedure": "transplant", "location_id": fridge})).await, 422, "validation-failed").await;
@@ -188,10 +192,14 @@ both_backends! {
     }
 
     async fn procedures_are_defined_and_validated(app) {
-        let created = app.put("/api/v1/procedures/pump_check", &json!({"name": "Pump check", "lines": [{"item_id": BUFFER, "quantity": 1}]})).await;
+
+        let fill_kit = app.seeded.fill_kit;
+
+        let buffer = app.seeded.buffer;
+        let created = app.put("/api/v1/procedures/pump_check", &json!({"name": "Pump check", "lines": [{"item_id": buffer, "quantity": 1}]})).await;
         assert_eq!(created.status().as_u16(), 201);
-        let replaced = json_of(app.put("/api/v1/procedures/pump_check", &json!({"name": "Pump check v2", "lines": [{"item_id": FILL_KIT, "quantity": 2}]})).await, 200).await;
-        assert_eq!(replaced["lines"], json!([{"item_id": FILL_KIT, "quantity": 2}]));
+        let replaced = json_of(app.put("/api/v1/procedures/pump_check", &json!({"name": "Pump check v2", "lines": [{"item_id": fill_kit, "quantity": 2}]})).await, 200).await;
+        assert_eq!(replaced["lines"], json!([{"item_id": fill_kit, "quantity": 2}]));
         for (code, body) in [
             ("Bad Code", json!({"name": "x", "lines": [{"item_id": 1, "quantity": 1}]})),
             ("ok", json!({"name": "x", "lines": []})),
