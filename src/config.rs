@@ -46,6 +46,8 @@ pub struct ServerSettings {
     pub bind: String,
     pub workers: usize,
     pub max_body_bytes: usize,
+    /// A request body must arrive within this many seconds (else 408).
+    pub body_timeout_seconds: u64,
     pub shutdown_timeout_seconds: u64,
 }
 
@@ -208,6 +210,9 @@ impl Settings {
                 "server.bind",
                 format!("not an address:port: {:?}", self.server.bind),
             ));
+        }
+        if self.server.body_timeout_seconds == 0 {
+            return Err(ConfigError::new("server.body_timeout_seconds", "must be at least 1"));
         }
         if self.server.max_body_bytes < 1024 {
             return Err(ConfigError::new("server.max_body_bytes", "must be at least 1024"));

@@ -95,8 +95,11 @@ impl Application {
         }
         let state = web::Data::new(AppState::new(pool.clone(), settings.ledger.backdate_policy()));
         let worker = Worker::new(&settings, pool.clone(), state.outbox_wake.clone()).map_err(StartError::Email)?;
-        let max_body_bytes = settings.server.max_body_bytes;
-        let mut server = HttpServer::new(move || api::app(state.clone(), max_body_bytes))
+        let body = api::extract::BodyLimits {
+            max_bytes: settings.server.max_body_bytes,
+            timeout: Duration::from_secs(settings.server.body_timeout_seconds),
+        };
+        let mut server = HttpServer::new(move || api::app(state.clone(), body))
             .shutdown_timeout(settings.server.shutdown_timeout_seconds);
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);

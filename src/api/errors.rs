@@ -3,7 +3,7 @@
 use super::problem::Shortage;
 use super::problem::{Problem, ProblemKind};
 use crate::domain::ledger::{Insufficient, Unusable};
-use crate::domain::validation::FieldErrors;
+use crate::domain::validation::{FieldError, FieldErrors};
 use crate::service::acknowledge_alert::AcknowledgeAlertError;
 use crate::service::authenticate::AuthenticateError;
 use crate::service::change_lot_status::ChangeLotStatusError;
@@ -121,7 +121,13 @@ impl From<RecordMovementError> for Problem {
         match error {
             RecordMovementError::Invalid(errors) => Problem::invalid(errors),
             RecordMovementError::BackdatingNotAllowed { .. } => Problem::new(ProblemKind::Forbidden, detail),
-            RecordMovementError::PatientNotActive(_) => Problem::new(ProblemKind::PatientNotActive, detail),
+            RecordMovementError::PatientNotActive(_) => Problem {
+                errors: vec![FieldError::new(
+                    "patient_id",
+                    "is not active: only active patients receive",
+                )],
+                ..Problem::new(ProblemKind::PatientNotActive, detail)
+            },
             RecordMovementError::InsufficientStock(short) => insufficient(short, detail),
             RecordMovementError::LotUnusable { why, lot_number, .. } => {
                 let (kind, state) = match why {

@@ -30,6 +30,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type_ok = is_json(req);
+        let timeout = req
+            .app_data::<BodyLimits>()
+            .map_or(std::time::Duration::from_secs(30), |limits| limits.timeout);
         let body = Bytes::from_request(req, payload);
         let req = req.clone();
         Box::pin(async move {
@@ -39,7 +42,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                     "send the body as Content-Type: application/json",
                 ));
             }
-            let bytes = body.await.map_err(|e| payload_problem(&e))?;
+            let bytes = tokio::time::timeout(timeout, body)
+                .await
+                .map_err(|_| {
+                    Problem::new(
+                        ProblemKind::RequestTimeout,
+                        format!("the request body did not arrive within {} s", timeout.as_secs()),
+                    )
+                })?
+                .map_err(|e| payload_problem(&e))?;
             let value = parse(&bytes)?;
             super::idempotency::remember_body(&req, &bytes);
             Ok(Json(value))
@@ -214,8 +225,17 @@ pub fn path_error(error: PathError, req: &HttpRequest) -> actix_web::Error {
     Problem::not_found(format!("nothing at {}", req.path())).into()
 }
 
-pub fn configure_extractors(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
-    cfg.app_data(web::PayloadConfig::new(max_body_bytes))
+/// How much of a body the service reads, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    pub max_bytes: usize,
+    /// A client that has not sent its whole body by then gets 408 (a slow body holds a worker).
+    pub timeout: std::time::Duration,
+}
+
+pub fn configure_extractors(cfg: &mut web::ServiceConfig, body: BodyLimits) {
+    cfg.app_data(web::PayloadConfig::new(body.max_bytes))
+        .app_data(body)
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error));
 }

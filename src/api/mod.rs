@@ -244,7 +244,7 @@ impl Responder for Problem {
 /// The whole application for one worker.
 pub fn app(
     state: web::Data<AppState>,
-    max_body_bytes: usize,
+    body: extract::BodyLimits,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -256,7 +256,7 @@ pub fn app(
 > {
     App::new()
         .app_data(state)
-        .configure(|cfg| extract::configure_extractors(cfg, max_body_bytes))
+        .configure(|cfg| extract::configure_extractors(cfg, body))
         .configure(configure_routes)
         .default_service(web::to(not_found))
         .wrap(from_fn(observe::observe))

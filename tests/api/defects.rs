@@ -243,4 +243,28 @@ both_backends! {
             "lines": [{"item_id": insulin, "lot_number": "N", "expires_on": days_from_today(100), "quantity": 1}]});
         problem_of(app.post("/api/v1/movements", &note).await, 422, "validation-failed").await;
     }
+
+    async fn a_body_that_trickles_in_gets_408(app) {
+        let app = crate::helpers::spawn_app_with(app.backend(), |s| s.server.body_timeout_seconds = 1).await.unwrap();
+        let address = app.address.trim_start_matches("http://").to_owned();
+        let token = app.admin_token.clone();
+        let answer = actix_web::rt::task::spawn_blocking(move || {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(&address).unwrap();
+            stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+            let head = format!(
+                "POST /api/v1/locations HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+                 Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"code\":"
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            let mut answer = Vec::new();
+            let _ = stream.read_to_end(&mut answer);
+            String::from_utf8_lossy(&answer).into_owned()
+        })
+        .await
+        .unwrap();
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("request-timeout"), "{answer}");
+        assert_eq!(json_of(app.get("/api/v1/locations").await, 200).await["data"], json!([]));
+    }
 }
