@@ -241,7 +241,6 @@ fn ceiling_sqlite(cli: &Command) {
                     name: "bench".into(),
                     role: Role::Admin,
                 };
-                let mut conn = pool.get().expect("connection");
                 while Instant::now() < deadline {
                     let new = NewMovement {
                         occurred_at: mipstock::api::clock::now(),
@@ -261,7 +260,10 @@ fn ceiling_sqlite(cli: &Command) {
                     };
                     let begun = Instant::now();
                     let policy = mipstock::domain::time::BackdatePolicy { max_days: 7 };
-                    let ok = record_movement(&mut conn, &actor, mipstock::api::clock::now(), policy, new).is_ok();
+                    // Through the pool's SQLite write queue, as the server's writers go.
+                    let ok = pool
+                        .run_blocking(|conn| record_movement(conn, &actor, mipstock::api::clock::now(), policy, new))
+                        .is_ok();
                     tally.record(begun, ok);
                 }
             });

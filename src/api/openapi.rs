@@ -133,7 +133,11 @@ impl Modify for CommonResponses {
                 }
                 if operation.request_body.is_some() {
                     add_missing(operation, "413", "Body larger than the configured limit");
-                    add_missing(operation, "408", "The body did not arrive within `server.body_timeout_seconds`");
+                    add_missing(
+                        operation,
+                        "408",
+                        "The body did not arrive within `server.body_timeout_seconds`",
+                    );
                     add_missing(operation, "415", "Body is not application/json");
                     add_missing(operation, "422", "Well-formed but invalid; `errors` lists each field");
                 }

@@ -140,17 +140,23 @@ impl DbPool {
         T: Send + 'static,
         E: From<StorageError> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        let queue = self.write_queue.clone();
-        let joined = tokio::task::spawn_blocking(move || {
-            let _scope = write_queue::scope(queue);
-            let mut conn = pool.get().map_err(StorageError::from)?;
-            work(&mut conn)
-        })
-        .await;
+        let pool = self.clone();
+        let joined = tokio::task::spawn_blocking(move || pool.run_blocking(work)).await;
         joined.unwrap_or_else(|join_error| {
             Err(StorageError::Unavailable(format!("database task failed: {join_error}")).into())
         })
+    }
+
+    /// Runs `work` on this thread with a connection, its write transactions in this pool's
+    /// queue: for threads of their own (the benchmark's SQLite ceiling), never on the executor.
+    pub fn run_blocking<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+        E: From<StorageError>,
+    {
+        let _scope = write_queue::scope(self.write_queue.clone());
+        let mut conn = self.pool.get().map_err(StorageError::from)?;
+        work(&mut conn)
     }
 
     /// A blocking checkout, for the command line where there is no executor to protect.
