@@ -84,6 +84,7 @@ diesel::table! {
         status_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        first_received_at -> Nullable<Timestamp>,
     }
 }
 

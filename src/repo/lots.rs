@@ -7,7 +7,7 @@ use crate::db::schema::{lot_serials, lots};
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
 use crate::domain::ids::{ItemId, LotId, MovementId};
-use crate::domain::ledger::{Lot, LotStatus, MovementKind};
+use crate::domain::ledger::{Lot, LotStatus};
 use crate::domain::page::{Page, PageRequest};
 
 #[derive(Queryable)]
@@ -20,6 +20,7 @@ struct LotRow {
     status_reason: Option<String>,
     _created_at: chrono::NaiveDateTime,
     _updated_at: chrono::NaiveDateTime,
+    _first_received_at: Option<chrono::NaiveDateTime>,
 }
 
 impl LotRow {
@@ -55,19 +56,23 @@ pub fn find(conn: &mut DbConnection, id: LotId) -> QueryResult<Option<Lot>> {
     }
 }
 
-/// Finds the lot of `item` numbered `lot_number`, creating it (available) when it is new.
+/// Finds the lot of `item` numbered `lot_number`, creating it (available) when it is new, and
+/// records a receipt of it dated `received_at` (the lot's first receipt is the earliest).
 /// Concurrent receipts of the same new lot create it once.
 pub fn find_or_create(
     conn: &mut DbConnection,
     item: ItemId,
     lot_number: &str,
     expires_on: NaiveDate,
+    received_at: NaiveDateTime,
     at: NaiveDateTime,
 ) -> QueryResult<Lot> {
     on_backend!(
         conn,
-        "INSERT INTO lots (item_id, lot_number, expires_on, status, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (item_id, lot_number) DO NOTHING",
+        "INSERT INTO lots (item_id, lot_number, expires_on, status, created_at, updated_at, first_received_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_id, lot_number) DO UPDATE \
+         SET first_received_at = excluded.first_received_at \
+         WHERE lots.first_received_at IS NULL OR lots.first_received_at > excluded.first_received_at",
         |q, c| q
             .bind::<BigInt, _>(item.0)
             .bind::<Text, _>(lot_number)
@@ -75,6 +80,7 @@ pub fn find_or_create(
             .bind::<Text, _>(LotStatus::Available.as_str())
             .bind::<Timestamp, _>(at)
             .bind::<Timestamp, _>(at)
+            .bind::<Timestamp, _>(received_at)
             .execute(c)
     )?;
     let row: LotRow = lots::table
@@ -176,11 +182,10 @@ pub fn add_serial(
 
 /// When the lot first arrived: the earliest `occurred_at` of a receipt of it.
 pub fn first_received_at(conn: &mut DbConnection, lot: LotId) -> QueryResult<Option<NaiveDateTime>> {
-    use crate::db::schema::{movement_lines, movements};
-    movement_lines::table
-        .inner_join(movements::table)
-        .filter(movement_lines::lot_id.eq(lot.0))
-        .filter(movements::kind.eq(MovementKind::Receipt.as_str()))
-        .select(diesel::dsl::min(movements::occurred_at))
+    let found: Option<Option<NaiveDateTime>> = lots::table
+        .find(lot.0)
+        .select(lots::first_received_at)
         .first(conn)
+        .optional()?;
+    Ok(found.flatten())
 }

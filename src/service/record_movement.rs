@@ -253,7 +253,14 @@ fn apply(conn: &mut DbConnection, id: MovementId, now: NaiveDateTime, new: &NewM
     match &new.request {
         MovementRequest::Receipt { location, lines } => {
             for (i, line) in lines.iter().enumerate() {
-                let lot = repo::lots::find_or_create(conn, line.item, &line.lot_number, line.expires_on, now)?;
+                let lot = repo::lots::find_or_create(
+                    conn,
+                    line.item,
+                    &line.lot_number,
+                    line.expires_on,
+                    new.occurred_at,
+                    now,
+                )?;
                 if lot.expires_on != line.expires_on {
                     return Err(RecordMovementError::LotExpiryMismatch {
                         lot_number: lot.lot_number,

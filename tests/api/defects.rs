@@ -193,6 +193,11 @@ both_backends! {
             "lines": [{"item_id": insulin, "quantity": 1}]});
         let problem = problem_of(app.post("/api/v1/movements", &by_fefo).await, 422, "validation-failed").await;
         assert_eq!(problem["errors"][0]["field"], "occurred_at");
+        // A receipt of the same lot dated earlier moves its first receipt back.
+        let earlier = json!({"kind": "receipt", "location_id": store, "occurred_at": iso_days_ago(3),
+            "lines": [{"item_id": insulin, "lot_number": "TODAY", "expires_on": days_from_today(100), "quantity": 1}]});
+        json_of(app.post("/api/v1/movements", &earlier).await, 201).await;
+        json_of(app.post("/api/v1/movements", &by_fefo).await, 201).await;
 
         // Beyond ledger.max_backdate_days (7): admin only.
         let old = json!({"kind": "receipt", "location_id": store, "occurred_at": iso_days_ago(20),

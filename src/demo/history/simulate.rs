@@ -36,6 +36,8 @@ fn sim_date(day: i64) -> NaiveDate {
 #[derive(Clone, Copy)]
 pub struct Stocked {
     pub item: usize,
+    /// Day the lot was delivered.
+    pub received: i64,
     /// Day (from the first simulated day) after which the lot is expired.
     pub expires: i64,
 }
@@ -181,6 +183,7 @@ pub fn simulate(spec: &HistorySpec, ids: &Ids) -> Simulation {
                 let lot = first_lot + sim.lots.len() as i64;
                 sim.lots.push(Stocked {
                     item,
+                    received: day,
                     expires: day + shelf,
                 });
                 sim.add(item, lot, central, quantity);

@@ -88,17 +88,18 @@ pub fn write(
         .map(|(n, lot)| {
             let id = first_lot + n as i64;
             format!(
-                "({id}, {}, {}, {}, 'available', NULL, {created}, {created})",
+                "({id}, {}, {}, {}, 'available', NULL, {created}, {created}, {})",
                 items[lot.item],
                 text(&format!("B{id:07}")),
-                date(start, lot.expires)
+                date(start, lot.expires),
+                stamp(start, lot.received, 0)
             )
         })
         .collect();
     insert_rows(
         conn,
         "lots",
-        "id, item_id, lot_number, expires_on, status, status_reason, created_at, updated_at",
+        "id, item_id, lot_number, expires_on, status, status_reason, created_at, updated_at, first_received_at",
         &rows,
     )?;
 
