@@ -67,7 +67,7 @@ pub struct PutProcedureRequest {
 #[serde(deny_unknown_fields)]
 pub struct PerformProcedureRequest {
     /// The procedure's code, e.g. `refill`.
-    #[schema(max_length = 40, pattern = "^[a-z0-9_]+$", example = "refill")]
+    #[schema(value_type = texts::ProcedureCode)]
     pub procedure: String,
     /// Where the consumables are taken from (FEFO per line).
     pub location_id: i64,
@@ -122,7 +122,7 @@ pub async fn list(state: web::Data<AppState>) -> Result<web::Json<List<Procedure
 
 /// Create or replace a procedure.
 #[utoipa::path(put, path = "/api/v1/procedures/{code}", tag = "patients",
-    params(("code" = String, Path, max_length = 40, pattern = "^[a-z0-9_]+$", description = "a-z, 0-9 and _, e.g. refill")),
+    params(("code" = texts::ProcedureCode, Path, description = "a-z, 0-9 and _, e.g. refill")),
     request_body = PutProcedureRequest,
     responses((status = 200, description = "Replaced", body = ProcedureDto),
         (status = 201, description = "Created", body = ProcedureDto)))]

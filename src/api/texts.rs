@@ -78,3 +78,20 @@ impl utoipa::PartialSchema for OccurredAt {
 }
 
 impl utoipa::ToSchema for OccurredAt {}
+
+/// A procedure's code: a-z, 0-9 and `_` (`procedure::parse_code`).
+pub struct ProcedureCode;
+
+impl utoipa::PartialSchema for ProcedureCode {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(procedure::CODE_MAX))
+            .pattern(Some(procedure::CODE_PATTERN))
+            .examples(["refill"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ProcedureCode {}

@@ -7,6 +7,8 @@ use super::validation::FieldError;
 /// The procedure that also moves the patient's next refill date.
 pub const REFILL: &str = "refill";
 pub const CODE_MAX: usize = 40;
+/// What `parse_code` accepts, for the OpenAPI document.
+pub const CODE_PATTERN: &str = "^[a-z0-9_]+$";
 pub const NAME_MAX: usize = 200;
 pub const LINES_MAX: usize = 20;
 
