@@ -121,10 +121,13 @@ fn parse_gtins(values: &[String], errors: &mut FieldErrors) -> Option<Vec<Gtin>>
     let mut ok = true;
     for (i, value) in values.iter().enumerate() {
         match Gtin::parse(value) {
-            Ok(gtin) if gtins.contains(&gtin) => {
+            // The same text twice breaks the schema's uniqueItems; the same GTIN spelt another
+            // way (13 and 14 digits) is one GTIN, kept once.
+            Ok(_) if values[..i].contains(value) => {
                 errors.push(FieldError::new(format!("gtins[{i}]"), "is listed twice"));
                 ok = false;
             }
+            Ok(gtin) if gtins.contains(&gtin) => {}
             Ok(gtin) => gtins.push(gtin),
             Err(e) => {
                 errors.push(FieldError::new(format!("gtins[{i}]"), e.to_string()));

@@ -62,6 +62,17 @@ both_backends! {
         assert!(cleared["notes"].is_null());
     }
 
+    async fn one_gtin_spelt_two_ways_is_kept_once_and_one_text_twice_is_refused(app) {
+        let body = json!({"code": "TWO", "name": "Two spellings", "category": "other", "unit": "box",
+            "gtins": ["4006381333931", "04006381333931"]});
+        let item = json_of(app.post("/api/v1/items", &body).await, 201).await;
+        assert_eq!(item["gtins"], json!(["04006381333931"]));
+        let twice = json!({"code": "TWICE", "name": "Twice", "category": "other", "unit": "box",
+            "gtins": ["4006381333931", "4006381333931"]});
+        let problem = problem_of(app.post("/api/v1/items", &twice).await, 422, "validation-failed").await;
+        assert_eq!(problem["errors"][0]["field"], "gtins[1]");
+    }
+
     async fn every_post_validates_its_idempotency_key(app) {
         let response = app.client.post(app.url("/api/v1/alerts/1/acknowledge")).bearer_auth(&app.admin_token)
             .header("idempotency-key", "   ").json(&json!({})).send().await.unwrap();
