@@ -3,6 +3,7 @@
 
 pub mod alert;
 pub mod catalog;
+pub mod forecast;
 pub mod gtin;
 pub mod ids;
 pub mod ledger;

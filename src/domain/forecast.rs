@@ -1,0 +1,277 @@
+//! The forecast's projection (API.md, "Forecast"): day by day from today, what arrives comes
+//! first, then demand is served earliest expiry first, and a lot leaves the day after its
+//! `expires_on` (what is left of it then is `expiring` that day). Pure: today is a parameter,
+//! quantities are fractional (unscheduled demand is a rate).
+
+use chrono::{Duration, NaiveDate};
+
+/// Usable stock of one lot (status `available`, not expired today).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SupplyLot {
+    pub expires_on: NaiveDate,
+    pub quantity: f64,
+}
+
+/// What an open order line still brings, and when (an overdue line is counted as arriving today).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Arrival {
+    pub on: NaiveDate,
+    pub quantity: f64,
+}
+
+/// A patient on the roster: refilled on max(next_refill_on, today), then every interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refills {
+    pub next_refill_on: NaiveDate,
+    pub interval_days: u32,
+}
+
+/// One day of the projection.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Day {
+    pub date: NaiveDate,
+    /// Usable stock at the end of the day.
+    pub available: f64,
+    pub demand: f64,
+    pub arriving: f64,
+    /// Left of lots that expired the day before, leaving the projection today.
+    pub expiring: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projection {
+    pub series: Vec<Day>,
+    /// The first day whose demand cannot be met in full, counting arrivals.
+    pub stockout_on: Option<NaiveDate>,
+    /// Days until usable stock alone (no arrivals) first falls short; `None` beyond the horizon.
+    pub days_of_cover: Option<i64>,
+    /// Units that leave the projection unused because they expired.
+    pub expiring_unused: f64,
+}
+
+/// What is projected for one item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    pub today: NaiveDate,
+    pub horizon_days: u32,
+    pub lots: Vec<SupplyLot>,
+    pub arrivals: Vec<Arrival>,
+    /// Units of this item one refill consumes (the `refill` procedure's line).
+    pub per_refill: f64,
+    pub roster: Vec<Refills>,
+    /// Units a day of everything else (other procedures, untagged dispensations).
+    pub unscheduled_per_day: f64,
+}
+
+/// Below this a shortfall is rounding, not a stockout.
+const EPSILON: f64 = 1e-9;
+
+/// How many refills fall on each day of the horizon (index 0 = today).
+pub fn refills_per_day(roster: &[Refills], today: NaiveDate, horizon_days: u32) -> Vec<u32> {
+    let mut per_day = vec![0u32; horizon_days as usize];
+    for patient in roster {
+        let interval = i64::from(patient.interval_days.max(1));
+        let mut day = (patient.next_refill_on - today).num_days().max(0);
+        while day < i64::from(horizon_days) {
+            per_day[day as usize] += 1;
+            day += interval;
+        }
+    }
+    per_day
+}
+
+/// One run over the horizon; `with_arrivals` false gives what stock alone covers.
+fn run(inputs: &Inputs, demand: &[f64], with_arrivals: bool) -> (Vec<Day>, Option<usize>, f64) {
+    let mut lots: Vec<SupplyLot> = inputs.lots.iter().copied().filter(|l| l.quantity > 0.0).collect();
+    let mut series = Vec::with_capacity(demand.len());
+    let mut first_short = None;
+    let mut expiring_unused = 0.0;
+    // Arrivals come as a lot that does not expire within the horizon.
+    let never = inputs.today + Duration::days(i64::from(inputs.horizon_days) + 1);
+    for (i, wanted) in demand.iter().enumerate() {
+        let date = inputs.today + Duration::days(i as i64);
+        let expiring: f64 = lots.iter().filter(|l| l.expires_on < date).map(|l| l.quantity).sum();
+        lots.retain(|l| l.expires_on >= date);
+        expiring_unused += expiring;
+        let arriving: f64 = if with_arrivals {
+            inputs
+                .arrivals
+                .iter()
+                .filter(|a| a.on.max(inputs.today) == date)
+                .map(|a| a.quantity)
+                .sum()
+        } else {
+            0.0
+        };
+        if arriving > 0.0 {
+            lots.push(SupplyLot {
+                expires_on: never,
+                quantity: arriving,
+            });
+        }
+        // Earliest expiry first.
+        lots.sort_by_key(|l| l.expires_on);
+        let mut left = *wanted;
+        for lot in lots.iter_mut() {
+            let taken = left.min(lot.quantity);
+            lot.quantity -= taken;
+            left -= taken;
+        }
+        lots.retain(|l| l.quantity > EPSILON);
+        if left > EPSILON && first_short.is_none() {
+            first_short = Some(i);
+        }
+        series.push(Day {
+            date,
+            available: lots.iter().map(|l| l.quantity).sum(),
+            demand: *wanted,
+            arriving,
+            expiring,
+        });
+    }
+    (series, first_short, expiring_unused)
+}
+
+pub fn project(inputs: &Inputs) -> Projection {
+    let refills = refills_per_day(&inputs.roster, inputs.today, inputs.horizon_days);
+    let demand: Vec<f64> = refills
+        .iter()
+        .map(|n| f64::from(*n) * inputs.per_refill + inputs.unscheduled_per_day)
+        .collect();
+    let (series, short, expiring_unused) = run(inputs, &demand, true);
+    let (_, short_alone, _) = run(inputs, &demand, false);
+    Projection {
+        stockout_on: short.map(|i| series[i].date),
+        days_of_cover: short_alone.map(|i| i as i64),
+        expiring_unused,
+        series,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, 3, d).unwrap()
+    }
+
+    fn inputs(lots: Vec<SupplyLot>, arrivals: Vec<Arrival>, roster: Vec<Refills>) -> Inputs {
+        Inputs {
+            today: day(1),
+            horizon_days: 20,
+            lots,
+            arrivals,
+            per_refill: 2.0,
+            roster,
+            unscheduled_per_day: 0.0,
+        }
+    }
+
+    #[test]
+    fn refills_repeat_at_the_interval_and_overdue_ones_fall_today() {
+        let roster = [
+            Refills {
+                next_refill_on: day(3),
+                interval_days: 7,
+            },
+            Refills {
+                next_refill_on: NaiveDate::from_ymd_opt(2027, 2, 20).unwrap(),
+                interval_days: 42,
+            },
+        ];
+        let per_day = refills_per_day(&roster, day(1), 20);
+        let days: Vec<usize> = per_day
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(days, vec![0, 2, 9, 16], "overdue today, then 3, 10 and 17 March");
+    }
+
+    #[test]
+    fn stock_runs_out_on_the_first_refill_it_cannot_serve() {
+        // 5 units, 2 a refill on the 3rd, 10th and 17th: 3 left, then 1, then short on the 17th.
+        let p = project(&inputs(
+            vec![SupplyLot {
+                expires_on: day(31),
+                quantity: 5.0,
+            }],
+            vec![],
+            vec![Refills {
+                next_refill_on: day(3),
+                interval_days: 7,
+            }],
+        ));
+        assert_eq!(p.stockout_on, Some(day(17)));
+        assert_eq!(p.days_of_cover, Some(16));
+        assert_eq!(p.series[2].available, 3.0);
+        assert_eq!(p.series[9].available, 1.0);
+        assert_eq!(p.expiring_unused, 0.0);
+    }
+
+    #[test]
+    fn a_lot_that_expires_before_it_is_needed_leaves_unused() {
+        // 4 units expiring on the 2nd are usable on the 2nd and gone on the 3rd, the first refill.
+        let p = project(&inputs(
+            vec![
+                SupplyLot {
+                    expires_on: day(2),
+                    quantity: 4.0,
+                },
+                SupplyLot {
+                    expires_on: day(31),
+                    quantity: 2.0,
+                },
+            ],
+            vec![],
+            vec![Refills {
+                next_refill_on: day(3),
+                interval_days: 7,
+            }],
+        ));
+        assert_eq!(p.series[1].available, 6.0, "usable through its date");
+        assert_eq!(p.series[2].expiring, 4.0, "leaves the day after");
+        assert_eq!(p.expiring_unused, 4.0);
+        assert_eq!(p.stockout_on, Some(day(10)), "only the other lot's 2 serve the 3rd");
+    }
+
+    #[test]
+    fn an_order_landing_the_day_before_the_stockout_moves_it() {
+        let roster = vec![Refills {
+            next_refill_on: day(3),
+            interval_days: 7,
+        }];
+        let lots = vec![SupplyLot {
+            expires_on: day(31),
+            quantity: 5.0,
+        }];
+        let landing = vec![Arrival {
+            on: day(16),
+            quantity: 2.0,
+        }];
+        let p = project(&inputs(lots, landing, roster));
+        assert_eq!(p.stockout_on, None, "1 + 2 arriving on the 16th serve the 17th");
+        assert_eq!(p.days_of_cover, Some(16), "cover counts stock alone");
+        assert_eq!(p.series[15].arriving, 2.0);
+        assert_eq!(p.series[16].available, 1.0);
+    }
+
+    #[test]
+    fn overdue_orders_arrive_today_and_unscheduled_demand_is_a_rate() {
+        let mut i = inputs(
+            vec![],
+            vec![Arrival {
+                on: NaiveDate::from_ymd_opt(2027, 2, 25).unwrap(),
+                quantity: 3.0,
+            }],
+            vec![],
+        );
+        i.unscheduled_per_day = 0.5;
+        let p = project(&i);
+        assert_eq!(p.series[0].arriving, 3.0);
+        assert_eq!(p.days_of_cover, Some(0), "today already falls short without arrivals");
+        assert_eq!(p.stockout_on, Some(day(7)), "3 units at 0.5 a day last six days");
+    }
+}
