@@ -80,12 +80,32 @@ pub fn refills_per_day(roster: &[Refills], today: NaiveDate, horizon_days: u32) 
     per_day
 }
 
+/// The demand of each day of the horizon: the day's refills and the unscheduled rate.
+fn daily_demand(inputs: &Inputs) -> Vec<f64> {
+    refills_per_day(&inputs.roster, inputs.today, inputs.horizon_days)
+        .iter()
+        .map(|n| f64::from(*n) * inputs.per_refill + inputs.unscheduled_per_day)
+        .collect()
+}
+
+/// One pass over the horizon.
+struct Run {
+    series: Vec<Day>,
+    /// Index of the first day short.
+    first_short: Option<usize>,
+    expiring_unused: f64,
+    /// Demand left unserved over the horizon.
+    unmet: f64,
+}
+
 /// One run over the horizon; `with_arrivals` false gives what stock alone covers.
-fn run(inputs: &Inputs, demand: &[f64], with_arrivals: bool) -> (Vec<Day>, Option<usize>, f64) {
+fn run(inputs: &Inputs, with_arrivals: bool) -> Run {
+    let demand = daily_demand(inputs);
     let mut lots: Vec<SupplyLot> = inputs.lots.iter().copied().filter(|l| l.quantity > 0.0).collect();
     let mut series = Vec::with_capacity(demand.len());
     let mut first_short = None;
     let mut expiring_unused = 0.0;
+    let mut unmet = 0.0;
     // Arrivals come as a lot that does not expire within the horizon.
     let never = inputs.today + Duration::days(i64::from(inputs.horizon_days) + 1);
     for (i, wanted) in demand.iter().enumerate() {
@@ -118,8 +138,9 @@ fn run(inputs: &Inputs, demand: &[f64], with_arrivals: bool) -> (Vec<Day>, Optio
             left -= taken;
         }
         lots.retain(|l| l.quantity > EPSILON);
-        if left > EPSILON && first_short.is_none() {
-            first_short = Some(i);
+        if left > EPSILON {
+            unmet += left;
+            first_short = first_short.or(Some(i));
         }
         series.push(Day {
             date,
@@ -129,22 +150,22 @@ fn run(inputs: &Inputs, demand: &[f64], with_arrivals: bool) -> (Vec<Day>, Optio
             expiring,
         });
     }
-    (series, first_short, expiring_unused)
+    Run {
+        series,
+        first_short,
+        expiring_unused,
+        unmet,
+    }
 }
 
 pub fn project(inputs: &Inputs) -> Projection {
-    let refills = refills_per_day(&inputs.roster, inputs.today, inputs.horizon_days);
-    let demand: Vec<f64> = refills
-        .iter()
-        .map(|n| f64::from(*n) * inputs.per_refill + inputs.unscheduled_per_day)
-        .collect();
-    let (series, short, expiring_unused) = run(inputs, &demand, true);
-    let (_, short_alone, _) = run(inputs, &demand, false);
+    let with_arrivals = run(inputs, true);
+    let alone = run(inputs, false);
     Projection {
-        stockout_on: short.map(|i| series[i].date),
-        days_of_cover: short_alone.map(|i| i as i64),
-        expiring_unused,
-        series,
+        stockout_on: with_arrivals.first_short.map(|i| with_arrivals.series[i].date),
+        days_of_cover: alone.first_short.map(|i| i as i64),
+        expiring_unused: with_arrivals.expiring_unused,
+        series: with_arrivals.series,
     }
 }
 
@@ -273,5 +294,168 @@ mod tests {
         assert_eq!(p.series[0].arriving, 3.0);
         assert_eq!(p.days_of_cover, Some(0), "today already falls short without arrivals");
         assert_eq!(p.stockout_on, Some(day(7)), "3 units at 0.5 a day last six days");
+    }
+}
+
+/// How an item is ordered: the supplier's lead time (0 without a supplier), the order multiple,
+/// the typical shelf life of a new lot, and the review and safety periods of `forecast.*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ordering {
+    pub lead_time_days: u32,
+    pub review_days: u32,
+    pub safety_days: u32,
+    pub pack_size: u32,
+    pub shelf_life_days: Option<u32>,
+}
+
+/// Every figure that went into a suggestion, for the pharmacist to check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuggestionWorking {
+    /// Lead time + review + safety.
+    pub period_days: u32,
+    pub demand: f64,
+    pub usable: f64,
+    pub on_order: f64,
+    /// Demand the projection cannot serve within the period (expiries included).
+    pub unmet: f64,
+    /// Units before rounding: the larger of demand − usable − on order, and unmet.
+    pub needed: f64,
+    pub packs: u32,
+    /// Demand over one shelf life, when it lowered the order.
+    pub shelf_life_demand: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub quantity: u32,
+    /// Ordered later than this, it lands after the stockout.
+    pub order_by: NaiveDate,
+    /// When an order placed today lands.
+    pub expected_on: NaiveDate,
+    pub working: SuggestionWorking,
+}
+
+/// What to order today, when an order is needed to avoid a stockout within lead time + review +
+/// safety; `None` otherwise.
+pub fn suggest(inputs: &Inputs, ordering: Ordering) -> Option<Suggestion> {
+    let period_days = ordering.lead_time_days + ordering.review_days + ordering.safety_days;
+    let over_period = Inputs {
+        horizon_days: period_days.max(1),
+        ..inputs.clone()
+    };
+    let projection = run(&over_period, true);
+    let stockout_on = projection.series[projection.first_short?].date;
+    let demand: f64 = projection.series.iter().map(|d| d.demand).sum();
+    let usable: f64 = inputs.lots.iter().map(|l| l.quantity).sum();
+    let on_order: f64 = inputs.arrivals.iter().map(|a| a.quantity).sum();
+    let unmet = projection.unmet;
+    let needed = (demand - usable - on_order).max(unmet);
+    let pack = f64::from(ordering.pack_size.max(1));
+    let mut packs = ((needed / pack) - EPSILON).ceil().max(1.0) as u32;
+    let mut shelf_life_demand = None;
+    if let Some(days) = ordering.shelf_life_days {
+        let per_day = demand / f64::from(period_days.max(1));
+        let limit = per_day * f64::from(days);
+        if f64::from(packs) * pack > limit + EPSILON {
+            // Lowered by whole packs, never below one: what cannot be used before it expires.
+            packs = ((limit / pack).floor() as u32).max(1);
+            shelf_life_demand = Some(limit);
+        }
+    }
+    let expected_on = inputs.today + Duration::days(i64::from(ordering.lead_time_days));
+    let order_by = (stockout_on - Duration::days(i64::from(ordering.lead_time_days))).max(inputs.today);
+    Some(Suggestion {
+        quantity: packs * ordering.pack_size.max(1),
+        order_by,
+        expected_on,
+        working: SuggestionWorking {
+            period_days,
+            demand,
+            usable,
+            on_order,
+            unmet,
+            needed,
+            packs,
+            shelf_life_demand,
+        },
+    })
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, 3, d).unwrap()
+    }
+
+    /// 4 units on the shelf, a refill of 2 every 7 days from the 3rd; lead 10, review 7, safety 4:
+    /// a 21-day period (1st–21st) with refills on the 3rd, 10th and 17th = 6 units of demand.
+    fn roster(lots: f64) -> Inputs {
+        Inputs {
+            today: day(1),
+            horizon_days: 90,
+            lots: vec![SupplyLot {
+                expires_on: NaiveDate::from_ymd_opt(2028, 1, 1).unwrap(),
+                quantity: lots,
+            }],
+            arrivals: vec![],
+            per_refill: 2.0,
+            roster: vec![Refills {
+                next_refill_on: day(3),
+                interval_days: 7,
+            }],
+            unscheduled_per_day: 0.0,
+        }
+    }
+
+    fn ordering(pack_size: u32, shelf_life_days: Option<u32>) -> Ordering {
+        Ordering {
+            lead_time_days: 10,
+            review_days: 7,
+            safety_days: 4,
+            pack_size,
+            shelf_life_days,
+        }
+    }
+
+    #[test]
+    fn enough_stock_for_the_period_needs_no_order() {
+        assert_eq!(suggest(&roster(6.0), ordering(1, None)), None);
+    }
+
+    #[test]
+    fn the_shortfall_is_rounded_up_to_whole_packs_and_dated() {
+        let s = suggest(&roster(4.0), ordering(5, None)).unwrap();
+        // Demand 6 − 4 on the shelf = 2, one pack of 5.
+        assert_eq!((s.working.demand, s.working.needed, s.quantity), (6.0, 2.0, 5));
+        assert_eq!(s.expected_on, day(11));
+        // Stock runs out on the 17th; ordered after the 7th it lands too late.
+        assert_eq!(s.order_by, day(7));
+    }
+
+    #[test]
+    fn shelf_life_lowers_the_order_by_whole_packs_never_below_one() {
+        // Needed 2, packs of 3 → 3; demand is 6 / 21 a day, 7 days of shelf life use 2: one pack
+        // of 3 is more, but never below one pack.
+        let s = suggest(&roster(4.0), ordering(3, Some(7))).unwrap();
+        assert_eq!(s.quantity, 3);
+        assert_eq!(s.working.shelf_life_demand, Some(2.0));
+        // With packs of 1 and 60 days of shelf life nothing is lowered: 2 units.
+        let s = suggest(&roster(4.0), ordering(1, Some(60))).unwrap();
+        assert_eq!((s.quantity, s.working.shelf_life_demand), (2, None));
+    }
+
+    #[test]
+    fn stock_that_expires_unused_is_not_cover() {
+        // 6 units, but 4 expire on the 2nd: the 17th is short although 6 ≥ 6 on paper.
+        let mut inputs = roster(2.0);
+        inputs.lots.push(SupplyLot {
+            expires_on: day(2),
+            quantity: 4.0,
+        });
+        let s = suggest(&inputs, ordering(1, None)).unwrap();
+        assert_eq!(s.working.unmet, 4.0);
+        assert_eq!(s.quantity, 4);
     }
 }
