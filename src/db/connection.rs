@@ -62,13 +62,6 @@ impl Backend {
 }
 
 impl DbConnection {
-    pub fn backend_name(&self) -> &'static str {
-        match self {
-            DbConnection::Pg(_) => "postgres",
-            DbConnection::Sqlite(_) => "sqlite",
-        }
-    }
-
     pub(super) fn ping(&mut self) -> diesel::QueryResult<()> {
         self.batch_execute("SELECT 1")
     }
