@@ -158,7 +158,7 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<(), Failure> {
         actix_web::rt::task::spawn_blocking(move || {
             let pool = startup::open_database(&prepared)?;
             let mut conn = pool.get()?;
-            let summary = load_demo(&mut conn, clock::now())?;
+            let summary = load_demo(&mut conn, clock::now(), prepared.policy().forecast)?;
             eprintln!("demo data loaded: {summary}");
             Ok::<(), Failure>(())
         })

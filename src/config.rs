@@ -22,7 +22,28 @@ pub struct Settings {
     pub email: EmailSettings,
     pub alerts: AlertSettings,
     pub ledger: LedgerSettings,
+    pub forecast: ForecastSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastSettings {
+    pub review_days: u32,
+    pub safety_days: u32,
+}
+
+impl Settings {
+    /// The configured rules every write applies.
+    pub fn policy(&self) -> crate::domain::policy::Policy {
+        crate::domain::policy::Policy {
+            backdate: self.ledger.backdate_policy(),
+            forecast: crate::domain::forecast::ForecastPolicy {
+                review_days: self.forecast.review_days,
+                safety_days: self.forecast.safety_days,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -233,6 +254,14 @@ impl Settings {
         for recipient in &self.email.recipients {
             mailbox(recipient).map_err(|e| ConfigError::new("email.recipients", e))?;
         }
+        for (key, days) in [
+            ("forecast.review_days", self.forecast.review_days),
+            ("forecast.safety_days", self.forecast.safety_days),
+        ] {
+            if days > 365 {
+                return Err(ConfigError::new(key, "must be at most 365"));
+            }
+        }
         if self.alerts.scan_interval_seconds == 0 {
             return Err(ConfigError::new("alerts.scan_interval_seconds", "must be at least 1"));
         }
@@ -319,6 +348,7 @@ mod tests {
         assert_eq!(s.alerts.reminder_hours, 24.0);
         assert_eq!(s.alerts.scan_interval_seconds, 60);
         assert_eq!(s.ledger.max_backdate_days, 7);
+        assert_eq!((s.forecast.review_days, s.forecast.safety_days), (28, 14));
     }
 
     #[test]

@@ -93,7 +93,7 @@ impl Application {
                 "email.recipients is empty: alerts are recorded but their emails fail until it names at least one address"
             );
         }
-        let state = web::Data::new(AppState::new(pool.clone(), settings.ledger.backdate_policy()));
+        let state = web::Data::new(AppState::new(pool.clone(), settings.policy()));
         let worker = Worker::new(&settings, pool.clone(), state.outbox_wake.clone()).map_err(StartError::Email)?;
         let body = api::extract::BodyLimits {
             max_bytes: settings.server.max_body_bytes,

@@ -10,12 +10,19 @@ use proptest::prelude::*;
 
 use mipstock::db::{migrations, DbConnection, DbPool};
 use mipstock::domain::catalog::NewLocation;
+use mipstock::domain::forecast::ForecastPolicy;
 use mipstock::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
 use mipstock::domain::ledger::{CountLine, DrawLine, LotLine, MovementRequest, NewMovement, ReceiptLine, WasteReason};
 use mipstock::domain::patient::{NewPatient, PatientStatus, RefillInterval};
+use mipstock::domain::policy::Policy;
 use mipstock::domain::quantity::{Counted, Quantity};
 use mipstock::domain::role::Role;
 use mipstock::domain::time::BackdatePolicy;
+
+const FORECAST: ForecastPolicy = ForecastPolicy {
+    review_days: 28,
+    safety_days: 14,
+};
 use mipstock::domain::token::Actor;
 use mipstock::service::create_location::create_location;
 use mipstock::service::create_patient::create_patient;
@@ -116,6 +123,7 @@ fn world() -> World {
         &mut conn,
         &actor,
         now(),
+        FORECAST,
         NewPatient {
             reference: "P".into(),
             status: PatientStatus::Active,
@@ -184,6 +192,7 @@ impl World {
                         expires_on: expiry(lot),
                         quantity: q(quantity),
                         serials: vec![],
+                        order_line: None,
                     }],
                 },
                 Some(true),
@@ -271,7 +280,7 @@ impl World {
                     return;
                 }
                 let id = self.movements[nth % self.movements.len()];
-                match reverse_movement(&mut self.conn, &self.actor, now(), id) {
+                match reverse_movement(&mut self.conn, &self.actor, now(), FORECAST, id) {
                     Ok(reversal) => self.accept(&reversal),
                     Err(
                         ReverseMovementError::AlreadyReversed { .. }
@@ -285,7 +294,16 @@ impl World {
             }
         };
         let new = self.movement(request);
-        match record_movement(&mut self.conn, &self.actor, now(), BackdatePolicy { max_days: 7 }, new) {
+        match record_movement(
+            &mut self.conn,
+            &self.actor,
+            now(),
+            Policy {
+                backdate: BackdatePolicy { max_days: 7 },
+                forecast: FORECAST,
+            },
+            new,
+        ) {
             Ok(movement) => {
                 assert_ne!(expect_accepted, Some(false), "accepted what the model refuses: {op:?}");
                 for line in &movement.lines {

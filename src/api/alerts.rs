@@ -1,19 +1,20 @@
 //! Reorder thresholds, alerts, the email log and reorder suggestions.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::clock;
 use super::dto::{utc, List, PageParams};
 use super::extract::Json;
+use super::forecast::{ForecastSuggestionDto, ForecastSuggestionWorkingDto};
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
 use super::AppState;
 use crate::domain::alert::{
     Alert, AlertKind, AlertState, NewThreshold, NotificationStatus, Threshold, MAX_LEAD_TIME_DAYS, MAX_REORDER,
 };
-use crate::domain::ids::{AlertId, ItemId, LocationId, LotId, NotificationId, ThresholdId};
+use crate::domain::ids::{AlertId, ItemId, LocationId, LotId, NotificationId, OrderId, ThresholdId};
 use crate::domain::token::Actor;
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::repo::alerts::AlertFilter;
@@ -120,10 +121,13 @@ pub struct AlertDto {
     /// The token name that acknowledged it.
     pub acknowledged_by: Option<String>,
     pub resolved_at: Option<DateTime<Utc>>,
-    /// Available units (stock alerts) or units of the lot (expiry alerts) when it opened.
+    /// Available units (stock alerts), units of the lot (expiry alerts), usable units
+    /// (`projected_stockout`) or units still to come (`order_overdue`) when it opened.
     pub quantity: i64,
     /// The reorder point crossed (stock alerts).
     pub threshold: Option<i64>,
+    /// The late order (`order_overdue`).
+    pub order_id: Option<OrderId>,
 }
 
 impl From<Alert> for AlertDto {
@@ -142,6 +146,7 @@ impl From<Alert> for AlertDto {
             resolved_at: a.resolved_at.map(utc),
             quantity: a.quantity,
             threshold: a.threshold,
+            order_id: a.order_id,
         }
     }
 }
@@ -205,14 +210,41 @@ pub struct SuggestionWorking {
     pub explanation: String,
 }
 
+/// Which rule produced a suggestion.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionRule {
+    /// A reorder threshold at or below its point.
+    Threshold,
+    /// The forecast: an order placed today is needed to avoid a stockout within lead time +
+    /// review + safety days.
+    Forecast,
+}
+
+/// The working of a suggestion, as its rule worked it out.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ReorderWorking {
+    Threshold(SuggestionWorking),
+    Forecast(ForecastSuggestionWorkingDto),
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReorderSuggestionDto {
-    pub threshold_id: ThresholdId,
+    pub rule: SuggestionRule,
+    /// The threshold crossed (`threshold` rule).
+    pub threshold_id: Option<ThresholdId>,
     pub item_id: ItemId,
+    /// The threshold's location; null for the whole store (and for forecast suggestions).
     pub location_id: Option<LocationId>,
-    /// At least `reorder_quantity`, and enough to get back above the point.
+    /// Threshold: at least `reorder_quantity`, and enough to get back above the point.
+    /// Forecast: whole packs covering lead time + review + safety, capped by shelf life.
     pub suggested_quantity: i64,
-    pub working: SuggestionWorking,
+    /// Forecast: ordered later than this, it lands after the projected stockout.
+    pub order_by: Option<NaiveDate>,
+    /// Forecast: when an order placed today lands.
+    pub expected_on: Option<NaiveDate>,
+    pub working: ReorderWorking,
 }
 
 /// List reorder thresholds.
@@ -238,9 +270,10 @@ pub async fn put_threshold(
     body: Json<PutThresholdRequest>,
 ) -> Result<HttpResponse, Problem> {
     let new = NewThreshold::try_from(body.into_inner())?;
+    let forecast = state.policy.forecast;
     let (threshold, created) = state
         .pool
-        .run(move |c| set_threshold(c, &actor, clock::now(), new))
+        .run(move |c| set_threshold(c, &actor, clock::now(), forecast, new))
         .await?;
     let mut response = if created {
         HttpResponse::Created()
@@ -323,13 +356,15 @@ pub async fn notifications(
     Ok(web::Json(List::from_page(records, NotificationDto::from)))
 }
 
-/// Items at or below their reorder point, with a suggested quantity and the working.
+/// What to order: items at or below their reorder point (`threshold` rule) and items whose
+/// forecast needs an order today (`forecast` rule), each with a suggested quantity and the working.
 #[utoipa::path(get, path = "/api/v1/reorder-suggestions", tag = "alerts",
-    responses((status = 200, description = "One suggestion per threshold at or below its point", body = List<ReorderSuggestionDto>)))]
+    responses((status = 200, description = "Threshold suggestions, then forecast suggestions", body = List<ReorderSuggestionDto>)))]
 pub async fn reorder_suggestions(state: web::Data<AppState>) -> Result<web::Json<List<ReorderSuggestionDto>>, Problem> {
     let today = clock::today();
-    let suggestions = state.pool.run(move |c| suggest_reorders(c, today)).await?;
-    let data = suggestions
+    let policy = state.policy.forecast;
+    let (thresholds, forecasts) = state.pool.run(move |c| suggest_reorders(c, today, policy)).await?;
+    let mut data: Vec<ReorderSuggestionDto> = thresholds
         .into_iter()
         .map(|s| {
             let t = &s.threshold;
@@ -343,11 +378,14 @@ pub async fn reorder_suggestions(state: web::Data<AppState>) -> Result<web::Json
                 s.suggested_quantity
             );
             ReorderSuggestionDto {
-                threshold_id: t.id,
+                rule: SuggestionRule::Threshold,
+                threshold_id: Some(t.id),
                 item_id: t.item_id,
                 location_id: t.location_id,
                 suggested_quantity: s.suggested_quantity,
-                working: SuggestionWorking {
+                order_by: None,
+                expected_on: None,
+                working: ReorderWorking::Threshold(SuggestionWorking {
                     available: s.figures.available,
                     on_hand: s.figures.on_hand,
                     expired: s.figures.expired,
@@ -357,10 +395,23 @@ pub async fn reorder_suggestions(state: web::Data<AppState>) -> Result<web::Json
                     lead_time_days: t.lead_time_days,
                     to_clear_point: s.to_clear_point,
                     explanation,
-                },
+                }),
             }
         })
         .collect();
+    data.extend(forecasts.into_iter().map(|f| {
+        let dto = ForecastSuggestionDto::new(&f.suggestion, f.ordering.pack_size, f.ordering.shelf_life_days);
+        ReorderSuggestionDto {
+            rule: SuggestionRule::Forecast,
+            threshold_id: None,
+            item_id: f.item_id,
+            location_id: None,
+            suggested_quantity: i64::from(dto.quantity),
+            order_by: Some(dto.order_by),
+            expected_on: Some(dto.expected_on),
+            working: ReorderWorking::Forecast(dto.working),
+        }
+    }));
     Ok(web::Json(List {
         data,
         next_cursor: None,

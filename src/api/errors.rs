@@ -6,13 +6,18 @@ use crate::domain::ledger::{Insufficient, Unusable};
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::service::acknowledge_alert::AcknowledgeAlertError;
 use crate::service::authenticate::AuthenticateError;
+use crate::service::cancel_order::CancelOrderError;
 use crate::service::change_lot_status::ChangeLotStatusError;
 use crate::service::create_item::CreateItemError;
 use crate::service::create_location::CreateLocationError;
 use crate::service::create_patient::CreatePatientError;
+use crate::service::create_supplier::CreateSupplierError;
 use crate::service::define_procedure::DefineProcedureError;
+use crate::service::forecast::ForecastError;
 use crate::service::issue_token::IssueTokenError;
+use crate::service::order_suggestions::OrderSuggestionsError;
 use crate::service::perform_procedure::PerformProcedureError;
+use crate::service::place_order::PlaceOrderError;
 use crate::service::read_catalog::ReadError;
 use crate::service::record_movement::RecordMovementError;
 use crate::service::remove_threshold::RemoveThresholdError;
@@ -22,12 +27,16 @@ use crate::service::set_threshold::SetThresholdError;
 use crate::service::update_item::UpdateItemError;
 use crate::service::update_location::UpdateLocationError;
 use crate::service::update_patient::UpdatePatientError;
+use crate::service::update_supplier::UpdateSupplierError;
 
 impl From<CreateItemError> for Problem {
     fn from(error: CreateItemError) -> Problem {
         match error {
             CreateItemError::DuplicateCode(_) | CreateItemError::DuplicateGtin => {
                 Problem::new(ProblemKind::Duplicate, error.to_string())
+            }
+            CreateItemError::UnknownSupplier => {
+                Problem::invalid(FieldErrors::single("supplier_id", "no such supplier"))
             }
             CreateItemError::Storage(e) => e.into(),
         }
@@ -40,6 +49,9 @@ impl From<UpdateItemError> for Problem {
             UpdateItemError::NotFound(_) => Problem::not_found(error.to_string()),
             UpdateItemError::DuplicateCode(_) | UpdateItemError::DuplicateGtin => {
                 Problem::new(ProblemKind::Duplicate, error.to_string())
+            }
+            UpdateItemError::UnknownSupplier => {
+                Problem::invalid(FieldErrors::single("supplier_id", "no such supplier"))
             }
             UpdateItemError::Storage(e) => e.into(),
         }
@@ -145,6 +157,7 @@ impl From<RecordMovementError> for Problem {
             RecordMovementError::ReturnExceedsDispensed { .. } => {
                 Problem::new(ProblemKind::ReturnExceedsDispensed, detail)
             }
+            RecordMovementError::OrderClosed { .. } => Problem::new(ProblemKind::OrderClosed, detail),
             RecordMovementError::Storage(e) => e.into(),
         }
     }
@@ -238,6 +251,62 @@ impl From<AcknowledgeAlertError> for Problem {
             AcknowledgeAlertError::NotFound(_) => Problem::not_found(error.to_string()),
             AcknowledgeAlertError::Resolved(_) => Problem::new(ProblemKind::AlertResolved, error.to_string()),
             AcknowledgeAlertError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<CreateSupplierError> for Problem {
+    fn from(error: CreateSupplierError) -> Problem {
+        match error {
+            CreateSupplierError::DuplicateCode(_) => Problem::new(ProblemKind::Duplicate, error.to_string()),
+            CreateSupplierError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<UpdateSupplierError> for Problem {
+    fn from(error: UpdateSupplierError) -> Problem {
+        match error {
+            UpdateSupplierError::NotFound(_) => Problem::not_found(error.to_string()),
+            UpdateSupplierError::DuplicateCode(_) => Problem::new(ProblemKind::Duplicate, error.to_string()),
+            UpdateSupplierError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<PlaceOrderError> for Problem {
+    fn from(error: PlaceOrderError) -> Problem {
+        match error {
+            PlaceOrderError::Invalid(errors) => Problem::invalid(errors),
+            PlaceOrderError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<OrderSuggestionsError> for Problem {
+    fn from(error: OrderSuggestionsError) -> Problem {
+        match error {
+            OrderSuggestionsError::Invalid(errors) => Problem::invalid(errors),
+            OrderSuggestionsError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<CancelOrderError> for Problem {
+    fn from(error: CancelOrderError) -> Problem {
+        match error {
+            CancelOrderError::NotFound(_) => Problem::not_found(error.to_string()),
+            CancelOrderError::Closed { .. } => Problem::new(ProblemKind::OrderClosed, error.to_string()),
+            CancelOrderError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<ForecastError> for Problem {
+    fn from(error: ForecastError) -> Problem {
+        match error {
+            ForecastError::NotFound(_) => Problem::not_found(error.to_string()),
+            ForecastError::Storage(e) => e.into(),
         }
     }
 }

@@ -8,12 +8,13 @@ use super::idempotency::{respond, Reply};
 use super::problem::Problem;
 use super::texts;
 use super::AppState;
-use crate::domain::catalog::{self, Item, ItemCategory, ItemChanges, ItemFilter, NewItem, Storage};
+use crate::domain::catalog::{self, Item, ItemCategory, ItemChanges, ItemFilter, ItemOrdering, NewItem, Storage};
 use crate::domain::gtin::Gtin;
-use crate::domain::ids::ItemId;
+use crate::domain::ids::{ItemId, SupplierId};
+use crate::domain::supply;
 use crate::domain::text;
 use crate::domain::token::Actor;
-use crate::domain::validation::{FieldError, FieldErrors};
+use crate::domain::validation::{within, FieldError, FieldErrors};
 use crate::service::create_item::create_item;
 use crate::service::read_catalog::{get_item, list_items};
 use crate::service::update_item::update_item;
@@ -33,6 +34,12 @@ pub struct ItemDto {
     pub gtins: Vec<String>,
     pub storage: Storage,
     pub active: bool,
+    /// Who it is ordered from (null: no supplier, lead time 0 in the forecast).
+    pub supplier_id: Option<SupplierId>,
+    /// The order multiple.
+    pub pack_size: u32,
+    /// Typical shelf life of a new lot, in days.
+    pub shelf_life_days: Option<u32>,
 }
 
 impl From<Item> for ItemDto {
@@ -46,6 +53,9 @@ impl From<Item> for ItemDto {
             gtins: item.gtins.iter().map(|g| g.as_str().to_owned()).collect(),
             storage: item.storage,
             active: item.active,
+            supplier_id: item.ordering.supplier_id,
+            pack_size: item.ordering.pack_size,
+            shelf_life_days: item.ordering.shelf_life_days,
         }
     }
 }
@@ -69,6 +79,14 @@ pub struct CreateItemRequest {
     pub storage: Option<Storage>,
     /// Default true.
     pub active: Option<bool>,
+    /// Default none.
+    pub supplier_id: Option<i64>,
+    /// The order multiple, 1–10000 (default 1).
+    #[schema(minimum = 1, maximum = 10000)]
+    pub pack_size: Option<i64>,
+    /// Typical shelf life of a new lot, 1–3650 days (default none).
+    #[schema(minimum = 1, maximum = 3650)]
+    pub shelf_life_days: Option<i64>,
 }
 
 /// Only the fields present change. Deactivate with `{"active": false}`; items are never deleted.
@@ -97,6 +115,17 @@ pub struct UpdateItemRequest {
     #[serde(default, deserialize_with = "super::dto::present")]
     #[schema(nullable = false)]
     pub active: Option<bool>,
+    /// `null`: no supplier.
+    #[serde(default, deserialize_with = "super::dto::double_option")]
+    #[schema(value_type = Option<i64>, nullable)]
+    pub supplier_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "super::dto::present")]
+    #[schema(minimum = 1, maximum = 10000, nullable = false)]
+    pub pack_size: Option<i64>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "super::dto::double_option")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 3650, nullable)]
+    pub shelf_life_days: Option<Option<i64>>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -138,6 +167,14 @@ fn parse_gtins(values: &[String], errors: &mut FieldErrors) -> Option<Vec<Gtin>>
     ok.then_some(gtins)
 }
 
+fn pack_size(value: i64) -> Result<u32, FieldError> {
+    within("pack_size", value, 1, supply::MAX_PACK_SIZE)
+}
+
+fn shelf_life(value: i64) -> Result<u32, FieldError> {
+    within("shelf_life_days", value, 1, supply::MAX_SHELF_LIFE_DAYS)
+}
+
 impl TryFrom<CreateItemRequest> for NewItem {
     type Error = FieldErrors;
     fn try_from(request: CreateItemRequest) -> Result<NewItem, FieldErrors> {
@@ -146,8 +183,15 @@ impl TryFrom<CreateItemRequest> for NewItem {
         let name = errors.check(text::required_text("name", &request.name, catalog::NAME_MAX));
         let unit = errors.check(text::required_text("unit", &request.unit, catalog::UNIT_MAX));
         let gtins = parse_gtins(&request.gtins, &mut errors);
+        let pack_size = request.pack_size.map(|v| errors.check(pack_size(v)));
+        let shelf_life_days = request.shelf_life_days.map(|v| errors.check(shelf_life(v)));
         errors.finish(|| {
             Some(NewItem {
+                ordering: ItemOrdering {
+                    supplier_id: request.supplier_id.map(SupplierId),
+                    pack_size: pack_size.unwrap_or(Some(1))?,
+                    shelf_life_days: shelf_life_days.flatten(),
+                },
                 code: code?,
                 name: name?,
                 category: request.category,
@@ -174,7 +218,18 @@ impl TryFrom<UpdateItemRequest> for ItemChanges {
             .unit
             .map(|v| errors.check(text::required_text("unit", &v, catalog::UNIT_MAX)));
         let gtins = request.gtins.map(|v| parse_gtins(&v, &mut errors));
+        let pack_size = request.pack_size.map(|v| errors.check(pack_size(v)));
+        let shelf_life_days = request.shelf_life_days.map(|v| v.map(|d| errors.check(shelf_life(d))));
         let changes = ItemChanges {
+            supplier_id: request.supplier_id.map(|v| v.map(SupplierId)),
+            pack_size: pack_size.flatten(),
+            // A value that failed to parse has left its error; `Some(None)` would clear it.
+            shelf_life_days: match shelf_life_days {
+                Some(Some(None)) => None,
+                Some(Some(Some(d))) => Some(Some(d)),
+                Some(None) => Some(None),
+                None => None,
+            },
             code: code.flatten(),
             name: name.flatten(),
             category: request.category,
@@ -189,7 +244,10 @@ impl TryFrom<UpdateItemRequest> for ItemChanges {
             && changes.unit.is_none()
             && changes.gtins.is_none()
             && changes.storage.is_none()
-            && changes.active.is_none();
+            && changes.active.is_none()
+            && changes.supplier_id.is_none()
+            && changes.pack_size.is_none()
+            && changes.shelf_life_days.is_none();
         if empty && errors.0.is_empty() {
             errors.push(FieldError::new("body", "names no field to change"));
         }
@@ -257,9 +315,10 @@ pub async fn update(
 ) -> Result<web::Json<ItemDto>, Problem> {
     let id = ItemId(id.into_inner());
     let changes = ItemChanges::try_from(body.into_inner())?;
+    let forecast = state.policy.forecast;
     let item = state
         .pool
-        .run(move |c| update_item(c, &actor, clock::now(), id, changes))
+        .run(move |c| update_item(c, &actor, clock::now(), forecast, id, changes))
         .await?;
     Ok(web::Json(item.into()))
 }

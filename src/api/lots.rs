@@ -106,10 +106,11 @@ pub async fn update(
     let reason =
         text::required_text("status_reason", &request.status_reason, REASON_MAX).map_err(|e| FieldErrors(vec![e]))?;
     let status = request.status;
+    let forecast = state.policy.forecast;
     Ok(web::Json(
         state
             .pool
-            .run(move |c| change_lot_status(c, &actor, clock::now(), id, status, &reason))
+            .run(move |c| change_lot_status(c, &actor, clock::now(), id, status, &reason, forecast))
             .await?
             .into(),
     ))

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod dto;
 mod errors;
 pub mod extract;
+pub mod forecast;
 pub mod idempotency;
 pub mod items;
 pub mod locations;
@@ -21,6 +22,7 @@ pub mod patients;
 pub mod problem;
 pub mod procedures;
 pub mod stock;
+pub mod supply;
 pub mod texts;
 pub mod tokens;
 pub mod usage;
@@ -32,8 +34,8 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, App, Handler, HttpRequest, HttpResponse, Responder, Route};
 
 use crate::db::DbPool;
+use crate::domain::policy::Policy;
 use crate::domain::role::Role;
-use crate::domain::time::BackdatePolicy;
 use observe::Metrics;
 use problem::{Problem, ProblemKind};
 
@@ -48,19 +50,19 @@ pub struct AppState {
     /// Wakes this instance's email worker after a write (which may have queued an alert email
     /// in its transaction), so emails leave at once; wake-ups coalesce while it works.
     pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
-    /// `ledger.max_backdate_days`.
-    pub backdate: BackdatePolicy,
+    /// `ledger.max_backdate_days` and `forecast.*`.
+    pub policy: Policy,
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, backdate: BackdatePolicy) -> AppState {
+    pub fn new(pool: DbPool, policy: Policy) -> AppState {
         let openapi_json = serde_json::to_string(&openapi::document()).unwrap_or_default();
         AppState {
             pool,
             metrics: Metrics::new(),
             openapi_json,
             outbox_wake: Default::default(),
-            backdate,
+            policy,
         }
     }
 }
@@ -179,6 +181,31 @@ pub fn routes() -> Vec<ApiRoute> {
             VIEWER,
             alerts::reorder_suggestions,
         ),
+        route(M::GET, "/api/v1/suppliers", VIEWER, supply::list_suppliers_route),
+        route(M::POST, "/api/v1/suppliers", PHARMACIST, supply::create_supplier_route),
+        route(M::GET, "/api/v1/suppliers/{id}", VIEWER, supply::get_supplier_route),
+        route(
+            M::PATCH,
+            "/api/v1/suppliers/{id}",
+            PHARMACIST,
+            supply::update_supplier_route,
+        ),
+        route(M::GET, "/api/v1/orders", VIEWER, supply::list_orders_route),
+        route(M::POST, "/api/v1/orders", PHARMACIST, supply::create_order_route),
+        route(
+            M::POST,
+            "/api/v1/orders/from-suggestions",
+            PHARMACIST,
+            supply::order_suggestions_route,
+        ),
+        route(M::GET, "/api/v1/orders/{id}", VIEWER, supply::get_order_route),
+        route(
+            M::POST,
+            "/api/v1/orders/{id}/cancel",
+            PHARMACIST,
+            supply::cancel_order_route,
+        ),
+        route(M::GET, "/api/v1/forecast", VIEWER, forecast::get),
     ]
 }
 

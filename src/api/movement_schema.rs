@@ -137,6 +137,11 @@ impl PartialSchema for MovementRequestSchema {
                     .into(),
                 false,
             ),
+            (
+                "order_line_id",
+                id("The purchase order line this receipt counts against (same item; the order open or partially received)"),
+                false,
+            ),
         ]);
         let draw_line = line(vec![item(), quantity(), lot(false)]);
         let lot_line = line(vec![item(), lot(true), quantity()]);

@@ -10,7 +10,7 @@ use super::movement_schema::MovementRequestSchema;
 use super::problem::Problem;
 use super::AppState;
 use crate::domain::catalog::Named;
-use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
+use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, OrderLineId, PatientId};
 use crate::domain::ledger::{
     CountLine, DrawLine, LotLine, Movement, MovementFilter, MovementKind, MovementRequest, NewMovement, ReceiptLine,
     WasteReason, LINES_MAX, LOT_NUMBER_MAX, NOTE_MAX, REASON_MAX, REFERENCE_MAX, SERIALS_MAX, SERIAL_MAX,
@@ -125,6 +125,8 @@ pub struct MovementLineRequest {
     pub counted_quantity: Option<i64>,
     /// Receipt only: serial numbers of the packs received.
     pub serials: Option<Vec<String>>,
+    /// Receipt only: the purchase order line this receipt counts against.
+    pub order_line_id: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -376,6 +378,7 @@ fn receipt_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<
         expires_on: expires_on?,
         quantity: quantity?,
         serials,
+        order_line: l.order_line_id.map(OrderLineId),
     })
 }
 
@@ -419,6 +422,7 @@ fn forbid_receipt_fields(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) {
     r.absent(&field(i, "lot_number"), &l.lot_number);
     r.absent(&field(i, "expires_on"), &l.expires_on);
     r.absent(&field(i, "serials"), &l.serials);
+    r.absent(&field(i, "order_line_id"), &l.order_line_id);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -449,7 +453,7 @@ pub async fn create(
 ) -> Result<HttpResponse, Problem> {
     let now = clock::now();
     let new = body.into_inner().into_new_movement(now)?;
-    let policy = state.backdate;
+    let policy = state.policy;
     respond(&state, &req, actor, move |conn, actor| {
         let movement = record_movement(conn, actor, now, policy, new)?;
         Reply::created(
@@ -503,8 +507,9 @@ pub async fn reverse(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Problem> {
     let id = MovementId(id.into_inner());
+    let forecast = state.policy.forecast;
     respond(&state, &req, actor, move |conn, actor| {
-        let reversal = reverse_movement(conn, actor, clock::now(), id)?;
+        let reversal = reverse_movement(conn, actor, clock::now(), forecast, id)?;
         Reply::created(
             format!("/api/v1/movements/{}", reversal.id),
             &MovementDto::from(reversal),

@@ -10,7 +10,9 @@ use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::{Problem, CONTENT_TYPE};
-use super::{alerts, audit, items, locations, lots, movements, ops, patients, procedures, stock, tokens, usage};
+use super::{
+    alerts, audit, forecast, items, locations, lots, movements, ops, patients, procedures, stock, supply, tokens, usage,
+};
 use crate::domain::validation::FieldError;
 
 #[derive(OpenApi)]
@@ -35,6 +37,10 @@ use crate::domain::validation::FieldError;
         procedures::list, procedures::put, procedures::perform,
         alerts::list_thresholds_route, alerts::put_threshold, alerts::delete_threshold,
         alerts::list, alerts::get, alerts::acknowledge, alerts::notifications, alerts::reorder_suggestions,
+        supply::list_suppliers_route, supply::create_supplier_route, supply::get_supplier_route, supply::update_supplier_route,
+        supply::list_orders_route, supply::create_order_route, supply::order_suggestions_route, supply::get_order_route,
+        supply::cancel_order_route,
+        forecast::get,
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&CommonResponses),
@@ -45,6 +51,7 @@ use crate::domain::validation::FieldError;
         (name = "alerts", description = "Reorder thresholds, alerts, alert emails, reorder suggestions"),
         (name = "stock", description = "Lots, movements (the ledger) and stock"),
         (name = "tokens", description = "API tokens and the audit log (admin)"),
+        (name = "supply", description = "Suppliers, purchase orders and the forecast: will the booked refills be served?"),
     )
 )]
 pub struct ApiDoc;

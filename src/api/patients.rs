@@ -185,8 +185,9 @@ pub async fn create(
     body: Json<CreatePatientRequest>,
 ) -> Result<HttpResponse, Problem> {
     let new = NewPatient::try_from(body.into_inner())?;
+    let forecast = state.policy.forecast;
     respond(&state, &req, actor, move |conn, actor| {
-        let patient = create_patient(conn, actor, clock::now(), new)?;
+        let patient = create_patient(conn, actor, clock::now(), forecast, new)?;
         Reply::created(format!("/api/v1/patients/{}", patient.id), &PatientDto::from(patient))
     })
     .await
@@ -213,10 +214,11 @@ pub async fn update(
 ) -> Result<web::Json<PatientDto>, Problem> {
     let id = PatientId(id.into_inner());
     let changes = PatientChanges::try_from(body.into_inner())?;
+    let forecast = state.policy.forecast;
     Ok(web::Json(
         state
             .pool
-            .run(move |c| update_patient(c, &actor, clock::now(), id, changes))
+            .run(move |c| update_patient(c, &actor, clock::now(), forecast, id, changes))
             .await?
             .into(),
     ))

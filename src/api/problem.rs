@@ -39,6 +39,7 @@ pub enum ProblemKind {
     PatientNotActive,
     AlertResolved,
     TokenProtected,
+    OrderClosed,
 }
 
 impl ProblemKind {
@@ -69,6 +70,7 @@ impl ProblemKind {
             ProblemKind::PatientNotActive => "patient-not-active",
             ProblemKind::AlertResolved => "alert-resolved",
             ProblemKind::TokenProtected => "token-protected",
+            ProblemKind::OrderClosed => "order-closed",
         }
     }
 
@@ -98,7 +100,8 @@ impl ProblemKind {
             | ProblemKind::NotReversible
             | ProblemKind::IdempotencyKeyReused
             | ProblemKind::AlertResolved
-            | ProblemKind::TokenProtected => StatusCode::CONFLICT,
+            | ProblemKind::TokenProtected
+            | ProblemKind::OrderClosed => StatusCode::CONFLICT,
         }
     }
 
@@ -129,6 +132,7 @@ impl ProblemKind {
             ProblemKind::PatientNotActive => "Patient not active",
             ProblemKind::AlertResolved => "Alert already resolved",
             ProblemKind::TokenProtected => "Token cannot be revoked",
+            ProblemKind::OrderClosed => "Order closed",
         }
     }
 

@@ -147,9 +147,10 @@ pub async fn put(
             lines: lines?,
         })
     })?;
+    let forecast = state.policy.forecast;
     let (procedure, created) = state
         .pool
-        .run(move |c| define_procedure(c, &actor, clock::now(), procedure))
+        .run(move |c| define_procedure(c, &actor, clock::now(), forecast, procedure))
         .await?;
     let mut response = if created {
         HttpResponse::Created()
@@ -191,7 +192,7 @@ pub async fn perform(
             overrides: overrides?,
         })
     })?;
-    let policy = state.backdate;
+    let policy = state.policy;
     respond(&state, &req, actor, move |conn, actor| {
         let movement = perform_procedure(conn, actor, now, policy, request)?;
         Reply::created(

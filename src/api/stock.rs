@@ -39,6 +39,9 @@ pub struct StockRowDto {
     /// Units of quarantined or recalled lots not yet expired.
     pub quarantined: i64,
     pub reorder_point: Option<i64>,
+    /// Units of the item still to come from open and partially received orders (orders are not
+    /// per location: a per-location row shows the item's total).
+    pub on_order: i64,
     pub status: StockStatus,
     /// Lots with stock, earliest expiry first.
     pub lots: Vec<StockLotDto>,
@@ -53,6 +56,7 @@ fn row_dto(row: StockRow, today: NaiveDate) -> StockRowDto {
         expired: row.figures.expired,
         quarantined: row.figures.quarantined,
         reorder_point: row.reorder_point,
+        on_order: row.on_order,
         status: row.figures.status,
         lots: row
             .lots

@@ -12,6 +12,9 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        supplier_id -> Nullable<BigInt>,
+        pack_size -> Integer,
+        shelf_life_days -> Nullable<Integer>,
     }
 }
 
@@ -210,6 +213,7 @@ diesel::table! {
         quantity -> BigInt,
         threshold -> Nullable<BigInt>,
         last_notified_at -> Timestamp,
+        order_id -> Nullable<BigInt>,
     }
 }
 
@@ -232,7 +236,69 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    suppliers (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        lead_time_days -> Integer,
+        email -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> BigInt,
+        supplier_id -> BigInt,
+        reference -> Nullable<Text>,
+        status -> Text,
+        ordered_on -> Date,
+        expected_on -> Date,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_lines (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        line_index -> Integer,
+        item_id -> BigInt,
+        quantity -> BigInt,
+        received_quantity -> BigInt,
+    }
+}
+
+diesel::table! {
+    order_receipts (id) {
+        id -> BigInt,
+        order_line_id -> BigInt,
+        movement_id -> BigInt,
+        quantity -> BigInt,
+    }
+}
+
+diesel::table! {
+    daily_usage (item_id, day) {
+        item_id -> BigInt,
+        day -> Date,
+        unscheduled -> BigInt,
+    }
+}
+
+diesel::joinable!(order_lines -> orders (order_id));
+diesel::joinable!(orders -> suppliers (supplier_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    suppliers,
+    orders,
+    order_lines,
+    order_receipts,
+    daily_usage,
     items,
     item_gtins,
     locations,

@@ -7,23 +7,30 @@ use rand::{Rng, SeedableRng};
 
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::alert::NewThreshold;
+use crate::domain::catalog::ItemChanges;
 use crate::domain::catalog::NewLocation;
-use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
+use crate::domain::forecast::ForecastPolicy;
+use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, OrderLineId, PatientId, SupplierId};
 use crate::domain::ledger::{CountLine, DrawLine, LotLine, MovementRequest, NewMovement, ReceiptLine, WasteReason};
 use crate::domain::page::PageRequest;
 use crate::domain::patient::{NewPatient, PatientChanges, PatientStatus, RefillInterval};
+use crate::domain::policy::Policy;
 use crate::domain::quantity::{Counted, Quantity};
 use crate::domain::role::Role;
+use crate::domain::supply::{NewOrder, NewSupplier};
 use crate::domain::time::BackdatePolicy;
 use crate::domain::token::Actor;
 use crate::repo;
 
 use crate::service::create_location::create_location;
 use crate::service::create_patient::create_patient;
+use crate::service::create_supplier::create_supplier;
 use crate::service::perform_procedure::{perform_procedure, ProcedureRequest};
+use crate::service::place_order::place_order;
 use crate::service::record_movement::record_movement;
 use crate::service::reverse_movement::reverse_movement;
 use crate::service::set_threshold::set_threshold;
+use crate::service::update_item::update_item;
 use crate::service::update_patient::update_patient;
 
 #[derive(Debug, thiserror::Error)]
@@ -54,14 +61,15 @@ pub struct DemoSummary {
     pub movements: usize,
     pub refills: usize,
     pub thresholds: usize,
+    pub orders: usize,
 }
 
 impl std::fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} locations, {} patients, {} movements ({} refills) over the last year, {} reorder thresholds",
-            self.locations, self.patients, self.movements, self.refills, self.thresholds
+            "{} locations, {} patients, {} movements ({} refills) and {} purchase orders over the last year, {} reorder thresholds",
+            self.locations, self.patients, self.movements, self.refills, self.orders, self.thresholds
         )
     }
 }
@@ -86,7 +94,15 @@ struct Demo<'a> {
     items: Catalog,
     summary: DemoSummary,
     delivery: u32,
+    policy: Policy,
+    /// Order lines placed for the next delivery, by item.
+    on_order: Vec<(ItemId, OrderLineId)>,
 }
+
+/// The two real supply lines: the pump's manufacturer for kits, catheters, NaOH and buffer;
+/// Sanofi for Insuman Implantable.
+const MANUFACTURER_LEAD_DAYS: i64 = 21;
+const SANOFI_LEAD_DAYS: i64 = 14;
 
 fn at(day: NaiveDate, minutes: u32) -> NaiveDateTime {
     day.and_hms_opt(8 + minutes / 60 % 10, minutes % 60, 0)
@@ -108,8 +124,7 @@ impl Demo<'_> {
             procedure_code: None,
         };
         // A step the stock cannot serve is skipped, as a pharmacy would postpone it.
-        let policy = BackdatePolicy { max_days: 0 };
-        let id = record_movement(self.conn, &self.actor, occurred_at, policy, new)
+        let id = record_movement(self.conn, &self.actor, occurred_at, self.policy, new)
             .ok()
             .map(|m| m.id);
         self.summary.movements += usize::from(id.is_some());
@@ -126,6 +141,11 @@ impl Demo<'_> {
                 expires_on: day + Duration::days(shelf_days),
                 quantity: units(quantity),
                 serials: Vec::new(),
+                order_line: self
+                    .on_order
+                    .iter()
+                    .position(|(ordered, _)| *ordered == item)
+                    .map(|i| self.on_order.remove(i).1),
             })
             .collect();
         self.record(
@@ -135,6 +155,29 @@ impl Demo<'_> {
                 lines,
             },
         );
+    }
+
+    /// Places an order on `day` for the lines, expected `lead_days` later; returns its lines.
+    fn order(
+        &mut self,
+        supplier: SupplierId,
+        day: NaiveDate,
+        lead_days: i64,
+        lines: Vec<(ItemId, i64)>,
+    ) -> Result<Vec<(ItemId, OrderLineId)>, LoadDemoError> {
+        let new = NewOrder {
+            supplier_id: supplier,
+            reference: Some(format!("PO-{}{:03}", day.year() % 100, self.summary.orders + 1)),
+            ordered_on: Some(day),
+            expected_on: Some(day + Duration::days(lead_days)),
+            lines: lines
+                .into_iter()
+                .map(|(item, quantity)| (item, units(quantity)))
+                .collect(),
+        };
+        let order = place_order(self.conn, &self.actor, at(day, 5), self.policy.forecast, new).map_err(step)?;
+        self.summary.orders += 1;
+        Ok(order.lines.iter().map(|l| (l.item_id, l.id)).collect())
     }
 
     fn restock_fridge(&mut self, day: NaiveDate, with_catheter: bool) {
@@ -186,8 +229,7 @@ impl Demo<'_> {
             occurred_at: at(day, minutes),
             overrides: Vec::new(),
         };
-        let policy = BackdatePolicy { max_days: 0 };
-        let id = perform_procedure(self.conn, &self.actor, at(day, minutes), policy, request)
+        let id = perform_procedure(self.conn, &self.actor, at(day, minutes), self.policy, request)
             .ok()
             .map(|m| m.id);
         self.summary.movements += usize::from(id.is_some());
@@ -228,7 +270,11 @@ fn location(
 }
 
 /// Fills a database that holds no movement with a year of a MIP centre's life ending `today`.
-pub fn load_demo(conn: &mut DbConnection, now: NaiveDateTime) -> Result<DemoSummary, LoadDemoError> {
+pub fn load_demo(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    forecast: ForecastPolicy,
+) -> Result<DemoSummary, LoadDemoError> {
     let today = now.date();
     write_tx(conn, |conn| {
         let page = PageRequest { after: None, limit: 1 };
@@ -256,7 +302,13 @@ pub fn load_demo(conn: &mut DbConnection, now: NaiveDateTime) -> Result<DemoSumm
                 ..DemoSummary::default()
             },
             delivery: 0,
+            policy: Policy {
+                backdate: BackdatePolicy { max_days: 0 },
+                forecast,
+            },
+            on_order: Vec::new(),
         };
+        let (manufacturer, sanofi) = suppliers(&mut demo)?;
         let start = today - Duration::days(364);
 
         // Patients with staggered refill days; the last few move to another therapy mid-year.
@@ -271,7 +323,7 @@ pub fn load_demo(conn: &mut DbConnection, now: NaiveDateTime) -> Result<DemoSumm
                 next_refill_on: Some(first_refill),
                 notes: None,
             };
-            let patient = create_patient(demo.conn, &demo.actor, demo.now, new).map_err(step)?;
+            let patient = create_patient(demo.conn, &demo.actor, demo.now, forecast, new).map_err(step)?;
             let leaves = (n >= ACTIVE_PATIENTS).then(|| start + Duration::days(demo.rng.random_range(120..300)));
             patients.push((patient.id, first_refill, leaves));
         }
@@ -287,6 +339,22 @@ pub fn load_demo(conn: &mut DbConnection, now: NaiveDateTime) -> Result<DemoSumm
         let mut day = start;
         while day <= today {
             let offset = (day - start).num_days();
+            // Each delivery is ordered its supplier's lead time before it lands.
+            if (offset + MANUFACTURER_LEAD_DAYS) % 56 == 0 && offset + MANUFACTURER_LEAD_DAYS <= 364 {
+                let items = &demo.items;
+                let lines = vec![
+                    (items.fill_kit, 60),
+                    (items.buffer, 72),
+                    (items.naoh, 16),
+                    (items.catheter, 4),
+                ];
+                let placed = demo.order(manufacturer, day, MANUFACTURER_LEAD_DAYS, lines)?;
+                demo.on_order.extend(placed);
+            }
+            if (offset + SANOFI_LEAD_DAYS) % 56 == 0 && offset + SANOFI_LEAD_DAYS <= 364 {
+                let placed = demo.order(sanofi, day, SANOFI_LEAD_DAYS, vec![(demo.items.insulin, 120)])?;
+                demo.on_order.extend(placed);
+            }
             if offset % 56 == 0 {
                 let items = &demo.items;
                 let lines = vec![
@@ -309,7 +377,8 @@ pub fn load_demo(conn: &mut DbConnection, now: NaiveDateTime) -> Result<DemoSumm
                             next_refill_on: Some(None),
                             ..PatientChanges::default()
                         };
-                        update_patient(demo.conn, &demo.actor, at(day, 0), *patient, changes).map_err(step)?;
+                        update_patient(demo.conn, &demo.actor, at(day, 0), forecast, *patient, changes)
+                            .map_err(step)?;
                     }
                     continue;
                 }
@@ -357,7 +426,7 @@ pub fn load_demo(conn: &mut DbConnection, now: NaiveDateTime) -> Result<DemoSumm
                 mistaken = demo.record(at(day, 300), request);
                 if let Some(id) = mistaken {
                     // Recorded for the wrong patient, corrected by a reversal.
-                    reverse_movement(demo.conn, &demo.actor, at(day, 301), id).map_err(step)?;
+                    reverse_movement(demo.conn, &demo.actor, at(day, 301), forecast, id).map_err(step)?;
                     demo.summary.movements += 1;
                 }
             }
@@ -369,6 +438,16 @@ pub fn load_demo(conn: &mut DbConnection, now: NaiveDateTime) -> Result<DemoSumm
             today - Duration::days(6),
             vec![(items.insulin, "INS-S", 25, 12), (items.buffer, "BUF-S", 40, 10)],
         );
+        // In flight today: insulin due next week, and kits and buffer that should have landed
+        // nine days ago.
+        demo.order(
+            sanofi,
+            today - Duration::days(5),
+            SANOFI_LEAD_DAYS,
+            vec![(demo.items.insulin, 120)],
+        )?;
+        let late = vec![(demo.items.fill_kit, 60), (demo.items.buffer, 72)];
+        demo.order(manufacturer, today - Duration::days(30), MANUFACTURER_LEAD_DAYS, late)?;
         // Thresholds last, so alerts reflect today rather than a year of past crossings.
         let items = &demo.items;
         let thresholds = [
@@ -388,11 +467,58 @@ pub fn load_demo(conn: &mut DbConnection, now: NaiveDateTime) -> Result<DemoSumm
                 reorder_quantity,
                 lead_time_days,
             };
-            set_threshold(demo.conn, &demo.actor, demo.now, new).map_err(step)?;
+            set_threshold(demo.conn, &demo.actor, demo.now, forecast, new).map_err(step)?;
             demo.summary.thresholds += 1;
         }
         Ok(demo.summary)
     })
+}
+
+/// The two suppliers, and who supplies each item, in what packs, lasting how long.
+fn suppliers(demo: &mut Demo<'_>) -> Result<(SupplierId, SupplierId), LoadDemoError> {
+    let mut supplier = |code: &str, name: &str, lead_days: i64, email: &str| {
+        let new = NewSupplier {
+            code: code.into(),
+            name: name.into(),
+            lead_time_days: lead_days as u32,
+            email: Some(email.into()),
+            active: true,
+        };
+        create_supplier(demo.conn, &demo.actor, demo.now, new).map_err(step)
+    };
+    let manufacturer = supplier(
+        "MEDTRONIC",
+        "Medtronic MiniMed (MIP consumables)",
+        MANUFACTURER_LEAD_DAYS,
+        "orders@minimed.demo.mipstock.invalid",
+    )?
+    .id;
+    let sanofi = supplier(
+        "SANOFI",
+        "Sanofi (Insuman Implantable)",
+        SANOFI_LEAD_DAYS,
+        "orders@sanofi.demo.mipstock.invalid",
+    )?
+    .id;
+    let items = &demo.items;
+    let buying = [
+        (items.insulin, sanofi, 10, 730),
+        (items.fill_kit, manufacturer, 10, 540),
+        (items.buffer, manufacturer, 12, 365),
+        (items.naoh, manufacturer, 4, 365),
+        (items.catheter, manufacturer, 1, 720),
+        (items.long_catheter, manufacturer, 1, 720),
+    ];
+    for (item, supplier, pack_size, shelf_life_days) in buying {
+        let changes = ItemChanges {
+            supplier_id: Some(Some(supplier)),
+            pack_size: Some(pack_size),
+            shelf_life_days: Some(Some(shelf_life_days)),
+            ..ItemChanges::default()
+        };
+        update_item(demo.conn, &demo.actor, demo.now, demo.policy.forecast, item, changes).map_err(step)?;
+    }
+    Ok((manufacturer, sanofi))
 }
 
 fn lots_with_stock(

@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Named;
-use super::ids::{AlertId, ItemId, LocationId, LotId, ThresholdId};
+use super::ids::{AlertId, ItemId, LocationId, LotId, OrderId, ThresholdId};
 use super::ledger::is_expired;
 use super::stock::{is_low, is_out, units_to_clear};
 
@@ -15,6 +15,10 @@ pub enum AlertKind {
     OutOfStock,
     Expiring,
     Expired,
+    /// The forecast runs out within the supplier's lead time + safety days.
+    ProjectedStockout,
+    /// An order past its expected day and not received.
+    OrderOverdue,
 }
 
 impl Named for AlertKind {
@@ -23,6 +27,8 @@ impl Named for AlertKind {
         AlertKind::OutOfStock,
         AlertKind::Expiring,
         AlertKind::Expired,
+        AlertKind::ProjectedStockout,
+        AlertKind::OrderOverdue,
     ];
     fn as_str(self) -> &'static str {
         match self {
@@ -30,6 +36,8 @@ impl Named for AlertKind {
             AlertKind::OutOfStock => "out_of_stock",
             AlertKind::Expiring => "expiring",
             AlertKind::Expired => "expired",
+            AlertKind::ProjectedStockout => "projected_stockout",
+            AlertKind::OrderOverdue => "order_overdue",
         }
     }
 }
@@ -118,6 +126,8 @@ pub struct Alert {
     pub quantity: i64,
     /// The reorder point crossed (stock alerts).
     pub threshold: Option<i64>,
+    /// The order late (`order_overdue`).
+    pub order_id: Option<OrderId>,
 }
 
 /// The key that makes "one alert per condition" checkable by a unique index.
@@ -127,6 +137,25 @@ pub fn threshold_condition(kind: AlertKind, threshold: ThresholdId) -> String {
 
 pub fn lot_condition(kind: AlertKind, lot: LotId) -> String {
     format!("{}:lot:{lot}", kind.as_str())
+}
+
+pub fn item_condition(kind: AlertKind, item: ItemId) -> String {
+    format!("{}:item:{item}", kind.as_str())
+}
+
+pub fn order_condition(order: OrderId) -> String {
+    format!("{}:order:{order}", AlertKind::OrderOverdue.as_str())
+}
+
+/// `projected_stockout` holds while the projected stockout falls on or before today + the
+/// supplier's lead time + the safety days: later than that, an order placed in time still lands.
+pub fn projected_stockout_holds(
+    stockout_on: Option<NaiveDate>,
+    today: NaiveDate,
+    lead_time_days: u32,
+    safety_days: u32,
+) -> bool {
+    stockout_on.is_some_and(|on| on <= today + Duration::days(i64::from(lead_time_days + safety_days)))
 }
 
 /// Which stock conditions hold: `low_stock` at or below the reorder point, `out_of_stock` at 0.
@@ -204,6 +233,16 @@ mod tests {
         assert_eq!(suggested_quantity(6, 22, 30), 30);
         assert_eq!(suggested_quantity(0, 50, 30), 51);
         assert_eq!(suggested_quantity(22, 22, 1), 1);
+    }
+
+    #[test]
+    fn projected_stockout_window_is_lead_time_plus_safety() {
+        let today = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        let on = |d| Some(today + Duration::days(d));
+        assert!(projected_stockout_holds(on(0), today, 14, 14));
+        assert!(projected_stockout_holds(on(28), today, 14, 14));
+        assert!(!projected_stockout_holds(on(29), today, 14, 14));
+        assert!(!projected_stockout_holds(None, today, 14, 14));
     }
 
     #[test]

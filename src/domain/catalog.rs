@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::gtin::Gtin;
-use super::ids::{ItemId, LocationId};
+use super::ids::{ItemId, LocationId, SupplierId};
 
 /// What kind of MIP consumable an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -87,6 +87,26 @@ pub struct Item {
     pub gtins: Vec<Gtin>,
     pub storage: Storage,
     pub active: bool,
+    pub ordering: ItemOrdering,
+}
+
+/// How an item is bought: from whom, in what multiple, and how long a new lot typically lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemOrdering {
+    pub supplier_id: Option<SupplierId>,
+    /// The order multiple (≥ 1).
+    pub pack_size: u32,
+    pub shelf_life_days: Option<u32>,
+}
+
+impl Default for ItemOrdering {
+    fn default() -> Self {
+        ItemOrdering {
+            supplier_id: None,
+            pack_size: 1,
+            shelf_life_days: None,
+        }
+    }
 }
 
 /// A validated item to create.
@@ -99,6 +119,7 @@ pub struct NewItem {
     pub gtins: Vec<Gtin>,
     pub storage: Storage,
     pub active: bool,
+    pub ordering: ItemOrdering,
 }
 
 /// A validated partial update; `None` leaves a field as it is.
@@ -111,6 +132,11 @@ pub struct ItemChanges {
     pub gtins: Option<Vec<Gtin>>,
     pub storage: Option<Storage>,
     pub active: Option<bool>,
+    /// `Some(None)` clears it.
+    pub supplier_id: Option<Option<SupplierId>>,
+    pub pack_size: Option<u32>,
+    /// `Some(None)` clears it.
+    pub shelf_life_days: Option<Option<u32>>,
 }
 
 #[derive(Debug, Clone, Default)]

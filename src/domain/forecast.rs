@@ -5,6 +5,9 @@
 
 use chrono::{Duration, NaiveDate};
 
+use super::ledger::MovementKind;
+use super::procedure::REFILL;
+
 /// Usable stock of one lot (status `available`, not expired today).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SupplyLot {
@@ -61,6 +64,25 @@ pub struct Inputs {
     pub roster: Vec<Refills>,
     /// Units a day of everything else (other procedures, untagged dispensations).
     pub unscheduled_per_day: f64,
+}
+
+/// `forecast.review_days` and `forecast.safety_days`: how often orders are placed, and the margin
+/// before a projected stockout that opens an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForecastPolicy {
+    pub review_days: u32,
+    pub safety_days: u32,
+}
+
+pub const DEFAULT_HORIZON_DAYS: u32 = 90;
+pub const MAX_HORIZON_DAYS: u32 = 730;
+/// The unscheduled rate is the average over this many days before today.
+pub const USAGE_WINDOW_DAYS: u32 = 365;
+
+/// Whether a movement's units are unscheduled demand: dispensations other than the `refill`
+/// procedure (whose demand the roster schedules).
+pub fn is_unscheduled(kind: MovementKind, procedure_code: Option<&str>) -> bool {
+    kind == MovementKind::Dispense && procedure_code != Some(REFILL)
 }
 
 /// Below this a shortfall is rounding, not a stockout.

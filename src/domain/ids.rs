@@ -61,3 +61,15 @@ id_type!(
     /// An email of the outbox.
     NotificationId
 );
+id_type!(
+    /// A supplier (manufacturer or wholesaler).
+    SupplierId
+);
+id_type!(
+    /// A purchase order.
+    OrderId
+);
+id_type!(
+    /// A line of a purchase order.
+    OrderLineId
+);

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Named;
-use super::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
+use super::ids::{ItemId, LocationId, LotId, MovementId, OrderLineId, PatientId};
 use super::quantity::{Counted, Quantity};
 use super::role::Role;
 
@@ -143,6 +143,8 @@ pub struct ReceiptLine {
     pub expires_on: NaiveDate,
     pub quantity: Quantity,
     pub serials: Vec<String>,
+    /// The order line this receipt counts against.
+    pub order_line: Option<OrderLineId>,
 }
 
 /// A line that takes stock out: from a named lot, or by FEFO when none is named.

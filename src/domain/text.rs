@@ -15,6 +15,23 @@ pub const FORBIDDEN_IN_FREE_TEXT_CLASS: &str =
 /// What `code` accepts.
 pub const CODE_PATTERN: &str = "^[A-Za-z0-9._-]+$";
 
+/// What `email` accepts, as the document states it.
+pub fn email_pattern() -> String {
+    format!("^[^\\s@{FORBIDDEN_CLASS}]+@[^\\s@{FORBIDDEN_CLASS}]+$")
+}
+
+/// An email address to show and reach someone at: one `@` with something on both sides, no
+/// space and no control character.
+pub fn email(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let part_ok =
+        |part: &str| !part.is_empty() && part.chars().all(|c| !c.is_whitespace() && !forbidden(c) && c != '@');
+    match value.split_once('@') {
+        _ if value.chars().count() > max => Err(FieldError::new(field, format!("must be at most {max} characters"))),
+        Some((local, domain)) if part_ok(local) && part_ok(domain) => Ok(value.to_owned()),
+        _ => Err(FieldError::new(field, "is not an email address")),
+    }
+}
+
 /// The kinds of text the service accepts, each checked by one function here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextKind {
@@ -134,5 +151,16 @@ mod tests {
         assert_eq!(code("code", "ins-400", 64).unwrap(), "INS-400");
         assert!(code("code", "INS 400", 64).is_err());
         assert!(code("code", "'; DROP TABLE items;--", 64).is_err());
+    }
+
+    #[test]
+    fn an_email_has_one_at_and_no_space() {
+        assert_eq!(
+            email("email", "orders@sanofi.example", 254).unwrap(),
+            "orders@sanofi.example"
+        );
+        for bad in ["", "orders", "@sanofi", "orders@", "a b@c", "a@b@c", " a@b", "a@b\u{7}"] {
+            assert!(email("email", bad, 254).is_err(), "{bad:?}");
+        }
     }
 }

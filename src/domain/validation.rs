@@ -50,3 +50,11 @@ impl FieldErrors {
         }
     }
 }
+
+/// A whole number within `min..=max`, as a field error otherwise.
+pub fn within(field: &str, value: i64, min: u32, max: u32) -> Result<u32, FieldError> {
+    u32::try_from(value)
+        .ok()
+        .filter(|v| (min..=max).contains(v))
+        .ok_or_else(|| FieldError::new(field, format!("must be between {min} and {max}")))
+}

@@ -35,6 +35,35 @@ pub struct AlertFacts {
     /// For expiry alerts: the lot concerned.
     pub lot: Option<LotLine>,
     pub lots: Vec<LotLine>,
+    /// For `projected_stockout`.
+    pub forecast: Option<ForecastFacts>,
+    /// For `order_overdue`.
+    pub order: Option<OrderFacts>,
+}
+
+/// What the forecast says of an item running out (counts only: never a patient).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastFacts {
+    pub stockout_on: NaiveDate,
+    /// Refills booked from the stockout to the end of the alert's window.
+    pub refills_at_risk: u32,
+    pub window_end: NaiveDate,
+    pub supplier: Option<String>,
+    pub lead_time_days: u32,
+    /// (quantity, order by, expected on) of the forecast's suggestion.
+    pub suggestion: Option<(u32, NaiveDate, NaiveDate)>,
+}
+
+/// A late order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderFacts {
+    pub order_id: i64,
+    pub reference: Option<String>,
+    pub supplier: String,
+    pub ordered_on: NaiveDate,
+    pub expected_on: NaiveDate,
+    /// (item name, units still to come, unit).
+    pub outstanding: Vec<(String, i64, String)>,
 }
 
 fn units(n: i64, unit: &str) -> String {
@@ -74,6 +103,31 @@ fn subject(f: &AlertFacts) -> String {
             lot.expires_on,
             units(lot.quantity, &f.unit)
         ),
+        (AlertKind::ProjectedStockout, _) => match &f.forecast {
+            Some(forecast) => format!(
+                "Projected stockout: {} runs out on {} — {} refill(s) at risk{}",
+                f.item_name,
+                forecast.stockout_on,
+                forecast.refills_at_risk,
+                forecast
+                    .suggestion
+                    .map(|(quantity, order_by, _)| format!(
+                        "; order {} by {order_by}",
+                        units(i64::from(quantity), &f.unit)
+                    ))
+                    .unwrap_or_default()
+            ),
+            None => format!("Projected stockout: {} no longer projected to run out", f.item_name),
+        },
+        (AlertKind::OrderOverdue, _) => match &f.order {
+            Some(order) => format!(
+                "Order overdue: {} from {} was expected on {}",
+                order_name(order),
+                order.supplier,
+                order.expected_on
+            ),
+            None => format!("Order overdue: {}", f.item_name),
+        },
         (_, None) => format!("Stock alert: {}", f.item_name),
     };
     if f.reminder {
@@ -83,7 +137,29 @@ fn subject(f: &AlertFacts) -> String {
     }
 }
 
+fn order_name(order: &OrderFacts) -> String {
+    match &order.reference {
+        Some(reference) => format!("order {reference} (#{})", order.order_id),
+        None => format!("order #{}", order.order_id),
+    }
+}
+
 fn rows(f: &AlertFacts) -> Vec<(String, String)> {
+    if let Some(order) = &f.order {
+        let mut rows = vec![
+            ("Order".to_owned(), order_name(order)),
+            ("Supplier".to_owned(), order.supplier.clone()),
+            ("Ordered on".to_owned(), order.ordered_on.to_string()),
+            ("Expected on".to_owned(), order.expected_on.to_string()),
+        ];
+        for (name, remaining, unit) in &order.outstanding {
+            rows.push((
+                "Still to come".to_owned(),
+                format!("{} of {name}", units(*remaining, unit)),
+            ));
+        }
+        return rows;
+    }
     let mut rows = vec![
         ("Item".to_owned(), format!("{} ({})", f.item_name, f.item_code)),
         (
@@ -107,6 +183,33 @@ fn rows(f: &AlertFacts) -> Vec<(String, String)> {
     }
     if let Some(days) = f.lead_time_days {
         rows.push(("Lead time".to_owned(), format!("{days} days")));
+    }
+    if let Some(forecast) = &f.forecast {
+        rows.push(("Projected stockout".to_owned(), forecast.stockout_on.to_string()));
+        rows.push((
+            "Refills at risk".to_owned(),
+            format!(
+                "{} booked from {} to {}",
+                forecast.refills_at_risk, forecast.stockout_on, forecast.window_end
+            ),
+        ));
+        rows.push((
+            "Supplier".to_owned(),
+            format!(
+                "{} (lead time {} days)",
+                forecast.supplier.as_deref().unwrap_or("none set"),
+                forecast.lead_time_days
+            ),
+        ));
+        if let Some((quantity, order_by, expected_on)) = forecast.suggestion {
+            rows.push((
+                "Suggested order".to_owned(),
+                format!(
+                    "{}, order by {order_by} (lands {expected_on} if ordered today)",
+                    units(i64::from(quantity), &f.unit)
+                ),
+            ));
+        }
     }
     if let Some(lot) = &f.lot {
         rows.push((
@@ -202,6 +305,8 @@ mod tests {
                 location: "Ward fridge".into(),
                 note: None,
             }],
+            forecast: None,
+            order: None,
         }
     }
 
@@ -223,5 +328,51 @@ mod tests {
             compose(&reminder).subject,
             "Reminder: Out of stock: Insuman Implantable 400 IU/ml — none available at Ward fridge (reorder point 22)"
         );
+    }
+
+    #[test]
+    fn a_projected_stockout_says_when_how_many_refills_and_what_to_order() {
+        let mut f = facts(AlertKind::ProjectedStockout);
+        let on = |d| NaiveDate::from_ymd_opt(2027, 1, d).unwrap();
+        f.forecast = Some(ForecastFacts {
+            stockout_on: on(12),
+            refills_at_risk: 3,
+            window_end: on(29),
+            supplier: Some("Sanofi".into()),
+            lead_time_days: 14,
+            suggestion: Some((40, on(5), on(15))),
+        });
+        let email = compose(&f);
+        assert_eq!(
+            email.subject,
+            "Projected stockout: Insuman Implantable 400 IU/ml runs out on 2027-01-12 — 3 refill(s) at risk; order 40 vials by 2027-01-05"
+        );
+        assert!(email
+            .text
+            .contains("Refills at risk: 3 booked from 2027-01-12 to 2027-01-29"));
+        assert!(email
+            .text
+            .contains("Suggested order: 40 vials, order by 2027-01-05 (lands 2027-01-15 if ordered today)"));
+    }
+
+    #[test]
+    fn an_overdue_order_lists_what_is_still_to_come() {
+        let mut f = facts(AlertKind::OrderOverdue);
+        f.order = Some(OrderFacts {
+            order_id: 4,
+            reference: Some("PO-17".into()),
+            supplier: "Sanofi".into(),
+            ordered_on: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            expected_on: NaiveDate::from_ymd_opt(2026, 11, 15).unwrap(),
+            outstanding: vec![("Insuman Implantable 400 IU/ml".into(), 30, "vial".into())],
+        });
+        let email = compose(&f);
+        assert_eq!(
+            email.subject,
+            "Order overdue: order PO-17 (#4) from Sanofi was expected on 2026-11-15"
+        );
+        assert!(email
+            .text
+            .contains("Still to come: 30 vials of Insuman Implantable 400 IU/ml"));
     }
 }

@@ -12,6 +12,7 @@ use super::mailer::{mailbox, Mailer, Outgoing, SendError};
 use crate::api::clock::now;
 use crate::config::Settings;
 use crate::db::DbPool;
+use crate::domain::forecast::ForecastPolicy;
 use crate::service::deliver_notifications::{any_due, claim_due, record_delivery, Delivery};
 use crate::service::scan_alerts::{scan_for_expiry, send_reminders};
 
@@ -25,6 +26,7 @@ pub struct Worker {
     scan_every: Duration,
     reminder_after: chrono::Duration,
     warning_days: u32,
+    forecast: ForecastPolicy,
     /// Longer than one SMTP exchange can take, so a live worker never loses its claim.
     lease: chrono::Duration,
     wake: Arc<Notify>,
@@ -49,6 +51,7 @@ impl Worker {
             scan_every: Duration::from_secs(settings.alerts.scan_interval_seconds),
             reminder_after: chrono::Duration::milliseconds(reminder_ms.max(1)),
             warning_days: settings.alerts.expiry_warning_days,
+            forecast: settings.policy().forecast,
             lease: chrono::Duration::seconds(2 * settings.email.smtp.timeout_seconds.max(1) as i64 + 10),
             wake,
         })
@@ -71,13 +74,18 @@ impl Worker {
 
     async fn scan(&self) {
         let warning_days = self.warning_days;
-        match self.pool.run(move |c| scan_for_expiry(c, warning_days, now())).await {
+        let forecast = self.forecast;
+        match self
+            .pool
+            .run(move |c| scan_for_expiry(c, warning_days, forecast, now()))
+            .await
+        {
             Ok(0) => {}
             Ok(opened) => tracing::info!(opened, "expiry alerts opened"),
             Err(error) => tracing::warn!(%error, "expiry scan failed; retrying at the next interval"),
         }
         let every = self.reminder_after;
-        match self.pool.run(move |c| send_reminders(c, every, now())).await {
+        match self.pool.run(move |c| send_reminders(c, every, forecast, now())).await {
             Ok(0) => {}
             Ok(count) => tracing::info!(count, "alert reminders queued"),
             Err(error) => tracing::warn!(%error, "reminders failed; retrying at the next interval"),

@@ -7,7 +7,7 @@ use crate::db::schema::alerts;
 use crate::db::DbConnection;
 use crate::domain::alert::{Alert, AlertKind, AlertState};
 use crate::domain::catalog::Named;
-use crate::domain::ids::{AlertId, ItemId, LocationId, LotId, ThresholdId};
+use crate::domain::ids::{AlertId, ItemId, LocationId, LotId, OrderId, ThresholdId};
 use crate::domain::page::{Page, PageRequest};
 
 #[derive(Queryable)]
@@ -27,6 +27,7 @@ struct AlertRow {
     quantity: i64,
     threshold: Option<i64>,
     _last_notified_at: NaiveDateTime,
+    order_id: Option<i64>,
 }
 
 impl TryFrom<AlertRow> for Alert {
@@ -46,6 +47,7 @@ impl TryFrom<AlertRow> for Alert {
             resolved_at: r.resolved_at,
             quantity: r.quantity,
             threshold: r.threshold,
+            order_id: r.order_id.map(OrderId),
         })
     }
 }
@@ -60,6 +62,7 @@ pub struct NewAlert<'a> {
     pub threshold_id: Option<ThresholdId>,
     pub quantity: i64,
     pub threshold: Option<i64>,
+    pub order: Option<OrderId>,
     pub at: NaiveDateTime,
 }
 
@@ -75,7 +78,7 @@ pub fn open_if_absent(conn: &mut DbConnection, new: &NewAlert<'_>) -> QueryResul
     let opened: Vec<Opened> = on_backend!(
         conn,
         "INSERT INTO alerts (kind, condition_key, item_id, location_id, lot_id, threshold_id, state, opened_at, \
-         quantity, threshold, last_notified_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) \
+         quantity, threshold, last_notified_at, order_id) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?) \
          ON CONFLICT (condition_key) WHERE state <> 'resolved' DO NOTHING RETURNING id",
         |q, c| q
             .bind::<Text, _>(new.kind.as_str())
@@ -88,6 +91,7 @@ pub fn open_if_absent(conn: &mut DbConnection, new: &NewAlert<'_>) -> QueryResul
             .bind::<BigInt, _>(new.quantity)
             .bind::<Nullable<BigInt>, _>(new.threshold)
             .bind::<Timestamp, _>(new.at)
+            .bind::<Nullable<BigInt>, _>(new.order.map(|o| o.0))
             .load(c)
     )?;
     Ok(opened.first().map(|o| AlertId(o.id)))
@@ -189,4 +193,14 @@ pub fn mark_notified(
         .set(alerts::last_notified_at.eq(at))
         .execute(conn)?;
     Ok(touched == 1)
+}
+
+/// Unresolved alerts of one kind: (condition key, item).
+pub fn unresolved_of_kind(conn: &mut DbConnection, kind: AlertKind) -> QueryResult<Vec<(String, ItemId)>> {
+    let rows: Vec<(String, i64)> = alerts::table
+        .filter(alerts::state.ne(AlertState::Resolved.as_str()))
+        .filter(alerts::kind.eq(kind.as_str()))
+        .select((alerts::condition_key, alerts::item_id))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(key, item)| (key, ItemId(item))).collect())
 }

@@ -12,8 +12,22 @@ const ROWS_PER_STATEMENT: usize = 500;
 
 /// Inserts pre-rendered `(…)` tuples into `table (columns)`.
 pub fn insert_rows(conn: &mut DbConnection, table: &str, columns: &str, rows: &[String]) -> QueryResult<()> {
+    upsert_rows(conn, table, columns, rows, "")
+}
+
+/// `insert_rows` with an `ON CONFLICT …` clause (the same on both backends).
+pub fn upsert_rows(
+    conn: &mut DbConnection,
+    table: &str,
+    columns: &str,
+    rows: &[String],
+    on_conflict: &str,
+) -> QueryResult<()> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let statement = format!("INSERT INTO {table} ({columns}) VALUES {}", chunk.join(","));
+        let statement = format!(
+            "INSERT INTO {table} ({columns}) VALUES {} {on_conflict}",
+            chunk.join(",")
+        );
         conn.batch_execute(&statement)?;
     }
     Ok(())

@@ -6,9 +6,9 @@ use super::{contains_pattern, corrupt, is_unique_violation, lower, unique_violat
 use crate::db::schema::{item_gtins, items};
 use crate::db::DbConnection;
 use crate::domain::catalog::{Item, ItemChanges, ItemFilter, Named, NewItem};
-use crate::domain::catalog::{ItemCategory, Storage};
+use crate::domain::catalog::{ItemCategory, ItemOrdering, Storage};
 use crate::domain::gtin::Gtin;
-use crate::domain::ids::ItemId;
+use crate::domain::ids::{ItemId, SupplierId};
 use crate::domain::page::{Page, PageRequest};
 
 #[derive(Queryable)]
@@ -22,6 +22,9 @@ struct ItemRow {
     active: bool,
     _created_at: chrono::NaiveDateTime,
     _updated_at: chrono::NaiveDateTime,
+    supplier_id: Option<i64>,
+    pack_size: i32,
+    shelf_life_days: Option<i32>,
 }
 
 impl ItemRow {
@@ -35,6 +38,12 @@ impl ItemRow {
             unit: self.unit,
             gtins,
             active: self.active,
+            ordering: ItemOrdering {
+                supplier_id: self.supplier_id.map(SupplierId),
+                pack_size: u32::try_from(self.pack_size)
+                    .map_err(|_| corrupt("pack size", &self.pack_size.to_string()))?,
+                shelf_life_days: self.shelf_life_days.and_then(|d| u32::try_from(d).ok()),
+            },
         })
     }
 }
@@ -69,6 +78,9 @@ fn insert_row(conn: &mut DbConnection, new: &NewItem, at: NaiveDateTime) -> Quer
             items::unit.eq(&new.unit),
             items::storage.eq(new.storage.as_str()),
             items::active.eq(new.active),
+            items::supplier_id.eq(new.ordering.supplier_id.map(|s| s.0)),
+            items::pack_size.eq(new.ordering.pack_size as i32),
+            items::shelf_life_days.eq(new.ordering.shelf_life_days.map(|d| d as i32)),
             items::created_at.eq(at),
             items::updated_at.eq(at),
         ))
@@ -76,6 +88,23 @@ fn insert_row(conn: &mut DbConnection, new: &NewItem, at: NaiveDateTime) -> Quer
         .get_result(conn)?;
     replace_gtins(conn, ItemId(id), &new.gtins)?;
     find(conn, ItemId(id))?.ok_or(diesel::result::Error::NotFound)
+}
+
+/// Locks these items' rows until the transaction ends (PostgreSQL), in id order, so that the
+/// item-level alerts of one item are evaluated by one transaction at a time.
+pub fn lock(conn: &mut DbConnection, ids: &[ItemId]) -> QueryResult<()> {
+    if !matches!(conn, DbConnection::Pg(_)) {
+        return Ok(());
+    }
+    let mut sorted: Vec<i64> = ids.iter().map(|i| i.0).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    for id in sorted {
+        super::on_backend!(conn, "SELECT id FROM items WHERE id = ? FOR UPDATE", |q, c| q
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(c))?;
+    }
+    Ok(())
 }
 
 /// Whether the item exists and is active, without its GTINs: one indexed read.
@@ -158,6 +187,11 @@ fn update_row(
             changes.unit.as_ref().map(|v| items::unit.eq(v)),
             changes.storage.map(|v| items::storage.eq(v.as_str())),
             changes.active.map(|v| items::active.eq(v)),
+            changes.supplier_id.map(|v| items::supplier_id.eq(v.map(|s| s.0))),
+            changes.pack_size.map(|v| items::pack_size.eq(v as i32)),
+            changes
+                .shelf_life_days
+                .map(|v| items::shelf_life_days.eq(v.map(|d| d as i32))),
             items::updated_at.eq(at),
         ))
         .execute(conn)?;

@@ -1,5 +1,6 @@
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::catalog::Named;
+use crate::domain::forecast::ForecastPolicy;
 use crate::domain::ids::LotId;
 use crate::domain::ledger::{Lot, LotStatus};
 use crate::domain::token::Actor;
@@ -26,12 +27,13 @@ pub fn change_lot_status(
     id: LotId,
     status: LotStatus,
     reason: &str,
+    forecast: ForecastPolicy,
 ) -> Result<Lot, ChangeLotStatusError> {
     write_tx(conn, |conn| {
         let before = repo::lots::find(conn, id)?.ok_or(ChangeLotStatusError::NotFound(id))?;
         let lot = repo::lots::set_status(conn, id, status, reason, now)?.ok_or(ChangeLotStatusError::NotFound(id))?;
         // Available stock changed: thresholds of the item may cross either way.
-        evaluate_alerts::after_item_change(conn, &[lot.item_id], now)?;
+        evaluate_alerts::after_item_change(conn, &[lot.item_id], forecast, now)?;
         audit::record(
             conn,
             actor,

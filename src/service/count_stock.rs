@@ -1,7 +1,7 @@
 //! Stock figures, served from the balances: the cost depends on the number of lots and
 //! locations, never on the length of the ledger.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -10,6 +10,7 @@ use crate::domain::catalog::{Item, ItemCategory, ItemFilter};
 use crate::domain::ids::{ItemId, LocationId};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::stock::{figures, LotBalance, StockFigures};
+use crate::domain::supply::remaining;
 use crate::repo;
 
 use super::read_catalog::ReadError;
@@ -30,6 +31,8 @@ pub struct StockRow {
     pub figures: StockFigures,
     pub reorder_point: Option<i64>,
     pub lots: Vec<LotBalance>,
+    /// Units of the item still to come from open orders (orders are not per location).
+    pub on_order: i64,
 }
 
 /// Pages over items; with `by_location`, an item contributes one row per location holding it.
@@ -56,6 +59,11 @@ pub fn count_stock(
     let ids: Vec<ItemId> = items.items.iter().map(|i| i.id).collect();
     let balances = repo::balances::of_items(conn, &ids, query.location)?;
     let thresholds = repo::thresholds::of_items(conn, &ids)?;
+    let mut on_order: HashMap<ItemId, i64> = HashMap::new();
+    for line in repo::orders::pending_lines(conn, Some(&ids))? {
+        *on_order.entry(line.item_id).or_default() += remaining(line.quantity, line.received_quantity);
+    }
+    let on_order = |item: ItemId| on_order.get(&item).copied().unwrap_or(0);
     let point = |item: ItemId, location: Option<LocationId>| {
         thresholds
             .iter()
@@ -77,6 +85,7 @@ pub fn count_stock(
                     &lots,
                     today,
                     point(item.id, Some(location)),
+                    on_order(item.id),
                 ));
             }
         } else {
@@ -86,6 +95,7 @@ pub fn count_stock(
                 &own,
                 today,
                 point(item.id, query.location),
+                on_order(item.id),
             ));
         }
     }
@@ -101,6 +111,7 @@ fn row(
     lots: &[&LotBalance],
     today: NaiveDate,
     reorder_point: Option<i64>,
+    on_order: i64,
 ) -> StockRow {
     StockRow {
         item_id: item,
@@ -108,5 +119,6 @@ fn row(
         figures: figures(lots, today, reorder_point),
         reorder_point,
         lots: lots.iter().map(|b| (*b).clone()).collect(),
+        on_order,
     }
 }

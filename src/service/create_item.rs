@@ -1,5 +1,6 @@
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::catalog::{Item, NewItem};
+use crate::domain::ids::SupplierId;
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::items::Duplicate;
@@ -12,6 +13,8 @@ pub enum CreateItemError {
     DuplicateCode(String),
     #[error("one of the GTINs already belongs to another item")]
     DuplicateGtin,
+    #[error("no such supplier")]
+    UnknownSupplier,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -24,6 +27,7 @@ pub fn create_item(
     new: NewItem,
 ) -> Result<Item, CreateItemError> {
     write_tx(conn, |conn| {
+        check_supplier(conn, new.ordering.supplier_id)?;
         let item = repo::items::insert(conn, &new, now)?.map_err(|d| duplicate(d, &new.code))?;
         audit::record(
             conn,
@@ -44,5 +48,13 @@ pub(super) fn duplicate(which: Duplicate, code: &str) -> CreateItemError {
     match which {
         Duplicate::Gtin => CreateItemError::DuplicateGtin,
         Duplicate::Code => CreateItemError::DuplicateCode(code.to_owned()),
+    }
+}
+
+/// An item may only name a supplier that exists.
+pub(super) fn check_supplier(conn: &mut DbConnection, supplier: Option<SupplierId>) -> Result<(), CreateItemError> {
+    match supplier {
+        Some(id) if repo::suppliers::find(conn, id)?.is_none() => Err(CreateItemError::UnknownSupplier),
+        _ => Ok(()),
     }
 }

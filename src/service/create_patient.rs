@@ -5,6 +5,10 @@ use crate::repo::audit::{self, AuditEntry};
 use crate::repo::{self, is_unique_violation};
 use chrono::NaiveDateTime;
 
+use super::evaluate_alerts;
+use crate::domain::forecast::ForecastPolicy;
+use crate::domain::patient::PatientStatus;
+
 #[derive(Debug, thiserror::Error)]
 pub enum CreatePatientError {
     #[error("a patient with this reference already exists")]
@@ -18,6 +22,7 @@ pub fn create_patient(
     conn: &mut DbConnection,
     actor: &Actor,
     now: NaiveDateTime,
+    forecast: ForecastPolicy,
     new: NewPatient,
 ) -> Result<Patient, CreatePatientError> {
     write_tx(conn, |conn| {
@@ -31,6 +36,9 @@ pub fn create_patient(
                 e.into()
             }
         })?;
+        if patient.status == PatientStatus::Active && patient.next_refill_on.is_some() {
+            evaluate_alerts::after_roster_change(conn, forecast, now)?;
+        }
         // The audit names the pseudonymous id only.
         audit::record(
             conn,

@@ -6,6 +6,10 @@ use crate::repo;
 use crate::repo::audit::{self, AuditEntry};
 use chrono::NaiveDateTime;
 
+use super::evaluate_alerts;
+use crate::domain::forecast::ForecastPolicy;
+use crate::domain::procedure::REFILL;
+
 #[derive(Debug, thiserror::Error)]
 pub enum DefineProcedureError {
     #[error("invalid procedure")]
@@ -20,6 +24,7 @@ pub fn define_procedure(
     conn: &mut DbConnection,
     actor: &Actor,
     now: NaiveDateTime,
+    forecast: ForecastPolicy,
     procedure: Procedure,
 ) -> Result<(Procedure, bool), DefineProcedureError> {
     write_tx(conn, |conn| {
@@ -33,6 +38,10 @@ pub fn define_procedure(
             return Err(DefineProcedureError::Invalid(errors));
         }
         let created = repo::procedures::upsert(conn, &procedure, now)?;
+        if procedure.code == REFILL {
+            // What a refill consumes changed: every item's scheduled demand may have.
+            evaluate_alerts::evaluate_projected_stockouts(conn, None, forecast, now)?;
+        }
         audit::record(
             conn,
             actor,

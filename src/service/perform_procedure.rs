@@ -6,8 +6,8 @@ use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::ids::{LocationId, PatientId};
 use crate::domain::ledger::{DrawLine, Movement, MovementRequest, NewMovement};
 use crate::domain::patient::PatientChanges;
+use crate::domain::policy::Policy;
 use crate::domain::procedure::{bundle, BundleLine, REFILL};
-use crate::domain::time::BackdatePolicy;
 use crate::domain::token::Actor;
 use crate::domain::validation::FieldErrors;
 use crate::repo;
@@ -42,7 +42,7 @@ pub fn perform_procedure(
     conn: &mut DbConnection,
     actor: &Actor,
     now: NaiveDateTime,
-    policy: BackdatePolicy,
+    policy: Policy,
     request: ProcedureRequest,
 ) -> Result<Movement, PerformProcedureError> {
     write_tx(conn, |conn| {
@@ -74,14 +74,19 @@ pub fn perform_procedure(
             },
             procedure_code: Some(procedure.code.clone()),
         };
-        let id = record_in_tx(conn, actor, now, policy, &new).map_err(PerformProcedureError::Movement)?;
-        if procedure.code == REFILL {
-            let next = request.occurred_at.date() + Duration::days(i64::from(patient.refill_interval.days()));
+        // The next refill date moves before the dispensation is recorded, so that the projection
+        // evaluated with it no longer counts this refill as still to come.
+        let next = (procedure.code == REFILL)
+            .then(|| request.occurred_at.date() + Duration::days(i64::from(patient.refill_interval.days())));
+        if let Some(next) = next {
             let changes = PatientChanges {
                 next_refill_on: Some(Some(next)),
                 ..PatientChanges::default()
             };
             repo::patients::update(conn, patient.id, &changes, now)?;
+        }
+        let id = record_in_tx(conn, actor, now, policy, &new).map_err(PerformProcedureError::Movement)?;
+        if let Some(next) = next {
             audit::record(
                 conn,
                 actor,

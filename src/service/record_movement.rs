@@ -7,12 +7,15 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::catalog::Named;
-use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
+use crate::domain::forecast::{is_unscheduled, ForecastPolicy};
+use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, OrderId, PatientId};
 use crate::domain::ledger::{
-    plan_fefo, unusable, DrawLine, Insufficient, LineRef, Movement, MovementRequest, NewMovement, Unusable,
+    plan_fefo, unusable, DrawLine, Insufficient, LineRef, Movement, MovementRequest, NewMovement, ReceiptLine, Unusable,
 };
 use crate::domain::patient::PatientStatus;
-use crate::domain::time::{BackdatePolicy, Backdating};
+use crate::domain::policy::Policy;
+use crate::domain::supply::{status_after_receipts, OrderStatus};
+use crate::domain::time::Backdating;
 use crate::domain::token::Actor;
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::repo::audit::{self, AuditEntry};
@@ -43,6 +46,8 @@ pub enum RecordMovementError {
     SerialAlreadyReceived { serial: String },
     #[error("only {returnable} unit(s) of lot {lot} are held by the patient")]
     ReturnExceedsDispensed { lot: LotId, returnable: i64 },
+    #[error("order {order} is {} and receives nothing more", .status.as_str())]
+    OrderClosed { order: OrderId, status: OrderStatus },
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -58,7 +63,7 @@ pub fn record_movement(
     conn: &mut DbConnection,
     actor: &Actor,
     now: NaiveDateTime,
-    policy: BackdatePolicy,
+    policy: Policy,
     new: NewMovement,
 ) -> Result<Movement> {
     write_tx(conn, |conn| {
@@ -73,7 +78,7 @@ pub(crate) fn record_in_tx(
     conn: &mut DbConnection,
     actor: &Actor,
     now: NaiveDateTime,
-    policy: BackdatePolicy,
+    policy: Policy,
     new: &NewMovement,
 ) -> Result<MovementId> {
     validate(conn, actor, now, policy, new)?;
@@ -83,10 +88,16 @@ pub(crate) fn record_in_tx(
     for line in &lines {
         repo::movements::insert_line(conn, id, line)?;
     }
+    let kind = new.request.kind();
+    if is_unscheduled(kind, new.procedure_code.as_deref()) {
+        count_usage(conn, &lines, new.occurred_at.date(), 1)?;
+    }
+    if let MovementRequest::Receipt { lines: received, .. } = &new.request {
+        count_against_orders(conn, id, received, policy.forecast, now)?;
+    }
     let pairs: Vec<(ItemId, LocationId)> = lines.iter().map(|l| (l.item, l.location)).collect();
     let lots: Vec<LotId> = lines.iter().map(|l| l.lot).collect();
-    evaluate_alerts::after_stock_change(conn, &pairs, &lots, now)?;
-    let kind = new.request.kind();
+    evaluate_alerts::after_stock_change(conn, &pairs, &lots, policy.forecast, now)?;
     audit::record(
         conn,
         actor,
@@ -111,13 +122,13 @@ fn validate(
     conn: &mut DbConnection,
     actor: &Actor,
     now: NaiveDateTime,
-    policy: BackdatePolicy,
+    policy: Policy,
     new: &NewMovement,
 ) -> Result<()> {
-    if let Backdating::NeedsAdmin { days } = policy.judge(actor.role, new.occurred_at, now) {
+    if let Backdating::NeedsAdmin { days } = policy.backdate.judge(actor.role, new.occurred_at, now) {
         return Err(RecordMovementError::BackdatingNotAllowed {
             days,
-            max: policy.max_days,
+            max: policy.backdate.max_days,
         });
     }
     let request = &new.request;
@@ -146,6 +157,16 @@ fn validate(
         for (i, line) in lines.iter().enumerate() {
             if line.expires_on < on {
                 errors.push(FieldError::new(format!("lines[{i}].expires_on"), "is already past"));
+            }
+            if let Some(order_line) = line.order_line {
+                let field = format!("lines[{i}].order_line_id");
+                match repo::orders::line_owner(conn, order_line)? {
+                    None => errors.push(FieldError::new(field, "no such order line")),
+                    Some((_, item)) if item != line.item => {
+                        errors.push(FieldError::new(field, "the order line belongs to another item"))
+                    }
+                    Some(_) => {}
+                }
             }
         }
     }
@@ -333,6 +354,78 @@ fn apply(conn: &mut DbConnection, id: MovementId, now: NaiveDateTime, new: &NewM
         }
     }
     Ok(out)
+}
+
+/// Adds (`sign` 1) or takes back (`sign` -1, a reversal) the units the lines dispensed to each
+/// item's unscheduled usage of `day`.
+pub(crate) fn count_usage(
+    conn: &mut DbConnection,
+    lines: &[NewLine],
+    day: NaiveDate,
+    sign: i64,
+) -> std::result::Result<(), StorageError> {
+    let mut per_item: BTreeMap<ItemId, i64> = BTreeMap::new();
+    for line in lines {
+        *per_item.entry(line.item).or_default() -= line.delta;
+    }
+    for (item, units) in per_item {
+        if units != 0 {
+            repo::forecast::add_unscheduled(conn, item, day, sign * units)?;
+        }
+    }
+    Ok(())
+}
+
+/// Counts the receipt's lines that name an order line against it; an order that is cancelled or
+/// already received takes nothing more.
+fn count_against_orders(
+    conn: &mut DbConnection,
+    movement: MovementId,
+    lines: &[ReceiptLine],
+    forecast: ForecastPolicy,
+    now: NaiveDateTime,
+) -> Result<()> {
+    let mut orders: BTreeMap<OrderId, ()> = BTreeMap::new();
+    for line in lines {
+        let Some(order_line) = line.order_line else { continue };
+        let Some((order, _)) = repo::orders::line_owner(conn, order_line)? else {
+            continue;
+        };
+        if orders.insert(order, ()).is_none() {
+            repo::orders::lock(conn, order)?;
+            let status = repo::orders::find(conn, order)?
+                .map(|o| o.status)
+                .unwrap_or(OrderStatus::Cancelled);
+            if !status.is_pending() {
+                return Err(RecordMovementError::OrderClosed { order, status });
+            }
+        }
+        repo::orders::count_receipt(conn, order_line, movement, line.quantity.as_i64())?;
+    }
+    for order in orders.into_keys() {
+        settle_order(conn, order, forecast, now)?;
+    }
+    Ok(())
+}
+
+/// Sets an order's status from what its lines received (a cancelled order stays cancelled) and
+/// re-evaluates its overdue alert.
+pub(crate) fn settle_order(
+    conn: &mut DbConnection,
+    order: OrderId,
+    forecast: ForecastPolicy,
+    now: NaiveDateTime,
+) -> std::result::Result<(), StorageError> {
+    if let Some(found) = repo::orders::find(conn, order)? {
+        if found.status != OrderStatus::Cancelled {
+            let lines: Vec<(i64, i64)> = found.lines.iter().map(|l| (l.quantity, l.received_quantity)).collect();
+            let status = status_after_receipts(&lines);
+            if status != found.status {
+                repo::orders::set_status(conn, order, status, now)?;
+            }
+        }
+    }
+    evaluate_alerts::evaluate_order(conn, order, forecast, now)
 }
 
 /// The first lot of which `patient` no longer holds the units wanted back (summed per lot),

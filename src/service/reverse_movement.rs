@@ -12,7 +12,8 @@ use crate::repo::movements::{MovementHeader, NewLine};
 use crate::repo::{self};
 
 use super::evaluate_alerts;
-use super::record_movement::{first_not_held, take_exactly, RecordMovementError};
+use super::record_movement::{count_usage, first_not_held, settle_order, take_exactly, RecordMovementError};
+use crate::domain::forecast::{is_unscheduled, ForecastPolicy};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReverseMovementError {
@@ -37,6 +38,7 @@ pub fn reverse_movement(
     conn: &mut DbConnection,
     actor: &Actor,
     now: NaiveDateTime,
+    forecast: ForecastPolicy,
     id: MovementId,
 ) -> Result<Movement, ReverseMovementError> {
     write_tx(conn, |conn| {
@@ -99,8 +101,35 @@ pub fn reverse_movement(
             };
             repo::movements::insert_line(conn, reversal, &written)?;
         }
+        if is_unscheduled(original.kind, original.procedure_code.as_deref()) {
+            let lines: Vec<NewLine> = original
+                .lines
+                .iter()
+                .map(|l| NewLine {
+                    line_index: l.line_index,
+                    item: l.item_id,
+                    lot: l.lot_id,
+                    location: l.location_id,
+                    delta: l.delta,
+                    counted_quantity: None,
+                })
+                .collect();
+            count_usage(conn, &lines, original.occurred_at.date(), -1)?;
+        }
+        // What a receipt counted against orders is taken back.
+        let mut orders = Vec::new();
+        for (line, order, units) in repo::orders::receipts_of(conn, id)? {
+            repo::orders::lock(conn, order)?;
+            repo::orders::count_receipt(conn, line, reversal, -units)?;
+            orders.push(order);
+        }
+        orders.sort();
+        orders.dedup();
+        for order in orders {
+            settle_order(conn, order, forecast, now)?;
+        }
         let lots: Vec<_> = original.lines.iter().map(|l| l.lot_id).collect();
-        evaluate_alerts::after_stock_change(conn, &pairs, &lots, now)?;
+        evaluate_alerts::after_stock_change(conn, &pairs, &lots, forecast, now)?;
         audit::record(
             conn,
             actor,

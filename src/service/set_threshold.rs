@@ -6,6 +6,8 @@ use crate::repo::audit::{self, AuditEntry};
 use crate::repo::{self};
 use chrono::NaiveDateTime;
 
+use crate::domain::forecast::ForecastPolicy;
+
 use super::evaluate_alerts::evaluate_thresholds;
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +25,7 @@ pub fn set_threshold(
     conn: &mut DbConnection,
     actor: &Actor,
     now: NaiveDateTime,
+    forecast: ForecastPolicy,
     new: NewThreshold,
 ) -> Result<(Threshold, bool), SetThresholdError> {
     write_tx(conn, |conn| {
@@ -61,7 +64,7 @@ pub fn set_threshold(
                 ),
             },
         )?;
-        evaluate_thresholds(conn, std::slice::from_ref(&threshold), now)?;
+        evaluate_thresholds(conn, std::slice::from_ref(&threshold), forecast, now)?;
         Ok((threshold, created))
     })
 }

@@ -1,12 +1,16 @@
-//! Reorder suggestions: every threshold at or below its point, with the working.
+//! Reorder suggestions: every threshold at or below its point, and every item whose forecast
+//! needs an order today, each with its working.
 
 use chrono::NaiveDate;
 
-use crate::db::DbConnection;
+use crate::db::{read_snapshot, DbConnection};
 use crate::domain::alert::{suggested_quantity, Threshold};
+use crate::domain::forecast::{suggest, ForecastPolicy, Ordering, Suggestion};
+use crate::domain::ids::ItemId;
 use crate::domain::stock::{figures, is_low, units_to_clear, LotBalance, StockFigures};
 use crate::repo;
 
+use super::forecast;
 use super::read_catalog::ReadError;
 
 #[derive(Debug, Clone)]
@@ -18,7 +22,36 @@ pub struct ReorderSuggestion {
     pub suggested_quantity: i64,
 }
 
-pub fn suggest_reorders(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec<ReorderSuggestion>, ReadError> {
+/// A forecast suggestion of one item, with how the item is ordered.
+#[derive(Debug, Clone)]
+pub struct ForecastSuggestion {
+    pub item_id: ItemId,
+    pub ordering: Ordering,
+    pub suggestion: Suggestion,
+}
+
+pub fn suggest_reorders(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    policy: ForecastPolicy,
+) -> Result<(Vec<ReorderSuggestion>, Vec<ForecastSuggestion>), ReadError> {
+    read_snapshot(conn, |conn| {
+        let thresholds = threshold_suggestions(conn, today)?;
+        let mut forecasts = Vec::new();
+        for (item_id, basis) in forecast::load(conn, None, today, policy, |_| 1)? {
+            if let Some(suggestion) = suggest(&basis.inputs, basis.ordering) {
+                forecasts.push(ForecastSuggestion {
+                    item_id,
+                    ordering: basis.ordering,
+                    suggestion,
+                });
+            }
+        }
+        Ok((thresholds, forecasts))
+    })
+}
+
+fn threshold_suggestions(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec<ReorderSuggestion>, ReadError> {
     let mut suggestions = Vec::new();
     for threshold in repo::thresholds::all(conn)? {
         let balances = repo::balances::of_items(conn, &[threshold.item_id], threshold.location_id)?;

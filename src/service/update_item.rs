@@ -1,12 +1,14 @@
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::catalog::{Item, ItemChanges};
+use crate::domain::forecast::ForecastPolicy;
 use crate::domain::ids::ItemId;
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::{self};
 use chrono::NaiveDateTime;
 
-use super::create_item::{duplicate, CreateItemError};
+use super::create_item::{check_supplier, duplicate, CreateItemError};
+use super::evaluate_alerts;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UpdateItemError {
@@ -16,6 +18,8 @@ pub enum UpdateItemError {
     DuplicateCode(String),
     #[error("one of the GTINs already belongs to another item")]
     DuplicateGtin,
+    #[error("no such supplier")]
+    UnknownSupplier,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -26,6 +30,7 @@ impl From<CreateItemError> for UpdateItemError {
         match error {
             CreateItemError::DuplicateCode(code) => UpdateItemError::DuplicateCode(code),
             CreateItemError::DuplicateGtin => UpdateItemError::DuplicateGtin,
+            CreateItemError::UnknownSupplier => UpdateItemError::UnknownSupplier,
             CreateItemError::Storage(e) => UpdateItemError::Storage(e),
         }
     }
@@ -37,14 +42,18 @@ pub fn update_item(
     conn: &mut DbConnection,
     actor: &Actor,
     now: NaiveDateTime,
+    forecast: ForecastPolicy,
     id: ItemId,
     changes: ItemChanges,
 ) -> Result<Item, UpdateItemError> {
     write_tx(conn, |conn| {
+        check_supplier(conn, changes.supplier_id.flatten())?;
         let code = changes.code.clone().unwrap_or_default();
         let item = repo::items::update(conn, id, &changes, now)?
             .map_err(|d| UpdateItemError::from(duplicate(d, &code)))?
             .ok_or(UpdateItemError::NotFound(id))?;
+        // Its supplier, pack size or activity move its projection.
+        evaluate_alerts::evaluate_projected_stockouts(conn, Some(&[id]), forecast, now)?;
         audit::record(
             conn,
             actor,
@@ -69,6 +78,9 @@ fn changed_fields(changes: &ItemChanges) -> String {
         ("gtins", changes.gtins.is_some()),
         ("storage", changes.storage.is_some()),
         ("active", changes.active.is_some()),
+        ("supplier_id", changes.supplier_id.is_some()),
+        ("pack_size", changes.pack_size.is_some()),
+        ("shelf_life_days", changes.shelf_life_days.is_some()),
     ];
     let named: Vec<&str> = fields.iter().filter(|(_, set)| *set).map(|(name, _)| *name).collect();
     if named.is_empty() {

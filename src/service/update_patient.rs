@@ -6,6 +6,9 @@ use crate::repo::audit::{self, AuditEntry};
 use crate::repo::{self, is_unique_violation};
 use chrono::NaiveDateTime;
 
+use super::evaluate_alerts;
+use crate::domain::forecast::ForecastPolicy;
+
 #[derive(Debug, thiserror::Error)]
 pub enum UpdatePatientError {
     #[error("no patient {0}")]
@@ -21,6 +24,7 @@ pub fn update_patient(
     conn: &mut DbConnection,
     actor: &Actor,
     now: NaiveDateTime,
+    forecast: ForecastPolicy,
     id: PatientId,
     changes: PatientChanges,
 ) -> Result<Patient, UpdatePatientError> {
@@ -39,6 +43,9 @@ pub fn update_patient(
                 }
             })?
             .ok_or(UpdatePatientError::NotFound(id))?;
+        if changes.status.is_some() || changes.refill_interval.is_some() || changes.next_refill_on.is_some() {
+            evaluate_alerts::after_roster_change(conn, forecast, now)?;
+        }
         let fields = [
             ("reference", changes.reference.is_some()),
             ("status", changes.status.is_some()),

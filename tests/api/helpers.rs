@@ -152,12 +152,14 @@ pub struct Seeded {
     pub insulin: i64,
     pub fill_kit: i64,
     pub buffer: i64,
+    pub naoh: i64,
 }
 
 impl Seeded {
     pub const INSULIN: &'static str = "INS-400-10ML";
     pub const FILL_KIT: &'static str = "MIP-FILL-KIT";
     pub const BUFFER: &'static str = "MIP-BUFFER";
+    pub const NAOH: &'static str = "MIP-NAOH";
 
     /// Looks the codes up through the API at `base` with an admin `token`.
     pub async fn look_up(client: &reqwest::Client, base: &str, token: &str) -> Seeded {
@@ -181,6 +183,7 @@ impl Seeded {
             insulin: id(Self::INSULIN).await,
             fill_kit: id(Self::FILL_KIT).await,
             buffer: id(Self::BUFFER).await,
+            naoh: id(Self::NAOH).await,
         }
     }
 }

@@ -20,4 +20,5 @@ mod migrations;
 mod ops;
 mod patients;
 mod reliability;
+mod supply;
 mod usage;

@@ -12,6 +12,7 @@ use rand::{Rng, SeedableRng};
 use crate::domain::catalog::Named;
 use crate::domain::ids::LotId;
 use crate::domain::ledger::{plan_fefo, FefoCandidate, MovementKind, WasteReason};
+use crate::domain::procedure::REFILL;
 use crate::domain::quantity::Quantity;
 use crate::domain::time::epoch;
 
@@ -57,6 +58,8 @@ pub struct Move {
     pub to_location: Option<i64>,
     pub patient: Option<i64>,
     pub reason: Option<&'static str>,
+    /// The procedure a dispensation performs.
+    pub procedure: Option<&'static str>,
     pub lines: Vec<Line>,
 }
 
@@ -203,6 +206,7 @@ pub fn simulate(spec: &HistorySpec, ids: &Ids) -> Simulation {
                     to_location: None,
                     patient: None,
                     reason: None,
+                    procedure: None,
                     lines,
                 });
             }
@@ -250,6 +254,7 @@ pub fn simulate(spec: &HistorySpec, ids: &Ids) -> Simulation {
                         to_location: Some(*ward),
                         patient: None,
                         reason: None,
+                        procedure: None,
                         lines,
                     });
                 }
@@ -260,11 +265,11 @@ pub fn simulate(spec: &HistorySpec, ids: &Ids) -> Simulation {
                 continue;
             }
             let ward = wards[p % wards.len()];
-            let mut bundle = vec![(FILL_KIT, 1), (BUFFER, 1), (INSULIN, 2)];
-            if refills[p] % 4 == 3 {
-                bundle.push((NAOH, 1));
-            }
-            let enough = bundle.iter().all(|(item, n)| {
+            let bundle = vec![(FILL_KIT, 1), (BUFFER, 1), (INSULIN, 2)];
+            // Every fourth refill is followed by a NaOH rinse, its own procedure.
+            let rinse = refills[p] % 4 == 3;
+            let needs: Vec<(usize, i64)> = bundle.iter().copied().chain(rinse.then_some((NAOH, 1))).collect();
+            let enough = needs.iter().all(|(item, n)| {
                 let lots = sim.holding.get(&(*item, ward)).cloned().unwrap_or_default();
                 lots.iter()
                     .filter(|l| sim.lot(**l).expires >= day)
@@ -297,8 +302,33 @@ pub fn simulate(spec: &HistorySpec, ids: &Ids) -> Simulation {
                 to_location: None,
                 patient: Some(patient),
                 reason: None,
+                procedure: Some(REFILL),
                 lines,
             });
+            if rinse {
+                let lines = sim
+                    .take_fefo(NAOH, ward, 1, day)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(lot, taken)| Line {
+                        item: NAOH,
+                        lot,
+                        location: ward,
+                        delta: -taken,
+                    })
+                    .collect();
+                sim.record(Move {
+                    kind: MovementKind::Dispense,
+                    day,
+                    minute: 61 + p as i64 % 600,
+                    location: ward,
+                    to_location: None,
+                    patient: Some(patient),
+                    reason: None,
+                    procedure: Some("naoh_rinse"),
+                    lines,
+                });
+            }
             refills[p] += 1;
             next_refill[p] = day + intervals[p];
             // Now and then a vial comes back unopened.
@@ -318,6 +348,7 @@ pub fn simulate(spec: &HistorySpec, ids: &Ids) -> Simulation {
                     to_location: None,
                     patient: Some(patient),
                     reason: None,
+                    procedure: None,
                     lines,
                 });
             }
@@ -347,6 +378,7 @@ pub fn simulate(spec: &HistorySpec, ids: &Ids) -> Simulation {
                     to_location: None,
                     patient: None,
                     reason: Some(WasteReason::Expired.as_str()),
+                    procedure: None,
                     lines,
                 });
             }

@@ -5,8 +5,10 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
-use crate::domain::ledger::MovementKind;
-use crate::repo::bulk::{analyze, insert_rows, max_id, resync_ids, text};
+use std::collections::BTreeMap;
+
+use crate::domain::forecast::is_unscheduled;
+use crate::repo::bulk::{analyze, insert_rows, max_id, resync_ids, text, upsert_rows};
 
 use super::simulate::{Ids, Simulation};
 use super::GenerateHistoryError;
@@ -107,6 +109,8 @@ pub fn write(
     let first_line = max_id(conn, "movement_lines")? + 1;
     let (mut movement_rows, mut line_rows) = (Vec::new(), Vec::new());
     let mut line_id = first_line;
+    // The forecast's unscheduled usage per (item, day), kept as the use-cases keep it.
+    let mut usage: BTreeMap<(i64, i64), i64> = BTreeMap::new();
     for (n, m) in sim.moves.iter().enumerate() {
         let id = first_movement + n as i64;
         let at = stamp(start, m.day, m.minute);
@@ -117,12 +121,13 @@ pub fn write(
             opt(m.to_location),
             opt(m.patient),
             m.reason.map(text).unwrap_or_else(|| "NULL".into()),
-            if m.kind == MovementKind::Dispense {
-                "'refill'"
-            } else {
-                "NULL"
-            }
+            m.procedure.map(text).unwrap_or_else(|| "NULL".into())
         ));
+        if is_unscheduled(m.kind, m.procedure) {
+            for line in &m.lines {
+                *usage.entry((items[line.item], m.day)).or_default() -= line.delta;
+            }
+        }
         for (index, line) in m.lines.iter().enumerate() {
             line_rows.push(format!(
                 "({line_id}, {id}, {index}, {}, {}, {}, {}, NULL)",
@@ -150,6 +155,17 @@ pub fn write(
         "balances",
         "lot_id, location_id, item_id, quantity, updated_at",
         &rows,
+    )?;
+    let rows: Vec<String> = usage
+        .iter()
+        .map(|((item, day), units)| format!("({item}, {}, {units})", date(start, *day)))
+        .collect();
+    upsert_rows(
+        conn,
+        "daily_usage",
+        "item_id, day, unscheduled",
+        &rows,
+        "ON CONFLICT (item_id, day) DO UPDATE SET unscheduled = daily_usage.unscheduled + excluded.unscheduled",
     )?;
     resync_ids(conn, &["locations", "patients", "lots", "movements", "movement_lines"])?;
     analyze(conn)?;

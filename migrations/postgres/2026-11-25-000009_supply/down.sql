@@ -1,0 +1,10 @@
+DROP TABLE daily_usage;
+ALTER TABLE alerts DROP COLUMN order_id;
+DROP INDEX items_supplier;
+ALTER TABLE items DROP COLUMN shelf_life_days;
+ALTER TABLE items DROP COLUMN pack_size;
+ALTER TABLE items DROP COLUMN supplier_id;
+DROP TABLE order_receipts;
+DROP TABLE order_lines;
+DROP TABLE orders;
+DROP TABLE suppliers;
