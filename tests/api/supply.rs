@@ -2,7 +2,6 @@
 //! Every expected figure is worked out by hand in the comments, not by the service's code.
 
 use futures_util::future::join_all;
-use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::{both_backends, days_from_today, json_of, problem_of, spawn_app_with, TestApp};
@@ -68,10 +67,7 @@ both_backends! {
         let sanofi = supplier(&app, "SANOFI", 10).await;
         let body = json!({"supplier_id": sanofi, "reference": "PO-1",
             "lines": [{"item_id": insulin, "quantity": 30}, {"item_id": kit, "quantity": 10}]});
-        let response = app
-            .send(Method::POST, "/api/v1/orders", None, Some(&body))
-            .await;
-        let order = json_of(response, 201).await;
+        let order = json_of(app.post("/api/v1/orders", &body).await, 201).await;
         assert_eq!(order["status"], "open");
         assert_eq!(order["ordered_on"], days_from_today(0));
         assert_eq!(order["expected_on"], days_from_today(10), "today + the supplier's lead time");
@@ -291,12 +287,14 @@ both_backends! {
         let fridge = app.location("FRIDGE").await;
         let lab = supplier(&app, "LAB", 7).await;
         buy_from(&app, insulin, lab, 10, None).await;
-        // Refills on days 3, 4 and 5 take 6 vials; 7 are on the shelf.
+        // 7 vials on the shelf; refills on days 3, 4 and 5 take 6 (kits and buffer are plenty).
+        app.receive(fridge, insulin, "A", &days_from_today(300), 7).await;
+        app.receive(fridge, app.seeded.fill_kit, "K", &days_from_today(300), 10).await;
+        app.receive(fridge, app.seeded.buffer, "B", &days_from_today(300), 10).await;
         for (n, day) in [3, 4, 5].into_iter().enumerate() {
             booked(&app, &format!("MIP-SECRET-{n}"), day, 42).await;
         }
         let walk_in = app.patient("MIP-SECRET-W").await;
-        app.receive(fridge, insulin, "A", &days_from_today(300), 7).await;
         assert!(alerts_of_kind(&app, "projected_stockout").await.is_empty());
 
         // Eight concurrent dispensations of one vial: seven are served, and from the second the
@@ -310,11 +308,16 @@ both_backends! {
         assert_eq!((open[0]["state"].as_str(), open[0]["location_id"].is_null()), (Some("open"), true));
         let stockout: Vec<_> = mail.iter().filter(|m| m.subject.starts_with("Projected stockout")).collect();
         assert_eq!(stockout.len(), 1, "{:?}", mail.iter().map(|m| &m.subject).collect::<Vec<_>>());
-        // All 7 gone: the refill on day 3 is the first short; days 3, 4, 5 are at risk.
-        let subject = &stockout[0].subject;
-        assert!(subject.contains("refill(s) at risk"), "{subject}");
-        assert!(stockout[0].raw.contains("Refills at risk: 3 booked from"), "{}", stockout[0].raw);
-        assert!(stockout[0].raw.contains("Suggested order: 10 vials"), "{}", stockout[0].raw);
+        // Written when the second vial left: 5 serve days 3 and 4, the day-5 refill is at risk;
+        // ordering today is already late (day 5 − 7 days of lead time).
+        assert_eq!(
+            stockout[0].subject,
+            format!(
+                "Projected stockout: Insuman Implantable 400 IU/ml, 10 ml vial runs out on {} — 1 refill(s) at risk; order 10 vials by {}",
+                days_from_today(5),
+                days_from_today(0)
+            )
+        );
         assert!(smtp.messages().iter().all(|m| !m.raw.contains("MIP-SECRET")), "no patient in any email");
 
         // 10 vials landing tomorrow serve all three refills: resolved.
