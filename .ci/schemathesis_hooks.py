@@ -28,6 +28,9 @@ RULES_NO_SCHEMA_CAN_STATE = (
     "lists more serials than units",
     "is already counted by",
     "the procedure has no line",
+    "must not be before",  # an order's expected_on against its ordered_on
+    "nothing to order",  # the forecast, judged today, suggests no order
+    "order it by hand",  # a forecast suggestion above the largest quantity a line takes
 )
 # A property unique across the items of a list: JSON Schema's uniqueItems compares whole items.
 UNIQUE_PER_LINE = (re.compile(r"^lines\[\d+\]\.item_id$"), "is listed twice")
