@@ -48,7 +48,7 @@ for backend in ["sqlite", "postgres"]:
     print(f"**{backend}** — reads at {small:,} and {large:,} lines (concurrency 8), and the mixed day\n")
     print(f"| scenario | req/s @{small:,} | p99 ms @{small:,} | req/s @{large:,} | p99 ms @{large:,} | p99 ratio | CPU ms/req | peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|")
-    for scenario in ["stock", "usage", "recipients"]:
+    for scenario in ["stock", "usage", "recipients", "forecast", "forecast_c1"]:
         a, b = find(backend, small, scenario), find(backend, large, scenario)
         if not a:
             continue
@@ -57,4 +57,12 @@ for backend in ["sqlite", "postgres"]:
     m = find(backend, small, "mixed")
     if m:
         print(f"| mixed day (c=16) | {m['throughput']:.0f} | {m['p99_ms']:.1f} | | | | {m['cpu_ms_per_request']:.2f} | {m['peak_rss_mb']:.0f} |")
-    print()
+    print("\n(`forecast`: every active item, 90 days, 8 clients; `forecast_c1`: the same, one client.)\n")
+    costs = [r for r in rows if r["backend"] == backend and r["scenario"] == "alert_cost"]
+    if costs:
+        print(f"**{backend}** — what evaluating `projected_stockout` adds to a dispensation (one thread, no HTTP)\n")
+        print("| ledger lines | dispense CPU ms (with the evaluation) | evaluation alone CPU ms | dispense wall ms | evaluation wall ms |")
+        print("|---|---|---|---|---|")
+        for r in costs:
+            print(f"| {r['lines']:,} | {r['dispense_cpu_ms']:.3f} | {r['evaluation_cpu_ms']:.3f} | {r['dispense_wall_ms']:.3f} | {r['evaluation_wall_ms']:.3f} |")
+        print()

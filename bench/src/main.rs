@@ -23,6 +23,8 @@ enum Scenario {
     Dispense,
     /// GET /api/v1/stock for all items.
     Stock,
+    /// GET /api/v1/forecast for every active item (90 days).
+    Forecast,
     /// One patient's usage over a year.
     Usage,
     /// A lot's recipients.
@@ -65,6 +67,19 @@ enum Command {
         concurrency: usize,
         #[arg(long, default_value_t = 10.0)]
         seconds: f64,
+        #[arg(long)]
+        location: i64,
+        #[arg(long)]
+        item: i64,
+        #[arg(long)]
+        patient: i64,
+    },
+    /// CPU a dispensation spends, and the part of it that evaluates `projected_stockout`.
+    AlertCost {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 2000)]
+        iterations: usize,
         #[arg(long)]
         location: i64,
         #[arg(long)]
@@ -180,6 +195,7 @@ async fn load(cli: &Command) {
                         "lines": [{"item_id": item, "quantity": 1}]
                     })),
                     Scenario::Stock => client.get(format!("{url}/api/v1/stock?limit=500")),
+                    Scenario::Forecast => client.get(format!("{url}/api/v1/forecast")),
                     Scenario::Usage => client.get(format!("{url}/api/v1/patients/{patient}/usage?from={year_ago}&to={today}")),
                     Scenario::Recipients => client.get(format!("{url}/api/v1/lots/{lot}/recipients")),
                     // The receipt of the mixed day.
@@ -259,7 +275,7 @@ fn ceiling_sqlite(cli: &Command) {
                         },
                     };
                     let begun = Instant::now();
-                    let policy = mipstock::domain::time::BackdatePolicy { max_days: 7 };
+                    let policy = bench_policy();
                     // Through the pool's SQLite write queue, as the server's writers go.
                     let ok = pool
                         .run_blocking(|conn| record_movement(conn, &actor, mipstock::api::clock::now(), policy, new))
@@ -272,11 +288,114 @@ fn ceiling_sqlite(cli: &Command) {
     println!("{}", tally.report("ceiling_sqlite", *concurrency, started.elapsed()));
 }
 
+/// The policy of a default configuration.
+fn bench_policy() -> mipstock::domain::policy::Policy {
+    mipstock::domain::policy::Policy {
+        backdate: mipstock::domain::time::BackdatePolicy { max_days: 7 },
+        forecast: mipstock::domain::forecast::ForecastPolicy {
+            review_days: 28,
+            safety_days: 14,
+        },
+    }
+}
+
+/// CPU seconds this process has used (user + system).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks: f64 = fields
+        .get(11..13)
+        .map(|f| f.iter().filter_map(|v| v.parse::<f64>().ok()).sum())
+        .unwrap_or(0.0);
+    // USER_HZ is 100 on Linux.
+    ticks / 100.0
+}
+
+/// What evaluating `projected_stockout` costs inside a dispensation: `iterations` dispensations
+/// of one unit (which evaluate it for their item), then `iterations` evaluations alone, each in
+/// its own transaction, on one thread; CPU and wall time per operation.
+fn alert_cost(cli: &Command) {
+    use mipstock::db::DbPool;
+    use mipstock::domain::ids::{ItemId, LocationId, PatientId};
+    use mipstock::domain::ledger::{DrawLine, MovementRequest, NewMovement};
+    use mipstock::domain::quantity::Quantity;
+    use mipstock::domain::role::Role;
+    use mipstock::domain::token::Actor;
+    use mipstock::service::record_movement::record_movement;
+    use mipstock::service::scan_alerts::reevaluate_projected_stockouts;
+
+    let Command::AlertCost {
+        database,
+        iterations,
+        location,
+        item,
+        patient,
+    } = cli
+    else {
+        return;
+    };
+    let pool = DbPool::new(database, 1, Duration::from_secs(30)).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    let actor = Actor {
+        token_id: None,
+        name: "bench".into(),
+        role: Role::Admin,
+    };
+    let policy = bench_policy();
+    let measure = |conn: &mut mipstock::db::DbConnection, op: &mut dyn FnMut(&mut mipstock::db::DbConnection)| {
+        let (cpu, wall) = (cpu_seconds(), Instant::now());
+        for _ in 0..*iterations {
+            op(conn);
+        }
+        let n = (*iterations).max(1) as f64;
+        (
+            (cpu_seconds() - cpu) * 1000.0 / n,
+            wall.elapsed().as_secs_f64() * 1000.0 / n,
+        )
+    };
+    let (dispense_cpu, dispense_wall) = measure(&mut conn, &mut |conn| {
+        let new = NewMovement {
+            occurred_at: mipstock::api::clock::now(),
+            reference: None,
+            note: None,
+            reason: None,
+            procedure_code: None,
+            request: MovementRequest::Dispense {
+                location: LocationId(*location),
+                patient: PatientId(*patient),
+                lines: vec![DrawLine {
+                    item: ItemId(*item),
+                    lot: None,
+                    quantity: Quantity::new(1).expect("1"),
+                }],
+            },
+        };
+        record_movement(conn, &actor, mipstock::api::clock::now(), policy, new).expect("dispense");
+    });
+    let items = [ItemId(*item)];
+    let (alert_cpu, alert_wall) = measure(&mut conn, &mut |conn| {
+        reevaluate_projected_stockouts(conn, Some(&items), policy.forecast, mipstock::api::clock::now())
+            .expect("evaluation");
+    });
+    println!(
+        "{}",
+        json!({"scenario": "alert_cost", "iterations": iterations, "dispense_cpu_ms": dispense_cpu,
+            "dispense_wall_ms": dispense_wall, "evaluation_cpu_ms": alert_cpu, "evaluation_wall_ms": alert_wall})
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
     match &cli.command {
         Command::Load { .. } => load(&cli.command).await,
         Command::CeilingSqlite { .. } => ceiling_sqlite(&cli.command),
+        Command::AlertCost { .. } => alert_cost(&cli.command),
     }
 }
