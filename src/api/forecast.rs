@@ -12,9 +12,9 @@ use crate::domain::forecast::{Suggestion, DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS
 use crate::domain::ids::ItemId;
 use crate::service::forecast::{forecast, ItemForecast};
 
-/// Fractional units (a rate times days), shown to two decimals.
+/// Fractional units (a rate times days), shown to two decimals; never `-0`.
 fn units(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    (x * 100.0).round() / 100.0 + 0.0
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -132,8 +132,8 @@ impl ForecastSuggestionDto {
             ));
         }
         explanation.push_str(&format!(
-            "; order by {} so that it lands on {} at the latest",
-            s.order_by, s.expected_on
+            "; ordered today it lands on {}, ordered after {} it lands after the projected stockout",
+            s.expected_on, s.order_by
         ));
         ForecastSuggestionDto {
             quantity: s.quantity,

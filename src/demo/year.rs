@@ -157,6 +157,27 @@ impl Demo<'_> {
         );
     }
 
+    /// What each delivery brings: (item, lot prefix, shelf life in days, units).
+    fn delivery_lines(&self) -> Vec<(ItemId, &'static str, i64, i64)> {
+        let items = &self.items;
+        vec![
+            (items.insulin, "INS", 300, 110),
+            (items.fill_kit, "FK", 540, 55),
+            (items.buffer, "BUF", 365, 60),
+            (items.naoh, "NAOH", 365, 12),
+            (items.catheter, "CS", 720, 4),
+        ]
+    }
+
+    /// The delivery's (item, units) of the items `from` keeps: what an order asks for.
+    fn ordered_lines(&self, from: impl Fn(ItemId) -> bool) -> Vec<(ItemId, i64)> {
+        self.delivery_lines()
+            .into_iter()
+            .filter(|(item, ..)| from(*item))
+            .map(|(item, _, _, units)| (item, units))
+            .collect()
+    }
+
     /// Places an order on `day` for the lines, expected `lead_days` later; returns its lines.
     fn order(
         &mut self,
@@ -310,6 +331,9 @@ pub fn load_demo(
         };
         let (manufacturer, sanofi) = suppliers(&mut demo)?;
         let start = today - Duration::days(364);
+        // The year opens with a delivery on the shelves, before the roster books any refill.
+        let opening = demo.delivery_lines();
+        demo.receive(start, opening);
 
         // Patients with staggered refill days; the last few move to another therapy mid-year.
         let mut patients: Vec<(PatientId, NaiveDate, Option<NaiveDate>)> = Vec::new();
@@ -323,7 +347,7 @@ pub fn load_demo(
                 next_refill_on: Some(first_refill),
                 notes: None,
             };
-            let patient = create_patient(demo.conn, &demo.actor, demo.now, forecast, new).map_err(step)?;
+            let patient = create_patient(demo.conn, &demo.actor, at(start, 31), forecast, new).map_err(step)?;
             let leaves = (n >= ACTIVE_PATIENTS).then(|| start + Duration::days(demo.rng.random_range(120..300)));
             patients.push((patient.id, first_refill, leaves));
         }
@@ -341,29 +365,19 @@ pub fn load_demo(
             let offset = (day - start).num_days();
             // Each delivery is ordered its supplier's lead time before it lands.
             if (offset + MANUFACTURER_LEAD_DAYS) % 56 == 0 && offset + MANUFACTURER_LEAD_DAYS <= 364 {
-                let items = &demo.items;
-                let lines = vec![
-                    (items.fill_kit, 60),
-                    (items.buffer, 72),
-                    (items.naoh, 16),
-                    (items.catheter, 4),
-                ];
+                let insulin = demo.items.insulin;
+                let lines = demo.ordered_lines(|item| item != insulin);
                 let placed = demo.order(manufacturer, day, MANUFACTURER_LEAD_DAYS, lines)?;
                 demo.on_order.extend(placed);
             }
             if (offset + SANOFI_LEAD_DAYS) % 56 == 0 && offset + SANOFI_LEAD_DAYS <= 364 {
-                let placed = demo.order(sanofi, day, SANOFI_LEAD_DAYS, vec![(demo.items.insulin, 120)])?;
+                let insulin = demo.items.insulin;
+                let lines = demo.ordered_lines(|item| item == insulin);
+                let placed = demo.order(sanofi, day, SANOFI_LEAD_DAYS, lines)?;
                 demo.on_order.extend(placed);
             }
-            if offset % 56 == 0 {
-                let items = &demo.items;
-                let lines = vec![
-                    (items.insulin, "INS", 300, 120),
-                    (items.fill_kit, "FK", 540, 60),
-                    (items.buffer, "BUF", 365, 72),
-                    (items.naoh, "NAOH", 365, 16),
-                    (items.catheter, "CS", 720, 4),
-                ];
+            if offset % 56 == 0 && offset > 0 {
+                let lines = demo.delivery_lines();
                 demo.receive(day, lines);
             }
             if offset % 7 == 0 {
@@ -444,9 +458,9 @@ pub fn load_demo(
             sanofi,
             today - Duration::days(5),
             SANOFI_LEAD_DAYS,
-            vec![(demo.items.insulin, 120)],
+            vec![(demo.items.insulin, 100)],
         )?;
-        let late = vec![(demo.items.fill_kit, 60), (demo.items.buffer, 72)];
+        let late = vec![(demo.items.fill_kit, 50), (demo.items.buffer, 50)];
         demo.order(manufacturer, today - Duration::days(30), MANUFACTURER_LEAD_DAYS, late)?;
         // Thresholds last, so alerts reflect today rather than a year of past crossings.
         let items = &demo.items;

@@ -66,6 +66,23 @@ pub struct Inputs {
     pub unscheduled_per_day: f64,
 }
 
+/// A sum that is `0`, not `-0`, when there is nothing to add.
+pub fn total(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |sum, value| sum + value)
+}
+
+impl Inputs {
+    /// Usable units now.
+    pub fn usable(&self) -> f64 {
+        total(self.lots.iter().map(|l| l.quantity))
+    }
+
+    /// Units still to come from open orders.
+    pub fn on_order(&self) -> f64 {
+        total(self.arrivals.iter().map(|a| a.quantity))
+    }
+}
+
 /// `forecast.review_days` and `forecast.safety_days`: how often orders are placed, and the margin
 /// before a projected stockout that opens an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,16 +149,17 @@ fn run(inputs: &Inputs, with_arrivals: bool) -> Run {
     let never = inputs.today + Duration::days(i64::from(inputs.horizon_days) + 1);
     for (i, wanted) in demand.iter().enumerate() {
         let date = inputs.today + Duration::days(i as i64);
-        let expiring: f64 = lots.iter().filter(|l| l.expires_on < date).map(|l| l.quantity).sum();
+        let expiring = total(lots.iter().filter(|l| l.expires_on < date).map(|l| l.quantity));
         lots.retain(|l| l.expires_on >= date);
         expiring_unused += expiring;
-        let arriving: f64 = if with_arrivals {
-            inputs
-                .arrivals
-                .iter()
-                .filter(|a| a.on.max(inputs.today) == date)
-                .map(|a| a.quantity)
-                .sum()
+        let arriving = if with_arrivals {
+            total(
+                inputs
+                    .arrivals
+                    .iter()
+                    .filter(|a| a.on.max(inputs.today) == date)
+                    .map(|a| a.quantity),
+            )
         } else {
             0.0
         };
@@ -166,7 +184,7 @@ fn run(inputs: &Inputs, with_arrivals: bool) -> Run {
         }
         series.push(Day {
             date,
-            available: lots.iter().map(|l| l.quantity).sum(),
+            available: total(lots.iter().map(|l| l.quantity)),
             demand: *wanted,
             arriving,
             expiring,
@@ -367,9 +385,9 @@ pub fn suggest(inputs: &Inputs, ordering: Ordering) -> Option<Suggestion> {
     };
     let projection = run(&over_period, true);
     let stockout_on = projection.series[projection.first_short?].date;
-    let demand: f64 = projection.series.iter().map(|d| d.demand).sum();
-    let usable: f64 = inputs.lots.iter().map(|l| l.quantity).sum();
-    let on_order: f64 = inputs.arrivals.iter().map(|a| a.quantity).sum();
+    let demand = total(projection.series.iter().map(|d| d.demand));
+    let usable = inputs.usable();
+    let on_order = inputs.on_order();
     let unmet = projection.unmet;
     let needed = (demand - usable - on_order).max(unmet);
     let pack = f64::from(ordering.pack_size.max(1));

@@ -121,7 +121,7 @@ pub(crate) fn evaluate_projected_stockouts(
             location: None,
             lot: None,
             threshold_id: None,
-            quantity: basis.inputs.lots.iter().map(|l| l.quantity).sum::<f64>() as i64,
+            quantity: basis.inputs.usable() as i64,
             threshold: None,
             order: None,
             at,

@@ -76,8 +76,8 @@ fn figure(item_id: ItemId, basis: Basis) -> ItemForecast {
     let refills: u32 = per_day.iter().sum();
     ItemForecast {
         item_id,
-        available: inputs.lots.iter().map(|l| l.quantity).sum::<f64>() as i64,
-        on_order: inputs.arrivals.iter().map(|a| a.quantity).sum::<f64>() as i64,
+        available: inputs.usable() as i64,
+        on_order: inputs.on_order() as i64,
         refills,
         scheduled: f64::from(refills) * inputs.per_refill,
         unscheduled: inputs.unscheduled_per_day * f64::from(inputs.horizon_days),
