@@ -89,8 +89,9 @@ fn alert_horizon(ordering: &Ordering) -> u32 {
 }
 
 /// Opens or resolves `projected_stockout` for these items (every active item when `None`); the
-/// alerts of items no longer active resolve.
-pub(crate) fn evaluate_projected_stockouts(
+/// alerts of items no longer active resolve. Runs inside the caller's transaction (public for the
+/// benchmark, which times it there).
+pub fn evaluate_projected_stockouts(
     conn: &mut DbConnection,
     items: Option<&[ItemId]>,
     policy: ForecastPolicy,

@@ -117,8 +117,18 @@ pub(crate) fn load(
             });
         }
     }
+    let bundle = repo::forecast::refill_bundle(conn)?;
+    // Items a refill does not consume are not moved by the roster: it is not read for them.
+    let refilled = items
+        .iter()
+        .any(|i| bundle.get(&i.item_id).is_some_and(|units| *units > 0));
+    let booked = if refilled {
+        repo::forecast::roster(conn)?
+    } else {
+        Vec::new()
+    };
     let mut roster = Vec::new();
-    for (next_refill_on, interval_days, patients) in repo::forecast::roster(conn)? {
+    for (next_refill_on, interval_days, patients) in booked {
         roster.extend(std::iter::repeat_n(
             Refills {
                 next_refill_on,
@@ -127,7 +137,6 @@ pub(crate) fn load(
             patients as usize,
         ));
     }
-    let bundle = repo::forecast::refill_bundle(conn)?;
     let usage_from = today - Duration::days(i64::from(USAGE_WINDOW_DAYS));
     let usage_to = today - Duration::days(1);
     let usage = repo::forecast::unscheduled_between(conn, scope, usage_from, usage_to)?;

@@ -4,10 +4,9 @@ use chrono::{Duration, NaiveDateTime};
 
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::forecast::ForecastPolicy;
-use crate::domain::ids::ItemId;
 use crate::repo;
 
-use super::evaluate_alerts::{evaluate_projected_stockouts, queue_email, scan_expiry};
+use super::evaluate_alerts::{queue_email, scan_expiry};
 
 /// Raises and resolves the alerts the date moves (expiry, thresholds, projected stockouts,
 /// overdue orders); returns how many expiry alerts opened.
@@ -38,16 +37,4 @@ pub fn send_reminders(
         }
         Ok(sent)
     })
-}
-
-/// Re-evaluates the `projected_stockout` alerts of these items (every active item when `None`)
-/// in a transaction of its own: what each change that can move them does inside its own. The
-/// benchmark times it against a whole dispensation.
-pub fn reevaluate_projected_stockouts(
-    conn: &mut DbConnection,
-    items: Option<&[ItemId]>,
-    policy: ForecastPolicy,
-    now: NaiveDateTime,
-) -> Result<(), StorageError> {
-    write_tx(conn, |conn| evaluate_projected_stockouts(conn, items, policy, now))
 }
