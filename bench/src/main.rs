@@ -301,7 +301,12 @@ fn bench_policy() -> mipstock::domain::policy::Policy {
 
 /// CPU seconds this process has used (user + system).
 fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    cpu_seconds_of("self")
+}
+
+/// CPU seconds a process (`self` or a pid) has used, from /proc.
+fn cpu_seconds_of(process: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).unwrap_or_default();
     // The fields after the command name (which may hold spaces) start after the last ')'.
     let fields: Vec<&str> = stat
         .rsplit_once(')')
@@ -343,24 +348,34 @@ fn alert_cost(cli: &Command) {
     };
     let pool = DbPool::new(database, 1, Duration::from_secs(30)).expect("pool");
     let mut conn = pool.get().expect("connection");
+    // On PostgreSQL the statements' CPU is spent in the backend serving this connection.
+    let backend = match &mut *conn {
+        mipstock::db::DbConnection::Pg(pg) => {
+            use diesel::RunQueryDsl;
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("pg_backend_pid()"))
+                .get_result::<i32>(pg)
+                .ok()
+                .map(|pid| pid.to_string())
+        }
+        _ => None,
+    };
+    let db_cpu = || backend.as_deref().map(cpu_seconds_of).unwrap_or(0.0);
     let actor = Actor {
         token_id: None,
         name: "bench".into(),
         role: Role::Admin,
     };
     let policy = bench_policy();
-    let measure = |conn: &mut mipstock::db::DbConnection, op: &mut dyn FnMut(&mut mipstock::db::DbConnection)| {
-        let (cpu, wall) = (cpu_seconds(), Instant::now());
-        for _ in 0..*iterations {
-            op(conn);
-        }
-        let n = (*iterations).max(1) as f64;
+    let n = (*iterations).max(1) as f64;
+    let per_op = |cpu: f64, db: f64, wall: Instant| {
         (
             (cpu_seconds() - cpu) * 1000.0 / n,
+            (db_cpu() - db) * 1000.0 / n,
             wall.elapsed().as_secs_f64() * 1000.0 / n,
         )
     };
-    let (dispense_cpu, dispense_wall) = measure(&mut conn, &mut |conn| {
+    let (cpu, db, wall) = (cpu_seconds(), db_cpu(), Instant::now());
+    for _ in 0..*iterations {
         let new = NewMovement {
             occurred_at: mipstock::api::clock::now(),
             reference: None,
@@ -377,11 +392,12 @@ fn alert_cost(cli: &Command) {
                 }],
             },
         };
-        record_movement(conn, &actor, mipstock::api::clock::now(), policy, new).expect("dispense");
-    });
+        record_movement(&mut conn, &actor, mipstock::api::clock::now(), policy, new).expect("dispense");
+    }
+    let (dispense_cpu, dispense_db_cpu, dispense_wall) = per_op(cpu, db, wall);
     // The evaluations alone, all inside one transaction as each runs inside its dispensation's.
     let items = [ItemId(*item)];
-    let (cpu, wall) = (cpu_seconds(), Instant::now());
+    let (cpu, db, wall) = (cpu_seconds(), db_cpu(), Instant::now());
     write_tx(&mut conn, |conn| {
         for _ in 0..*iterations {
             evaluate_projected_stockouts(conn, Some(&items), policy.forecast, mipstock::api::clock::now())?;
@@ -389,15 +405,12 @@ fn alert_cost(cli: &Command) {
         Ok::<(), StorageError>(())
     })
     .expect("evaluations");
-    let n = (*iterations).max(1) as f64;
-    let (alert_cpu, alert_wall) = (
-        (cpu_seconds() - cpu) * 1000.0 / n,
-        wall.elapsed().as_secs_f64() * 1000.0 / n,
-    );
+    let (alert_cpu, alert_db_cpu, alert_wall) = per_op(cpu, db, wall);
     println!(
         "{}",
         json!({"scenario": "alert_cost", "iterations": iterations, "dispense_cpu_ms": dispense_cpu,
-            "dispense_wall_ms": dispense_wall, "evaluation_cpu_ms": alert_cpu, "evaluation_wall_ms": alert_wall})
+            "dispense_db_cpu_ms": dispense_db_cpu, "dispense_wall_ms": dispense_wall, "evaluation_cpu_ms": alert_cpu,
+            "evaluation_db_cpu_ms": alert_db_cpu, "evaluation_wall_ms": alert_wall})
     );
 }
 
