@@ -1,7 +1,9 @@
 -- The statements one `POST /api/v1/movements` dispense of one unit by FEFO executes on
 -- PostgreSQL, in order (read off the server's statement log), with the same locks: the
 -- database's own ceiling for that request. Since issue 11 that includes the day's unscheduled
--- usage and the item's projected-stockout evaluation (item lock, the forecast's reads, resolve). Variables come from bench/run (-D).
+-- usage and the item's projected-stockout evaluation (item lock, the forecast's reads, resolve).
+-- Variables come from bench/run (-D); pgbench substitutes `:name` even inside quotes, so the
+-- alert key spells its colons chr(58).
 \set patient random(:p_first, :p_last)
 SELECT id, name, role FROM api_tokens WHERE secret_hash = :token_hash AND revoked_at IS NULL LIMIT 1;
 BEGIN;
@@ -23,7 +25,7 @@ SELECT order_lines.item_id, orders.expected_on, order_lines.quantity, order_line
 SELECT item_id, quantity FROM procedure_lines WHERE procedure_code = 'refill';
 SELECT next_refill_on, refill_interval_days, CAST(COUNT(*) AS BIGINT) FROM patients WHERE status = 'active' AND next_refill_on IS NOT NULL GROUP BY next_refill_on, refill_interval_days;
 SELECT item_id, CAST(SUM(unscheduled) AS BIGINT) FROM daily_usage WHERE day >= CURRENT_DATE - 365 AND day <= CURRENT_DATE - 1 AND item_id = ANY(ARRAY[:item]::bigint[]) GROUP BY item_id;
-UPDATE alerts SET state = 'resolved', resolved_at = now() WHERE condition_key = 'projected_stockout:item:' || :item AND state <> 'resolved';
+UPDATE alerts SET state = 'resolved', resolved_at = now() WHERE condition_key = 'projected_stockout' || chr(58) || 'item' || chr(58) || CAST(:item AS text) AND state <> 'resolved';
 SELECT CAST(SUM(quantity) AS BIGINT) FROM balances WHERE lot_id = :lot LIMIT 1;
 INSERT INTO audit_events (occurred_at, actor_token_id, actor_name, actor_role, action, target_type, target_id, summary) VALUES (now(), 1, 'bench', 'admin', 'movement.create', 'movement', :movement::text, 'recorded dispense movement');
 SELECT id, kind, occurred_at, recorded_at, location_id, to_location_id, patient_id, reason, reference, note, actor_token_id, actor_name, actor_role, reverses_movement_id, procedure_code FROM movements WHERE id = :movement LIMIT 1;
