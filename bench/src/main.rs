@@ -226,9 +226,6 @@ async fn load(cli: &Command) {
 
 fn ceiling_sqlite(cli: &Command) {
     use mipstock::db::DbPool;
-    use mipstock::domain::ids::{ItemId, LocationId, PatientId};
-    use mipstock::domain::ledger::{DrawLine, MovementRequest, NewMovement};
-    use mipstock::domain::quantity::Quantity;
     use mipstock::domain::role::Role;
     use mipstock::domain::token::Actor;
     use mipstock::service::record_movement::record_movement;
@@ -258,22 +255,7 @@ fn ceiling_sqlite(cli: &Command) {
                     role: Role::Admin,
                 };
                 while Instant::now() < deadline {
-                    let new = NewMovement {
-                        occurred_at: mipstock::api::clock::now(),
-                        reference: None,
-                        note: None,
-                        reason: None,
-                        procedure_code: None,
-                        request: MovementRequest::Dispense {
-                            location: LocationId(*location),
-                            patient: PatientId(*patient),
-                            lines: vec![DrawLine {
-                                item: ItemId(*item),
-                                lot: None,
-                                quantity: Quantity::new(1).expect("1"),
-                            }],
-                        },
-                    };
+                    let new = one_unit_dispense(*location, *patient, *item);
                     let begun = Instant::now();
                     let policy = bench_policy();
                     // Through the pool's SQLite write queue, as the server's writers go.
@@ -286,6 +268,29 @@ fn ceiling_sqlite(cli: &Command) {
         }
     });
     println!("{}", tally.report("ceiling_sqlite", *concurrency, started.elapsed()));
+}
+
+/// One unit of `item` dispensed by FEFO at `location` to `patient`, now.
+fn one_unit_dispense(location: i64, patient: i64, item: i64) -> mipstock::domain::ledger::NewMovement {
+    use mipstock::domain::ids::{ItemId, LocationId, PatientId};
+    use mipstock::domain::ledger::{DrawLine, MovementRequest, NewMovement};
+    use mipstock::domain::quantity::Quantity;
+    NewMovement {
+        occurred_at: mipstock::api::clock::now(),
+        reference: None,
+        note: None,
+        reason: None,
+        procedure_code: None,
+        request: MovementRequest::Dispense {
+            location: LocationId(location),
+            patient: PatientId(patient),
+            lines: vec![DrawLine {
+                item: ItemId(item),
+                lot: None,
+                quantity: Quantity::new(1).expect("1"),
+            }],
+        },
+    }
 }
 
 /// The policy of a default configuration.
@@ -328,9 +333,7 @@ fn cpu_seconds_of(process: &str) -> f64 {
 fn alert_cost(cli: &Command) {
     use mipstock::db::DbPool;
     use mipstock::db::{write_tx, StorageError};
-    use mipstock::domain::ids::{ItemId, LocationId, PatientId};
-    use mipstock::domain::ledger::{DrawLine, MovementRequest, NewMovement};
-    use mipstock::domain::quantity::Quantity;
+    use mipstock::domain::ids::ItemId;
     use mipstock::domain::role::Role;
     use mipstock::domain::token::Actor;
     use mipstock::service::evaluate_alerts::evaluate_projected_stockouts;
@@ -376,22 +379,7 @@ fn alert_cost(cli: &Command) {
     };
     let (cpu, db, wall) = (cpu_seconds(), db_cpu(), Instant::now());
     for _ in 0..*iterations {
-        let new = NewMovement {
-            occurred_at: mipstock::api::clock::now(),
-            reference: None,
-            note: None,
-            reason: None,
-            procedure_code: None,
-            request: MovementRequest::Dispense {
-                location: LocationId(*location),
-                patient: PatientId(*patient),
-                lines: vec![DrawLine {
-                    item: ItemId(*item),
-                    lot: None,
-                    quantity: Quantity::new(1).expect("1"),
-                }],
-            },
-        };
+        let new = one_unit_dispense(*location, *patient, *item);
         record_movement(&mut conn, &actor, mipstock::api::clock::now(), policy, new).expect("dispense");
     }
     let (dispense_cpu, dispense_db_cpu, dispense_wall) = per_op(cpu, db, wall);
