@@ -12,5 +12,6 @@ pub mod domain;
 pub mod notify;
 pub mod repo;
 pub mod service;
+pub mod simulate;
 pub mod startup;
 pub mod telemetry;

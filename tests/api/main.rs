@@ -20,5 +20,6 @@ mod migrations;
 mod ops;
 mod patients;
 mod reliability;
+mod simulate;
 mod supply;
 mod usage;
