@@ -89,6 +89,9 @@ pub enum Command {
         /// Print the result as one JSON object instead of the table.
         #[arg(long)]
         json: bool,
+        /// Also write DIR/simulation.csv (one row per day and policy).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -160,6 +163,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             delay_days_max,
             disruption_days,
             json,
+            out,
         } => {
             let policies = match policy {
                 PolicyChoice::Static => vec![SimPolicy::Static],
@@ -181,6 +185,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 println!("{}", serde_json::to_string(&report)?);
             } else {
                 print!("{}", report.table());
+            }
+            if let Some(dir) = out {
+                std::fs::create_dir_all(&dir)?;
+                std::fs::write(dir.join("simulation.csv"), report.csv())?;
             }
             eprintln!("simulated in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())

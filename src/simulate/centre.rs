@@ -30,7 +30,7 @@ use crate::service::update_item::update_item;
 use crate::service::update_patient::update_patient;
 
 use super::events::{arrival, day_events, outage, patient};
-use super::{Booking, Policy, PolicyReport, SimulationSpec};
+use super::{Booking, DayRecord, Policy, PolicyReport, SimulationSpec};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimulateError {
@@ -89,6 +89,7 @@ struct Centre<'a> {
     report: PolicyReport,
     on_hand_sum: BTreeMap<&'static str, i64>,
     lots: u64,
+    missed_today: u32,
 }
 
 fn at(day: u32, minutes: u32) -> NaiveDateTime {
@@ -230,9 +231,11 @@ impl<'a> Centre<'a> {
                 mean_on_hand: BTreeMap::new(),
                 units_expired: 0,
                 orders: 0,
+                days: Vec::new(),
             },
             on_hand_sum: BTreeMap::new(),
             lots: 0,
+            missed_today: 0,
         };
         // The shelves open with two months of expected demand.
         let opening: Vec<(ItemId, i64)> = centre
@@ -387,8 +390,11 @@ impl<'a> Centre<'a> {
             if booking.due <= day {
                 if self.perform(day, minutes, patient, "refill") {
                     self.report.days_late += u64::from(booking.served(day, interval));
-                } else if booking.missed(day) {
-                    self.report.refills_missed += 1;
+                } else {
+                    self.missed_today += 1;
+                    if booking.missed(day) {
+                        self.report.refills_missed += 1;
+                    }
                 }
             }
             if happens.rinse {
@@ -514,6 +520,7 @@ impl<'a> Centre<'a> {
     fn count(&mut self, day: u32) -> Result<(), SimulateError> {
         let ids: Vec<ItemId> = self.items.iter().map(|i| i.id).collect();
         let balances = repo::balances::of_items(self.conn, &ids, None).map_err(|e| step(day)(&e))?;
+        let mut on_hand = BTreeMap::new();
         for item in &self.items {
             let units: i64 = balances
                 .iter()
@@ -521,7 +528,14 @@ impl<'a> Centre<'a> {
                 .map(|b| b.quantity)
                 .sum();
             *self.on_hand_sum.entry(item.code).or_default() += units;
+            on_hand.insert(item.code.to_owned(), units);
         }
+        self.report.days.push(DayRecord {
+            date: date(day),
+            on_hand,
+            missed: std::mem::take(&mut self.missed_today),
+            in_outage: self.outage.is_some_and(|(start, end)| (start..end).contains(&day)),
+        });
         Ok(())
     }
 

@@ -45,6 +45,20 @@ pub struct PolicyReport {
     pub mean_on_hand: BTreeMap<String, f64>,
     pub units_expired: i64,
     pub orders: u64,
+    /// The run day by day (for `--out`), not in the JSON.
+    #[serde(skip)]
+    pub days: Vec<DayRecord>,
+}
+
+/// One simulated day of one policy, at its end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayRecord {
+    pub date: chrono::NaiveDate,
+    /// Units on hand per item code.
+    pub on_hand: BTreeMap<String, i64>,
+    /// Refills missed that day (new ones and retries).
+    pub missed: u32,
+    pub in_outage: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,6 +102,33 @@ pub fn simulate(spec: &SimulationSpec, mut progress: impl FnMut(u32)) -> Result<
 }
 
 impl Report {
+    /// One row per day and policy: date, policy, outage, refills missed, units on hand per item.
+    pub fn csv(&self) -> String {
+        let codes: Vec<String> = self
+            .policies
+            .first()
+            .map(|p| p.mean_on_hand.keys().cloned().collect())
+            .unwrap_or_default();
+        let mut out = format!("date,policy,outage,refills_missed,{}\n", codes.join(","));
+        for p in &self.policies {
+            let policy = format!("{:?}", p.policy).to_lowercase();
+            for d in &p.days {
+                let units: Vec<String> = codes
+                    .iter()
+                    .map(|c| d.on_hand.get(c).copied().unwrap_or(0).to_string())
+                    .collect();
+                out.push_str(&format!(
+                    "{},{policy},{},{},{}\n",
+                    d.date,
+                    u8::from(d.in_outage),
+                    d.missed,
+                    units.join(",")
+                ));
+            }
+        }
+        out
+    }
+
     /// The table a pharmacist reads: one column per policy.
     pub fn table(&self) -> String {
         let mut rows: Vec<(String, Vec<String>)> = vec![

@@ -55,3 +55,21 @@ fn a_short_simulation_reports_both_policies_the_same_way_twice() {
         "a policy alone runs as beside the other"
     );
 }
+
+#[test]
+fn out_writes_one_csv_row_per_day_and_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    simulate(&["--seed", "3", "--disruption-days", "10", "--out", out]);
+    let csv = std::fs::read_to_string(dir.path().join("simulation.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("date,policy,outage,refills_missed,INS-400-10ML,MIP-BUFFER,MIP-CATH-STD,MIP-FILL-KIT,MIP-NAOH")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 240, "120 days × 2 policies");
+    assert!(rows[0].starts_with("2027-01-04,static,0,"));
+    let outage_days = rows.iter().filter(|r| r.split(',').nth(2) == Some("1")).count();
+    assert_eq!(outage_days, 20, "10 outage days × 2 policies");
+}
