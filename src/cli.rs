@@ -89,7 +89,7 @@ pub enum Command {
         /// Print the result as one JSON object instead of the table.
         #[arg(long)]
         json: bool,
-        /// Also write DIR/simulation.csv (one row per day and policy).
+        /// Also write DIR/simulation.csv (one row per day and policy) and DIR/simulation.svg.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
@@ -180,7 +180,18 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 disruption_days,
             };
             let started = std::time::Instant::now();
-            let report = simulate(&spec, |_| {})?;
+            let total = u64::from(spec.days) * spec.policies.len() as u64;
+            // Drawn on stderr only once the run has lasted a second.
+            let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::hidden());
+            let mut shown = false;
+            let report = simulate(&spec, |_| {
+                if !shown && started.elapsed() > std::time::Duration::from_secs(1) {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    shown = true;
+                }
+                bar.inc(1);
+            })?;
+            bar.finish_and_clear();
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {
@@ -189,6 +200,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             if let Some(dir) = out {
                 std::fs::create_dir_all(&dir)?;
                 std::fs::write(dir.join("simulation.csv"), report.csv())?;
+                std::fs::write(dir.join("simulation.svg"), report.svg()?)?;
             }
             eprintln!("simulated in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())

@@ -4,6 +4,7 @@
 //! refills with less stock and less waste.
 
 mod centre;
+mod chart;
 pub mod events;
 
 use std::collections::BTreeMap;
@@ -102,6 +103,11 @@ pub fn simulate(spec: &SimulationSpec, mut progress: impl FnMut(u32)) -> Result<
 }
 
 impl Report {
+    /// The chart of `--out`: insulin on hand for each policy, the outage and missed refills.
+    pub fn svg(&self) -> Result<String, String> {
+        chart::svg(self)
+    }
+
     /// One row per day and policy: date, policy, outage, refills missed, units on hand per item.
     pub fn csv(&self) -> String {
         let codes: Vec<String> = self

@@ -72,4 +72,15 @@ fn out_writes_one_csv_row_per_day_and_policy() {
     assert!(rows[0].starts_with("2027-01-04,static,0,"));
     let outage_days = rows.iter().filter(|r| r.split(',').nth(2) == Some("1")).count();
     assert_eq!(outage_days, 20, "10 outage days × 2 policies");
+    let svg = std::fs::read_to_string(dir.path().join("simulation.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    for said in [
+        "Insulin vials on hand",
+        "supplier outage",
+        "static: ",
+        "forecast: ",
+        "refill(s) missed",
+    ] {
+        assert!(svg.contains(said), "the chart says {said:?}");
+    }
 }
