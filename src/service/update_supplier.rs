@@ -46,7 +46,8 @@ pub fn update_supplier(
             .ok_or(UpdateSupplierError::NotFound(id))?;
         if changes.lead_time_days.is_some() {
             // The lead time moves the alert window of every item bought here.
-            evaluate_alerts::evaluate_projected_stockouts(conn, None, forecast, now)?;
+            let items = repo::forecast::items_of_supplier(conn, id)?;
+            evaluate_alerts::evaluate_projected_stockouts(conn, Some(&items), forecast, now)?;
         }
         let fields: Vec<&str> = [
             ("code", changes.code.is_some()),

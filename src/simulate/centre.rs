@@ -15,6 +15,7 @@ use crate::domain::patient::{NewPatient, PatientChanges, PatientStatus, RefillIn
 use crate::domain::policy::Policy as Rules;
 use crate::domain::quantity::Quantity;
 use crate::domain::role::Role;
+use crate::domain::stock::{figures, LotBalance};
 use crate::domain::supply::{remaining, NewOrder, NewSupplier, Order};
 use crate::domain::time::BackdatePolicy;
 use crate::domain::token::Actor;
@@ -461,12 +462,8 @@ impl<'a> Centre<'a> {
         let pending = repo::orders::pending_lines(self.conn, Some(&ids)).map_err(|e| step(day)(&e))?;
         let mut by_supplier: BTreeMap<SupplierId, Vec<(ItemId, Quantity)>> = BTreeMap::new();
         for item in &self.items {
-            let available: i64 = balances
-                .iter()
-                .filter(|b| b.item_id == item.id && b.status == crate::domain::ledger::LotStatus::Available)
-                .filter(|b| !crate::domain::ledger::is_expired(b.expires_on, date(day)))
-                .map(|b| b.quantity)
-                .sum();
+            let own: Vec<&LotBalance> = balances.iter().filter(|b| b.item_id == item.id).collect();
+            let available = figures(&own, date(day), None).available;
             let on_order: i64 = pending
                 .iter()
                 .filter(|l| l.item_id == item.id)
