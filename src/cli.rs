@@ -178,6 +178,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 lead_time_days,
                 delay_days_max,
                 disruption_days,
+                forecast: settings.policy().forecast,
             };
             let started = std::time::Instant::now();
             let total = u64::from(spec.days) * spec.policies.len() as u64;

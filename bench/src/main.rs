@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
+mod sweep;
+
 #[derive(Parser)]
 #[command(about = "Load generator for mipstock")]
 struct Cli {
@@ -73,6 +75,26 @@ enum Command {
         item: i64,
         #[arg(long)]
         patient: i64,
+    },
+    /// `mipstock simulate` over seeds, centre sizes and supply conditions; a Markdown table.
+    SimulateSweep {
+        #[arg(long, default_value_t = 10)]
+        seeds: u64,
+        #[arg(long, value_delimiter = ',', default_value = "10,30,100,250")]
+        patients: Vec<u32>,
+        #[arg(long, default_value_t = 730)]
+        days: u32,
+        #[arg(long, default_value_t = 14)]
+        lead_time_days: u32,
+        #[arg(long, default_value_t = 7)]
+        delay_days_max: u32,
+        #[arg(long, default_value_t = 30)]
+        disruption_days: u32,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Forecast settings to compare, each review_days/safety_days.
+        #[arg(long, value_delimiter = ',', default_value = "28/14,7/35")]
+        forecast: Vec<String>,
     },
     /// CPU a dispensation spends, and the part of it that evaluates `projected_stockout`.
     AlertCost {
@@ -409,5 +431,36 @@ async fn main() {
         Command::Load { .. } => load(&cli.command).await,
         Command::CeilingSqlite { .. } => ceiling_sqlite(&cli.command),
         Command::AlertCost { .. } => alert_cost(&cli.command),
+        Command::SimulateSweep {
+            seeds,
+            patients,
+            days,
+            lead_time_days,
+            delay_days_max,
+            disruption_days,
+            threads,
+            forecast,
+        } => print!(
+            "{}",
+            sweep::run(&sweep::Sweep {
+                seeds: *seeds,
+                patients: patients.clone(),
+                days: *days,
+                lead_time_days: *lead_time_days,
+                delay_days_max: *delay_days_max,
+                disruption_days: *disruption_days,
+                threads: *threads,
+                forecast: forecast
+                    .iter()
+                    .map(|f| {
+                        let (review, safety) = f.split_once('/').expect("review_days/safety_days");
+                        mipstock::domain::forecast::ForecastPolicy {
+                            review_days: review.parse().expect("review days"),
+                            safety_days: safety.parse().expect("safety days"),
+                        }
+                    })
+                    .collect(),
+            })
+        ),
     }
 }

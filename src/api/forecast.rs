@@ -8,7 +8,7 @@ use super::clock;
 use super::dto::List;
 use super::problem::Problem;
 use super::AppState;
-use crate::domain::forecast::{Suggestion, DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS, USAGE_WINDOW_DAYS};
+use crate::domain::forecast::{Suggestion, DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS};
 use crate::domain::ids::ItemId;
 use crate::service::forecast::{forecast, ItemForecast};
 
@@ -63,7 +63,9 @@ pub struct ForecastWorkingDto {
     pub unscheduled_units: i64,
     pub usage_from: NaiveDate,
     pub usage_to: NaiveDate,
-    /// `unscheduled_units / 365`.
+    /// The days averaged over: 365, or the days the ledger has been kept when fewer (91 at least).
+    pub usage_days: u32,
+    /// `unscheduled_units / usage_days`.
     pub unscheduled_per_day: f64,
     /// The supplier's (0 without a supplier).
     pub lead_time_days: u32,
@@ -203,7 +205,7 @@ impl From<ItemForecast> for ForecastDto {
         arrivals.sort_by_key(|a| a.expected_on);
         let explanation = format!(
             "{} refill(s) booked in {} days × {} unit(s) = {:.2} scheduled; {} unit(s) of other usage from {} to {} \
-             / {USAGE_WINDOW_DAYS} = {:.3} a day × {} days = {:.2} unscheduled; {} usable now, {} on order; {}",
+             / {} days = {:.3} a day × {} days = {:.2} unscheduled; {} usable now, {} on order; {}",
             f.refills,
             inputs.horizon_days,
             inputs.per_refill,
@@ -211,6 +213,7 @@ impl From<ItemForecast> for ForecastDto {
             basis.unscheduled_in_window,
             basis.usage_from,
             basis.usage_to,
+            basis.usage_days,
             inputs.unscheduled_per_day,
             inputs.horizon_days,
             f.unscheduled,
@@ -258,6 +261,7 @@ impl From<ItemForecast> for ForecastDto {
                 unscheduled_units: basis.unscheduled_in_window,
                 usage_from: basis.usage_from,
                 usage_to: basis.usage_to,
+                usage_days: basis.usage_days,
                 unscheduled_per_day: (inputs.unscheduled_per_day * 10_000.0).round() / 10_000.0,
                 lead_time_days: ordering.lead_time_days,
                 supplier_set: basis.supplier_set,

@@ -93,8 +93,19 @@ pub struct ForecastPolicy {
 
 pub const DEFAULT_HORIZON_DAYS: u32 = 90;
 pub const MAX_HORIZON_DAYS: u32 = 730;
-/// The unscheduled rate is the average over this many days before today.
+/// The unscheduled rate is the average over this many days before today…
 pub const USAGE_WINDOW_DAYS: u32 = 365;
+/// …or over the days the ledger has been kept, when that is shorter, but never fewer than a
+/// quarter: rinses and catheter changes are rare, and two in a month are not twenty-four a year.
+pub const MIN_USAGE_WINDOW_DAYS: u32 = 91;
+
+/// The days the unscheduled rate is averaged over: the last 365 days of the ledger. A ledger
+/// started less than a year ago is averaged over its own days — dividing its usage by 365 would
+/// understate the rate all through the first year (the simulation ran the rinse items dry so).
+pub fn usage_window_days(today: NaiveDate, ledger_started_on: Option<NaiveDate>) -> u32 {
+    let kept = ledger_started_on.map_or(0, |on| (today - on).num_days().max(0));
+    kept.clamp(i64::from(MIN_USAGE_WINDOW_DAYS), i64::from(USAGE_WINDOW_DAYS)) as u32
+}
 
 /// Whether a movement's units are unscheduled demand: dispensations other than the `refill`
 /// procedure (whose demand the roster schedules).
@@ -227,6 +238,21 @@ mod tests {
             roster,
             unscheduled_per_day: 0.0,
         }
+    }
+
+    #[test]
+    fn a_young_ledger_averages_its_usage_over_its_own_days() {
+        let today = day(31);
+        let days_ago = |n: i64| Some(today - Duration::days(n));
+        assert_eq!(usage_window_days(today, None), MIN_USAGE_WINDOW_DAYS, "no ledger yet");
+        assert_eq!(usage_window_days(today, days_ago(200)), 200, "kept for 200 days");
+        assert_eq!(usage_window_days(today, days_ago(30)), 91, "a month: the floor");
+        assert_eq!(usage_window_days(today, days_ago(1000)), USAGE_WINDOW_DAYS);
+        assert_eq!(
+            usage_window_days(today, days_ago(-3)),
+            91,
+            "a movement dated after today"
+        );
     }
 
     #[test]

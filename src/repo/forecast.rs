@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable};
 
 use super::on_backend;
-use crate::db::schema::{balances, daily_usage, items, lots, patients, procedure_lines, suppliers};
+use crate::db::schema::{balances, daily_usage, items, lots, movements, patients, procedure_lines, suppliers};
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
 use crate::domain::ids::{ItemId, SupplierId};
@@ -20,6 +20,14 @@ use crate::domain::procedure::REFILL;
 
 fn ids(items: &[ItemId]) -> Vec<i64> {
     items.iter().map(|i| i.0).collect()
+}
+
+/// The day of the ledger's first movement, if any.
+pub fn ledger_started_on(conn: &mut DbConnection) -> QueryResult<Option<NaiveDate>> {
+    let first: Option<chrono::NaiveDateTime> = movements::table
+        .select(diesel::dsl::min(movements::occurred_at))
+        .first(conn)?;
+    Ok(first.map(|at| at.date()))
 }
 
 /// Units of each usable lot (status available, not expired on `today`) across all locations:

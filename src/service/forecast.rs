@@ -7,8 +7,8 @@ use chrono::{Duration, NaiveDate};
 
 use crate::db::{read_snapshot, DbConnection, StorageError};
 use crate::domain::forecast::{
-    project, refills_per_day, suggest, Arrival, ForecastPolicy, Inputs, Ordering, Projection, Refills, Suggestion,
-    SupplyLot, USAGE_WINDOW_DAYS,
+    project, refills_per_day, suggest, usage_window_days, Arrival, ForecastPolicy, Inputs, Ordering, Projection,
+    Refills, Suggestion, SupplyLot,
 };
 use crate::domain::ids::ItemId;
 use crate::domain::supply::remaining;
@@ -35,6 +35,8 @@ pub struct Basis {
     pub unscheduled_in_window: i64,
     pub usage_from: NaiveDate,
     pub usage_to: NaiveDate,
+    /// The days the unscheduled units are averaged over.
+    pub usage_days: u32,
     pub supplier_set: bool,
 }
 
@@ -137,7 +139,8 @@ pub(crate) fn load(
             patients as usize,
         ));
     }
-    let usage_from = today - Duration::days(i64::from(USAGE_WINDOW_DAYS));
+    let usage_days = usage_window_days(today, repo::forecast::ledger_started_on(conn)?);
+    let usage_from = today - Duration::days(i64::from(usage_days));
     let usage_to = today - Duration::days(1);
     let usage = repo::forecast::unscheduled_between(conn, scope, usage_from, usage_to)?;
     Ok(items
@@ -160,7 +163,7 @@ pub(crate) fn load(
                 per_refill: per_refill as f64,
                 // Without refills of this item the roster does not move it.
                 roster: if per_refill > 0 { roster.clone() } else { Vec::new() },
-                unscheduled_per_day: in_window as f64 / f64::from(USAGE_WINDOW_DAYS),
+                unscheduled_per_day: in_window as f64 / f64::from(usage_days),
             };
             let basis = Basis {
                 ordering,
@@ -168,6 +171,7 @@ pub(crate) fn load(
                 unscheduled_in_window: in_window,
                 usage_from,
                 usage_to,
+                usage_days,
                 supplier_set: item.lead_time_days.is_some(),
                 inputs,
             };

@@ -8,7 +8,6 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use crate::db::{DbConnection, DbPool};
 use crate::domain::catalog::{ItemChanges, NewLocation};
-use crate::domain::forecast::ForecastPolicy;
 use crate::domain::ids::{ItemId, LocationId, OrderLineId, PatientId, SupplierId};
 use crate::domain::ledger::{LotLine, MovementRequest, NewMovement, ReceiptLine, WasteReason};
 use crate::domain::patient::{NewPatient, PatientChanges, PatientStatus, RefillInterval};
@@ -143,10 +142,7 @@ impl<'a> Centre<'a> {
         };
         let rules = Rules {
             backdate: BackdatePolicy { max_days: 0 },
-            forecast: ForecastPolicy {
-                review_days: 28,
-                safety_days: 14,
-            },
+            forecast: spec.forecast,
         };
         let now = at(0, 0);
         let store = create_location(
@@ -229,6 +225,7 @@ impl<'a> Centre<'a> {
                 refills_due: 0,
                 refills_missed: 0,
                 days_late: 0,
+                procedures_missed: 0,
                 mean_on_hand: BTreeMap::new(),
                 units_expired: 0,
                 orders: 0,
@@ -398,11 +395,13 @@ impl<'a> Centre<'a> {
                     }
                 }
             }
-            if happens.rinse {
-                self.perform(day, minutes + 1, patient, "naoh_rinse");
-            }
-            if happens.catheter_change {
-                self.perform(day, minutes + 2, patient, "catheter_change");
+            for (wanted, procedure, minute) in [
+                (happens.rinse, "naoh_rinse", 1),
+                (happens.catheter_change, "catheter_change", 2),
+            ] {
+                if wanted && !self.perform(day, minutes + minute, patient, procedure) {
+                    self.report.procedures_missed += 1;
+                }
             }
             let mut kept = Some(booking);
             if happens.leaves {

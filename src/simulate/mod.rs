@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::domain::forecast::ForecastPolicy;
+
 pub use centre::SimulateError;
 
 /// Which policy decides the orders.
@@ -33,6 +35,8 @@ pub struct SimulationSpec {
     pub lead_time_days: u32,
     pub delay_days_max: u32,
     pub disruption_days: u32,
+    /// The forecast policy's review and safety periods (the configured `forecast.*`).
+    pub forecast: ForecastPolicy,
 }
 
 /// What one policy did.
@@ -42,6 +46,8 @@ pub struct PolicyReport {
     pub refills_due: u64,
     pub refills_missed: u64,
     pub days_late: u64,
+    /// Rinses and catheter changes that could not be done on their day for want of stock.
+    pub procedures_missed: u64,
     /// Mean units on hand per item code, over the days.
     pub mean_on_hand: BTreeMap<String, f64>,
     pub units_expired: i64,
@@ -156,6 +162,10 @@ impl Report {
             (
                 "days late".into(),
                 self.policies.iter().map(|p| p.days_late.to_string()).collect(),
+            ),
+            (
+                "rinses/catheter changes missed".into(),
+                self.policies.iter().map(|p| p.procedures_missed.to_string()).collect(),
             ),
         ];
         let codes: Vec<String> = self

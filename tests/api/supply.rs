@@ -222,14 +222,15 @@ both_backends! {
         let naoh = app.seeded.naoh;
         let fridge = app.location("FRIDGE").await;
         let patient = app.patient("P").await;
-        app.receive_days_ago(3, fridge, naoh, "N", &days_from_today(400), 100).await;
+        // The ledger starts with this receipt 400 days ago: the rate is over the last 365 days.
+        app.receive_days_ago(400, fridge, naoh, "N", &days_from_today(400), 100).await;
         // 73 units dispensed two days ago, outside any refill: 73 / 365 = 0.2 a day.
         let two_days_ago = (chrono::Utc::now() - chrono::Duration::days(2)).to_rfc3339();
         let body = json!({"kind": "dispense", "location_id": fridge, "patient_id": patient, "occurred_at": two_days_ago,
             "lines": [{"item_id": naoh, "quantity": 73}]});
         json_of(app.post("/api/v1/movements", &body).await, 201).await;
         let f = forecast(&app, naoh, 200).await;
-        assert_eq!((f["working"]["unscheduled_units"].as_i64(), f["working"]["unscheduled_per_day"].as_f64()), (Some(73), Some(0.2)));
+        assert_eq!((f["working"]["unscheduled_units"].as_i64(), f["working"]["usage_days"].as_i64(), f["working"]["unscheduled_per_day"].as_f64()), (Some(73), Some(365), Some(0.2)));
         assert_eq!(f["demand"]["unscheduled"], 40.0, "0.2 × 200 days");
         // 27 left at 0.2 a day: days 0–134 are served, day 135 is short.
         assert_eq!(f["stockout_on"], days_from_today(135));
@@ -241,6 +242,23 @@ both_backends! {
         let f = forecast(&app, naoh, 200).await;
         assert_eq!(f["working"]["unscheduled_units"], 0);
         assert!(f["stockout_on"].is_null());
+    }
+
+    async fn a_young_ledger_averages_its_usage_over_its_own_days(app) {
+        let naoh = app.seeded.naoh;
+        let fridge = app.location("FRIDGE").await;
+        let patient = app.patient("P").await;
+        // Kept for 146 days: 73 units over 146 days is 0.5 a day, not 73 / 365.
+        app.receive_days_ago(146, fridge, naoh, "N", &days_from_today(400), 100).await;
+        let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+        let body = json!({"kind": "dispense", "location_id": fridge, "patient_id": patient, "occurred_at": yesterday,
+            "lines": [{"item_id": naoh, "quantity": 73}]});
+        json_of(app.post("/api/v1/movements", &body).await, 201).await;
+        let f = forecast(&app, naoh, 200).await;
+        assert_eq!((f["working"]["usage_days"].as_i64(), f["working"]["unscheduled_per_day"].as_f64()), (Some(146), Some(0.5)));
+        assert_eq!(f["working"]["usage_from"], days_from_today(-146));
+        // 27 left at 0.5 a day: 54 days served (0–53), day 54 short.
+        assert_eq!(f["stockout_on"], days_from_today(54));
     }
 
     async fn bad_supply_input_is_refused_and_changes_nothing(app) {
