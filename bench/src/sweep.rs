@@ -94,6 +94,7 @@ pub fn run(sweep: &Sweep) -> String {
     // Runs where the forecast missed more refills than the static rule.
     let worse: Arc<Mutex<Vec<String>>> = Arc::default();
     let started = Instant::now();
+    let names = &conditions;
     std::thread::scope(|scope| {
         for _ in 0..sweep.threads.max(1) {
             let (jobs, tallies, worse) = (jobs.clone(), tallies.clone(), worse.clone());
@@ -137,8 +138,8 @@ pub fn run(sweep: &Sweep) -> String {
                     ));
                     if fore.refills_missed > stat.refills_missed {
                         worse.lock().expect("worse").push(format!(
-                            "{name}, condition {c}, {patients} patients, seed {seed}: static {} forecast {}",
-                            stat.refills_missed, fore.refills_missed
+                            "{name}, {}, {patients} patients, seed {seed}: static {} forecast {}",
+                            names[c].0, stat.refills_missed, fore.refills_missed
                         ));
                     }
                     tallied.push((name, fore));

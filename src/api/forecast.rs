@@ -87,12 +87,15 @@ pub struct ForecastSuggestionWorkingDto {
     pub period_days: u32,
     /// Demand over the period.
     pub demand: f64,
+    /// Units kept above the period's mean unscheduled demand for its randomness (its 97.5th
+    /// percentile, Poisson).
+    pub unscheduled_margin: f64,
     /// Usable units now.
     pub usable: f64,
     pub on_order: f64,
     /// Demand the projection cannot serve within the period (expiries counted).
     pub unmet: f64,
-    /// max(demand − usable − on_order, unmet), before rounding.
+    /// demand + unscheduled_margin − usable − on_order, or unmet + unscheduled_margin if larger, before rounding.
     pub needed: f64,
     pub pack_size: u32,
     pub packs: u32,
@@ -117,10 +120,11 @@ impl ForecastSuggestionDto {
     pub fn new(s: &Suggestion, pack_size: u32, shelf_life_days: Option<u32>) -> ForecastSuggestionDto {
         let w = &s.working;
         let mut explanation = format!(
-            "over {} days (lead time + review + safety) demand is {:.2}; usable {:.2} and on order {:.2} leave {:.2} unserved; \
-             {:.2} needed, rounded up to {} pack(s) of {pack_size} = {}",
+            "over {} days (lead time + review + safety) demand is {:.2}, and {:.2} more kept for random unscheduled demand; \
+             usable {:.2} and on order {:.2} leave {:.2} unserved; {:.2} needed, rounded up to {} pack(s) of {pack_size} = {}",
             w.period_days,
             w.demand,
+            w.unscheduled_margin,
             w.usable,
             w.on_order,
             w.unmet,
@@ -144,6 +148,7 @@ impl ForecastSuggestionDto {
             working: ForecastSuggestionWorkingDto {
                 period_days: w.period_days,
                 demand: units(w.demand),
+                unscheduled_margin: units(w.unscheduled_margin),
                 usable: units(w.usable),
                 on_order: units(w.on_order),
                 unmet: units(w.unmet),

@@ -64,6 +64,9 @@ pub struct Inputs {
     pub roster: Vec<Refills>,
     /// Units a day of everything else (other procedures, untagged dispensations).
     pub unscheduled_per_day: f64,
+    /// Units of this item the largest other procedure (rinse, catheter change) takes: a
+    /// suggestion never plans the shelf below it, whatever the rate says.
+    pub per_procedure: f64,
 }
 
 /// A sum that is `0`, not `-0`, when there is nothing to add.
@@ -237,6 +240,7 @@ mod tests {
             per_refill: 2.0,
             roster,
             unscheduled_per_day: 0.0,
+            per_procedure: 0.0,
         }
     }
 
@@ -380,11 +384,14 @@ pub struct SuggestionWorking {
     /// Lead time + review + safety.
     pub period_days: u32,
     pub demand: f64,
+    /// Units above the mean unscheduled demand of the period kept for its randomness, and at
+    /// least what one procedure takes of the item.
+    pub unscheduled_margin: f64,
     pub usable: f64,
     pub on_order: f64,
     /// Demand the projection cannot serve within the period (expiries included).
     pub unmet: f64,
-    /// Units before rounding: the larger of demand − usable − on order, and unmet.
+    /// Units before rounding: demand + margin − usable − on order, or unmet + margin if larger.
     pub needed: f64,
     pub packs: u32,
     /// Demand over one shelf life, when it lowered the order.
@@ -401,8 +408,35 @@ pub struct Suggestion {
     pub working: SuggestionWorking,
 }
 
+/// The share of periods whose unscheduled demand a suggestion covers in full.
+pub const UNSCHEDULED_SERVICE_LEVEL: f64 = 0.975;
+
+/// Units above its mean that unscheduled demand of mean `mean` over a period reaches at
+/// `UNSCHEDULED_SERVICE_LEVEL`. Rinses and catheter changes come at random (Poisson): stock for
+/// the mean alone leaves a slow mover short one period in three — the simulation missed
+/// catheter changes so. Above a mean of 50 the normal approximation.
+pub fn unscheduled_margin(mean: f64) -> f64 {
+    if mean <= EPSILON {
+        return 0.0;
+    }
+    let quantile = if mean > 50.0 {
+        mean + 1.96 * mean.sqrt()
+    } else {
+        let (mut k, mut pmf) = (0u32, (-mean).exp());
+        let mut cdf = pmf;
+        while cdf < UNSCHEDULED_SERVICE_LEVEL {
+            k += 1;
+            pmf *= mean / f64::from(k);
+            cdf += pmf;
+        }
+        f64::from(k)
+    };
+    (quantile - mean).max(0.0)
+}
+
 /// What to order today, when an order is needed to avoid a stockout within lead time + review +
-/// safety; `None` otherwise.
+/// safety, or to keep the margin for random unscheduled demand over that period; `None`
+/// otherwise.
 pub fn suggest(inputs: &Inputs, ordering: Ordering) -> Option<Suggestion> {
     let period_days = ordering.lead_time_days + ordering.review_days + ordering.safety_days;
     let over_period = Inputs {
@@ -410,12 +444,21 @@ pub fn suggest(inputs: &Inputs, ordering: Ordering) -> Option<Suggestion> {
         ..inputs.clone()
     };
     let projection = run(&over_period, true);
-    let stockout_on = projection.series[projection.first_short?].date;
+    let stockout_on = projection.first_short.map(|i| projection.series[i].date);
     let demand = total(projection.series.iter().map(|d| d.demand));
+    // A year without a catheter change makes the rate 0, yet the next one needs a catheter: the
+    // simulation missed them so, again and again, as a failed procedure records no usage.
+    let margin =
+        unscheduled_margin(inputs.unscheduled_per_day * f64::from(period_days.max(1))).max(inputs.per_procedure);
     let usable = inputs.usable();
     let on_order = inputs.on_order();
     let unmet = projection.unmet;
-    let needed = (demand - usable - on_order).max(unmet);
+    let covered = demand + margin - usable - on_order;
+    let needed = match stockout_on {
+        Some(_) => covered.max(unmet + margin),
+        None if covered > EPSILON => covered,
+        None => return None,
+    };
     let pack = f64::from(ordering.pack_size.max(1));
     let mut packs = ((needed / pack) - EPSILON).ceil().max(1.0) as u32;
     let mut shelf_life_demand = None;
@@ -429,7 +472,12 @@ pub fn suggest(inputs: &Inputs, ordering: Ordering) -> Option<Suggestion> {
         }
     }
     let expected_on = inputs.today + Duration::days(i64::from(ordering.lead_time_days));
-    let order_by = (stockout_on - Duration::days(i64::from(ordering.lead_time_days))).max(inputs.today);
+    // Without a projected stockout only the margin asks for the order: today.
+    let order_by = stockout_on
+        .map_or(inputs.today, |on| {
+            on - Duration::days(i64::from(ordering.lead_time_days))
+        })
+        .max(inputs.today);
     Some(Suggestion {
         quantity: packs * ordering.pack_size.max(1),
         order_by,
@@ -437,6 +485,7 @@ pub fn suggest(inputs: &Inputs, ordering: Ordering) -> Option<Suggestion> {
         working: SuggestionWorking {
             period_days,
             demand,
+            unscheduled_margin: margin,
             usable,
             on_order,
             unmet,
@@ -472,6 +521,7 @@ mod suggestion_tests {
                 interval_days: 7,
             }],
             unscheduled_per_day: 0.0,
+            per_procedure: 0.0,
         }
     }
 
@@ -523,5 +573,71 @@ mod suggestion_tests {
         let s = suggest(&inputs, ordering(1, None)).unwrap();
         assert_eq!(s.working.unmet, 4.0);
         assert_eq!(s.quantity, 4);
+    }
+
+    #[test]
+    fn random_demand_keeps_a_margin_above_its_mean() {
+        assert_eq!(unscheduled_margin(0.0), 0.0);
+        // Poisson(0.46): P(≤1) = 0.92, P(≤2) = 0.988: two units, 1.54 above the mean.
+        assert!((unscheduled_margin(0.46) - 1.54).abs() < 1e-9);
+        // Poisson(3.8): the 97.5th percentile is 8.
+        assert!((unscheduled_margin(3.8) - 4.2).abs() < 1e-9);
+        // Large means: 1.96 standard deviations.
+        assert!((unscheduled_margin(100.0) - 19.6).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_slow_mover_is_reordered_before_its_mean_runs_out() {
+        // One catheter change every 14 days on average, 3 on the shelf: the mean over the
+        // 21-day period (1.5) is covered, its 97.5th percentile (4) is not: order today.
+        let inputs = Inputs {
+            lots: vec![SupplyLot {
+                expires_on: NaiveDate::from_ymd_opt(2028, 1, 1).unwrap(),
+                quantity: 3.0,
+            }],
+            per_refill: 0.0,
+            roster: vec![],
+            unscheduled_per_day: 1.0 / 14.0,
+            ..roster(0.0)
+        };
+        let s = suggest(&inputs, ordering(1, None)).unwrap();
+        assert!((s.working.demand - 1.5).abs() < 1e-9);
+        assert!((s.working.unscheduled_margin - 2.5).abs() < 1e-9);
+        assert_eq!((s.working.unmet, s.quantity), (0.0, 1));
+        assert_eq!(
+            s.order_by,
+            day(1),
+            "no stockout projected: the margin asks for it today"
+        );
+        let stocked = Inputs {
+            lots: vec![SupplyLot {
+                expires_on: NaiveDate::from_ymd_opt(2028, 1, 1).unwrap(),
+                quantity: 4.0,
+            }],
+            ..inputs
+        };
+        assert_eq!(suggest(&stocked, ordering(1, None)), None);
+    }
+
+    #[test]
+    fn an_item_a_procedure_takes_is_never_planned_to_zero() {
+        // No catheter change in a year: the rate is 0, but the next change needs one catheter.
+        let rare = |on_shelf: f64| Inputs {
+            lots: vec![SupplyLot {
+                expires_on: NaiveDate::from_ymd_opt(2028, 1, 1).unwrap(),
+                quantity: on_shelf,
+            }],
+            per_refill: 0.0,
+            roster: vec![],
+            per_procedure: 1.0,
+            ..roster(0.0)
+        };
+        let s = suggest(&rare(0.0), ordering(1, None)).unwrap();
+        assert_eq!((s.quantity, s.working.unscheduled_margin, s.order_by), (1, 1.0, day(1)));
+        assert_eq!(
+            suggest(&rare(1.0), ordering(1, None)),
+            None,
+            "one on the shelf is enough"
+        );
     }
 }

@@ -89,6 +89,20 @@ pub fn refill_bundle(conn: &mut DbConnection) -> QueryResult<HashMap<ItemId, i64
         .collect())
 }
 
+/// The most units of each item that one procedure other than the refill takes.
+pub fn largest_other_procedure_lines(conn: &mut DbConnection) -> QueryResult<HashMap<ItemId, i64>> {
+    let rows: Vec<(i64, i32)> = procedure_lines::table
+        .filter(procedure_lines::procedure_code.ne(REFILL))
+        .select((procedure_lines::item_id, procedure_lines::quantity))
+        .load(conn)?;
+    let mut largest = HashMap::new();
+    for (item, quantity) in rows {
+        let units: &mut i64 = largest.entry(ItemId(item)).or_default();
+        *units = (*units).max(i64::from(quantity));
+    }
+    Ok(largest)
+}
+
 /// Unscheduled units per item dispensed from `from` to `to` inclusive.
 pub fn unscheduled_between(
     conn: &mut DbConnection,

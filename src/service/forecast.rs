@@ -120,6 +120,7 @@ pub(crate) fn load(
         }
     }
     let bundle = repo::forecast::refill_bundle(conn)?;
+    let per_procedure = repo::forecast::largest_other_procedure_lines(conn)?;
     // Items a refill does not consume are not moved by the roster: it is not read for them.
     let refilled = items
         .iter()
@@ -164,6 +165,7 @@ pub(crate) fn load(
                 // Without refills of this item the roster does not move it.
                 roster: if per_refill > 0 { roster.clone() } else { Vec::new() },
                 unscheduled_per_day: in_window as f64 / f64::from(usage_days),
+                per_procedure: per_procedure.get(&item.item_id).copied().unwrap_or(0) as f64,
             };
             let basis = Basis {
                 ordering,
