@@ -63,7 +63,7 @@ pub struct ForecastWorkingDto {
     pub unscheduled_units: i64,
     pub usage_from: NaiveDate,
     pub usage_to: NaiveDate,
-    /// The days averaged over: 365, or the days the ledger has been kept when fewer (91 at least).
+    /// The days averaged over: 365, or the days the ledger has been kept when fewer (182 at least).
     pub usage_days: u32,
     /// `unscheduled_units / usage_days`.
     pub unscheduled_per_day: f64,
@@ -87,7 +87,7 @@ pub struct ForecastSuggestionWorkingDto {
     pub period_days: u32,
     /// Demand over the period.
     pub demand: f64,
-    /// Units kept above the period's mean unscheduled demand for its randomness (its 97.5th
+    /// Units kept above the period's mean unscheduled demand for its randomness (its 95th
     /// percentile, Poisson).
     pub unscheduled_margin: f64,
     /// Usable units now.

@@ -98,9 +98,10 @@ pub const DEFAULT_HORIZON_DAYS: u32 = 90;
 pub const MAX_HORIZON_DAYS: u32 = 730;
 /// The unscheduled rate is the average over this many days before today…
 pub const USAGE_WINDOW_DAYS: u32 = 365;
-/// …or over the days the ledger has been kept, when that is shorter, but never fewer than a
-/// quarter: rinses and catheter changes are rare, and two in a month are not twenty-four a year.
-pub const MIN_USAGE_WINDOW_DAYS: u32 = 91;
+/// …or over the days the ledger has been kept, when that is shorter, but never fewer than half a
+/// year: rinses and catheter changes are rare, and two in a month are not twenty-four a year (the
+/// simulation ordered NaOH that expired unopened on such a count).
+pub const MIN_USAGE_WINDOW_DAYS: u32 = 182;
 
 /// The days the unscheduled rate is averaged over: the last 365 days of the ledger. A ledger
 /// started less than a year ago is averaged over its own days — dividing its usage by 365 would
@@ -250,11 +251,11 @@ mod tests {
         let days_ago = |n: i64| Some(today - Duration::days(n));
         assert_eq!(usage_window_days(today, None), MIN_USAGE_WINDOW_DAYS, "no ledger yet");
         assert_eq!(usage_window_days(today, days_ago(200)), 200, "kept for 200 days");
-        assert_eq!(usage_window_days(today, days_ago(30)), 91, "a month: the floor");
+        assert_eq!(usage_window_days(today, days_ago(30)), 182, "a month: the floor");
         assert_eq!(usage_window_days(today, days_ago(1000)), USAGE_WINDOW_DAYS);
         assert_eq!(
             usage_window_days(today, days_ago(-3)),
-            91,
+            182,
             "a movement dated after today"
         );
     }
@@ -409,18 +410,19 @@ pub struct Suggestion {
 }
 
 /// The share of periods whose unscheduled demand a suggestion covers in full.
-pub const UNSCHEDULED_SERVICE_LEVEL: f64 = 0.975;
+pub const UNSCHEDULED_SERVICE_LEVEL: f64 = 0.95;
 
 /// Units above its mean that unscheduled demand of mean `mean` over a period reaches at
 /// `UNSCHEDULED_SERVICE_LEVEL`. Rinses and catheter changes come at random (Poisson): stock for
 /// the mean alone leaves a slow mover short one period in three — the simulation missed
-/// catheter changes so. Above a mean of 50 the normal approximation.
+/// catheter changes so; 97.5 % kept more NaOH than it used. Above a mean of 50 the normal
+/// approximation.
 pub fn unscheduled_margin(mean: f64) -> f64 {
     if mean <= EPSILON {
         return 0.0;
     }
     let quantile = if mean > 50.0 {
-        mean + 1.96 * mean.sqrt()
+        mean + 1.645 * mean.sqrt()
     } else {
         let (mut k, mut pmf) = (0u32, (-mean).exp());
         let mut cdf = pmf;
@@ -434,11 +436,33 @@ pub fn unscheduled_margin(mean: f64) -> f64 {
     (quantile - mean).max(0.0)
 }
 
+/// Whether one pack holds more than the item's expected demand over a shelf life: part of
+/// every pack expires whatever is done, and each day it lands early is a day of shelf life lost.
+fn outlasts_shelf_life(inputs: &Inputs, ordering: Ordering, period_days: u32) -> bool {
+    let Some(shelf_life) = ordering.shelf_life_days else {
+        return false;
+    };
+    let demand = total(
+        daily_demand(&Inputs {
+            horizon_days: period_days.max(1),
+            ..inputs.clone()
+        })
+        .into_iter(),
+    );
+    let per_day = demand / f64::from(period_days.max(1));
+    f64::from(ordering.pack_size.max(1)) > per_day * f64::from(shelf_life) + EPSILON
+}
+
 /// What to order today, when an order is needed to avoid a stockout within lead time + review +
 /// safety, or to keep the margin for random unscheduled demand over that period; `None`
 /// otherwise.
 pub fn suggest(inputs: &Inputs, ordering: Ordering) -> Option<Suggestion> {
-    let period_days = ordering.lead_time_days + ordering.review_days + ordering.safety_days;
+    let full_period = ordering.lead_time_days + ordering.review_days + ordering.safety_days;
+    let period_days = if outlasts_shelf_life(inputs, ordering, full_period) {
+        ordering.lead_time_days + ordering.review_days
+    } else {
+        full_period
+    };
     let over_period = Inputs {
         horizon_days: period_days.max(1),
         ..inputs.clone()
@@ -552,11 +576,11 @@ mod suggestion_tests {
 
     #[test]
     fn shelf_life_lowers_the_order_by_whole_packs_never_below_one() {
-        // Needed 2, packs of 3 → 3; demand is 6 / 21 a day, 7 days of shelf life use 2: one pack
-        // of 3 is more, but never below one pack.
+        // Needed 2, packs of 3 → 3; 7 days of shelf life use about 2: one pack of 3 is more (so
+        // the period is lead time + review, 17 days, whose demand is 6), but never below one pack.
         let s = suggest(&roster(4.0), ordering(3, Some(7))).unwrap();
-        assert_eq!(s.quantity, 3);
-        assert_eq!(s.working.shelf_life_demand, Some(2.0));
+        assert_eq!((s.quantity, s.working.period_days), (3, 17));
+        assert!((s.working.shelf_life_demand.unwrap() - 6.0 / 17.0 * 7.0).abs() < 1e-9);
         // With packs of 1 and 60 days of shelf life nothing is lowered: 2 units.
         let s = suggest(&roster(4.0), ordering(1, Some(60))).unwrap();
         assert_eq!((s.quantity, s.working.shelf_life_demand), (2, None));
@@ -580,16 +604,16 @@ mod suggestion_tests {
         assert_eq!(unscheduled_margin(0.0), 0.0);
         // Poisson(0.46): P(≤1) = 0.92, P(≤2) = 0.988: two units, 1.54 above the mean.
         assert!((unscheduled_margin(0.46) - 1.54).abs() < 1e-9);
-        // Poisson(3.8): the 97.5th percentile is 8.
-        assert!((unscheduled_margin(3.8) - 4.2).abs() < 1e-9);
-        // Large means: 1.96 standard deviations.
-        assert!((unscheduled_margin(100.0) - 19.6).abs() < 1e-9);
+        // Poisson(3.8): P(≤6) = 0.909, P(≤7) = 0.960: the 95th percentile is 7.
+        assert!((unscheduled_margin(3.8) - 3.2).abs() < 1e-9);
+        // Large means: 1.645 standard deviations.
+        assert!((unscheduled_margin(100.0) - 16.45).abs() < 1e-9);
     }
 
     #[test]
     fn a_slow_mover_is_reordered_before_its_mean_runs_out() {
         // One catheter change every 14 days on average, 3 on the shelf: the mean over the
-        // 21-day period (1.5) is covered, its 97.5th percentile (4) is not: order today.
+        // 21-day period (1.5) is covered, its 95th percentile (4) is not: order today.
         let inputs = Inputs {
             lots: vec![SupplyLot {
                 expires_on: NaiveDate::from_ymd_opt(2028, 1, 1).unwrap(),
@@ -639,5 +663,25 @@ mod suggestion_tests {
             None,
             "one on the shelf is enough"
         );
+    }
+
+    #[test]
+    fn a_pack_that_outlasts_its_shelf_life_is_ordered_to_land_as_stock_runs_out() {
+        // 6 on the shelf, 2 a week from the 3rd: the 24th is short. Lead 10 + review 7 + safety 10.
+        let ordering = |pack_size, shelf_life_days| Ordering {
+            lead_time_days: 10,
+            review_days: 7,
+            safety_days: 10,
+            pack_size,
+            shelf_life_days,
+        };
+        let inputs = roster(6.0);
+        assert_eq!(
+            suggest(&inputs, ordering(1, None)).map(|s| s.working.period_days),
+            Some(27)
+        );
+        // Packs of 12 that keep 30 days (about 9 units of demand): part of the pack expires
+        // anyway, and the next review still lands in time: no order today.
+        assert_eq!(suggest(&inputs, ordering(12, Some(30))), None);
     }
 }

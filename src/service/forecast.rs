@@ -121,11 +121,12 @@ pub(crate) fn load(
     }
     let bundle = repo::forecast::refill_bundle(conn)?;
     let per_procedure = repo::forecast::largest_other_procedure_lines(conn)?;
-    // Items a refill does not consume are not moved by the roster: it is not read for them.
-    let refilled = items
+    // Items a refill or another procedure does not consume are not moved by the roster: it is
+    // not read for them (a rinse or catheter change needs a patient on the MIP).
+    let consumed = items
         .iter()
-        .any(|i| bundle.get(&i.item_id).is_some_and(|units| *units > 0));
-    let booked = if refilled {
+        .any(|i| bundle.get(&i.item_id).is_some_and(|units| *units > 0) || per_procedure.contains_key(&i.item_id));
+    let booked = if consumed {
         repo::forecast::roster(conn)?
     } else {
         Vec::new()
@@ -165,7 +166,11 @@ pub(crate) fn load(
                 // Without refills of this item the roster does not move it.
                 roster: if per_refill > 0 { roster.clone() } else { Vec::new() },
                 unscheduled_per_day: in_window as f64 / f64::from(usage_days),
-                per_procedure: per_procedure.get(&item.item_id).copied().unwrap_or(0) as f64,
+                per_procedure: if roster.is_empty() {
+                    0.0
+                } else {
+                    per_procedure.get(&item.item_id).copied().unwrap_or(0) as f64
+                },
             };
             let basis = Basis {
                 ordering,

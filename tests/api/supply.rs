@@ -248,17 +248,17 @@ both_backends! {
         let naoh = app.seeded.naoh;
         let fridge = app.location("FRIDGE").await;
         let patient = app.patient("P").await;
-        // Kept for 146 days: 73 units over 146 days is 0.5 a day, not 73 / 365.
-        app.receive_days_ago(146, fridge, naoh, "N", &days_from_today(400), 100).await;
+        // Kept for 250 days: 125 units over 250 days is 0.5 a day, not 125 / 365.
+        app.receive_days_ago(250, fridge, naoh, "N", &days_from_today(400), 200).await;
         let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
         let body = json!({"kind": "dispense", "location_id": fridge, "patient_id": patient, "occurred_at": yesterday,
-            "lines": [{"item_id": naoh, "quantity": 73}]});
+            "lines": [{"item_id": naoh, "quantity": 125}]});
         json_of(app.post("/api/v1/movements", &body).await, 201).await;
         let f = forecast(&app, naoh, 200).await;
-        assert_eq!((f["working"]["usage_days"].as_i64(), f["working"]["unscheduled_per_day"].as_f64()), (Some(146), Some(0.5)));
-        assert_eq!(f["working"]["usage_from"], days_from_today(-146));
-        // 27 left at 0.5 a day: 54 days served (0–53), day 54 short.
-        assert_eq!(f["stockout_on"], days_from_today(54));
+        assert_eq!((f["working"]["usage_days"].as_i64(), f["working"]["unscheduled_per_day"].as_f64()), (Some(250), Some(0.5)));
+        assert_eq!(f["working"]["usage_from"], days_from_today(-250));
+        // 75 left at 0.5 a day: 150 days served (0–149), day 150 short.
+        assert_eq!(f["stockout_on"], days_from_today(150));
     }
 
     async fn bad_supply_input_is_refused_and_changes_nothing(app) {
