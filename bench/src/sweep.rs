@@ -64,6 +64,19 @@ impl Tally {
         self.expired += report.units_expired;
         self.orders += report.orders;
     }
+
+    fn absorb(&mut self, other: &Tally) {
+        self.runs += other.runs;
+        self.runs_with_a_miss += other.runs_with_a_miss;
+        self.missed += other.missed;
+        self.days_late += other.days_late;
+        self.procedures_missed += other.procedures_missed;
+        self.refills_due += other.refills_due;
+        self.insulin_on_hand += other.insulin_on_hand;
+        self.all_on_hand += other.all_on_hand;
+        self.expired += other.expired;
+        self.orders += other.orders;
+    }
 }
 
 const STATIC: &str = "static";
@@ -164,7 +177,7 @@ pub fn run(sweep: &Sweep) -> String {
         sweep.days, sweep.seeds, sweep.lead_time_days, sweep.threads
     );
     let mut totals: BTreeMap<(usize, &str), Tally> = BTreeMap::new();
-    // The static rule first, then each forecast setting.
+    // Rows in name order: each forecast setting, then the static rule.
     for ((c, patients, policy), t) in tallies.iter() {
         let policy = policy.as_str();
         let runs = f64::from(t.runs.max(1));
@@ -182,14 +195,7 @@ pub fn run(sweep: &Sweep) -> String {
             t.expired,
             t.orders as f64 / runs,
         ));
-        let sum = totals.entry((*c, policy)).or_default();
-        sum.runs += t.runs;
-        sum.runs_with_a_miss += t.runs_with_a_miss;
-        sum.missed += t.missed;
-        sum.refills_due += t.refills_due;
-        sum.procedures_missed += t.procedures_missed;
-        sum.insulin_on_hand += t.insulin_on_hand;
-        sum.expired += t.expired;
+        totals.entry((*c, policy)).or_default().absorb(t);
     }
     out.push_str(
         "\nOver all sizes:\n\n| supply | policy | runs with a missed refill | refills missed / due | \
