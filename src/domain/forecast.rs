@@ -449,8 +449,12 @@ fn outlasts_shelf_life(inputs: &Inputs, ordering: Ordering, period_days: u32) ->
         })
         .into_iter(),
     );
-    let per_day = demand / f64::from(period_days.max(1));
-    f64::from(ordering.pack_size.max(1)) > per_day * f64::from(shelf_life) + EPSILON
+    f64::from(ordering.pack_size.max(1)) > over_shelf_life(demand, period_days, shelf_life) + EPSILON
+}
+
+/// The demand of one shelf life, at the period's daily rate.
+fn over_shelf_life(demand: f64, period_days: u32, shelf_life_days: u32) -> f64 {
+    demand / f64::from(period_days.max(1)) * f64::from(shelf_life_days)
 }
 
 /// What to order today, when an order is needed to avoid a stockout within lead time + review +
@@ -487,8 +491,7 @@ pub fn suggest(inputs: &Inputs, ordering: Ordering) -> Option<Suggestion> {
     let mut packs = ((needed / pack) - EPSILON).ceil().max(1.0) as u32;
     let mut shelf_life_demand = None;
     if let Some(days) = ordering.shelf_life_days {
-        let per_day = demand / f64::from(period_days.max(1));
-        let limit = per_day * f64::from(days);
+        let limit = over_shelf_life(demand, period_days, days);
         if f64::from(packs) * pack > limit + EPSILON {
             // Lowered by whole packs, never below one: what cannot be used before it expires.
             packs = ((limit / pack).floor() as u32).max(1);
