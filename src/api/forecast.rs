@@ -93,7 +93,8 @@ pub struct ForecastSuggestionWorkingDto {
     /// Usable units now.
     pub usable: f64,
     pub on_order: f64,
-    /// Demand the projection cannot serve within the period (expiries counted).
+    /// Demand that stock and open orders leave unserved by the end of the period, a shortfall
+    /// waiting for the next arrival (expiries counted).
     pub unmet: f64,
     /// demand + unscheduled_margin − usable − on_order, or unmet + unscheduled_margin if larger, before rounding.
     pub needed: f64,

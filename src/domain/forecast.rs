@@ -148,18 +148,30 @@ struct Run {
     /// Index of the first day short.
     first_short: Option<usize>,
     expiring_unused: f64,
-    /// Demand left unserved over the horizon.
+    /// Demand left unserved over the horizon; carried over (a backlog), what is left of it at
+    /// the end.
     unmet: f64,
 }
 
+/// How a run treats demand it cannot serve on its day.
+#[derive(Clone, Copy, PartialEq)]
+enum Shortfall {
+    /// Lost: the API's projection, day by day.
+    Dropped,
+    /// Waits for the next arrival, as a missed refill waits for its patient's next day: what
+    /// an order must cover.
+    Carried,
+}
+
 /// One run over the horizon; `with_arrivals` false gives what stock alone covers.
-fn run(inputs: &Inputs, with_arrivals: bool) -> Run {
+fn run(inputs: &Inputs, with_arrivals: bool, shortfall: Shortfall) -> Run {
     let demand = daily_demand(inputs);
     let mut lots: Vec<SupplyLot> = inputs.lots.iter().copied().filter(|l| l.quantity > 0.0).collect();
     let mut series = Vec::with_capacity(demand.len());
     let mut first_short = None;
     let mut expiring_unused = 0.0;
     let mut unmet = 0.0;
+    let mut backlog = 0.0;
     // Arrivals come as a lot that does not expire within the horizon.
     let never = inputs.today + Duration::days(i64::from(inputs.horizon_days) + 1);
     for (i, wanted) in demand.iter().enumerate() {
@@ -186,16 +198,20 @@ fn run(inputs: &Inputs, with_arrivals: bool) -> Run {
         }
         // Earliest expiry first.
         lots.sort_by_key(|l| l.expires_on);
-        let mut left = *wanted;
+        let mut left = *wanted + backlog;
         for lot in lots.iter_mut() {
             let taken = left.min(lot.quantity);
             lot.quantity -= taken;
             left -= taken;
         }
         lots.retain(|l| l.quantity > EPSILON);
+        backlog = 0.0;
         if left > EPSILON {
-            unmet += left;
             first_short = first_short.or(Some(i));
+            match shortfall {
+                Shortfall::Dropped => unmet += left,
+                Shortfall::Carried => backlog = left,
+            }
         }
         series.push(Day {
             date,
@@ -209,13 +225,13 @@ fn run(inputs: &Inputs, with_arrivals: bool) -> Run {
         series,
         first_short,
         expiring_unused,
-        unmet,
+        unmet: unmet + backlog,
     }
 }
 
 pub fn project(inputs: &Inputs) -> Projection {
-    let with_arrivals = run(inputs, true);
-    let alone = run(inputs, false);
+    let with_arrivals = run(inputs, true, Shortfall::Dropped);
+    let alone = run(inputs, false, Shortfall::Dropped);
     Projection {
         stockout_on: with_arrivals.first_short.map(|i| with_arrivals.series[i].date),
         days_of_cover: alone.first_short.map(|i| i as i64),
@@ -390,7 +406,8 @@ pub struct SuggestionWorking {
     pub unscheduled_margin: f64,
     pub usable: f64,
     pub on_order: f64,
-    /// Demand the projection cannot serve within the period (expiries included).
+    /// Demand that stock and open orders leave unserved by the end of the period, a shortfall
+    /// waiting for the next arrival (expiries included).
     pub unmet: f64,
     /// Units before rounding: demand + margin − usable − on order, or unmet + margin if larger.
     pub needed: f64,
@@ -452,14 +469,24 @@ fn outlasts_shelf_life(inputs: &Inputs, ordering: Ordering, period_days: u32) ->
     f64::from(ordering.pack_size.max(1)) > over_shelf_life(demand, period_days, shelf_life) + EPSILON
 }
 
+/// Whether a pack ordered today would, at the period's mean daily rate, still be partly on the
+/// shelf when it expires, counting the stock that is used before it (earliest expiry first).
+fn ages_out(inputs: &Inputs, ordering: Ordering, daily: f64, pack: f64) -> bool {
+    let Some(shelf_life) = ordering.shelf_life_days else {
+        return false;
+    };
+    let until_expiry = daily * f64::from(ordering.lead_time_days + shelf_life);
+    until_expiry - inputs.usable() - inputs.on_order() < pack - EPSILON
+}
+
 /// The demand of one shelf life, at the period's daily rate.
 fn over_shelf_life(demand: f64, period_days: u32, shelf_life_days: u32) -> f64 {
     demand / f64::from(period_days.max(1)) * f64::from(shelf_life_days)
 }
 
 /// What to order today, when an order is needed to avoid a stockout within lead time + review +
-/// safety, or to keep the margin for random unscheduled demand over that period; `None`
-/// otherwise.
+/// safety, or to keep the margin for random unscheduled demand over that period — unless the
+/// margin alone asks for a pack that would expire partly unused; `None` otherwise.
 pub fn suggest(inputs: &Inputs, ordering: Ordering) -> Option<Suggestion> {
     let full_period = ordering.lead_time_days + ordering.review_days + ordering.safety_days;
     let period_days = if outlasts_shelf_life(inputs, ordering, full_period) {
@@ -471,7 +498,7 @@ pub fn suggest(inputs: &Inputs, ordering: Ordering) -> Option<Suggestion> {
         horizon_days: period_days.max(1),
         ..inputs.clone()
     };
-    let projection = run(&over_period, true);
+    let projection = run(&over_period, true, Shortfall::Carried);
     let stockout_on = projection.first_short.map(|i| projection.series[i].date);
     let demand = total(projection.series.iter().map(|d| d.demand));
     // A year without a catheter change makes the rate 0, yet the next one needs a catheter: the
@@ -480,14 +507,18 @@ pub fn suggest(inputs: &Inputs, ordering: Ordering) -> Option<Suggestion> {
         unscheduled_margin(inputs.unscheduled_per_day * f64::from(period_days.max(1))).max(inputs.per_procedure);
     let usable = inputs.usable();
     let on_order = inputs.on_order();
+    // A shortfall waits for the next arrival: counted day by day as lost, an empty shelf with a
+    // pack on its way ordered a second pack (the simulation).
     let unmet = projection.unmet;
     let covered = demand + margin - usable - on_order;
-    let needed = match stockout_on {
-        Some(_) => covered.max(unmet + margin),
-        None if covered > EPSILON => covered,
-        None => return None,
-    };
     let pack = f64::from(ordering.pack_size.max(1));
+    let needed = if unmet > EPSILON {
+        covered.max(unmet + margin)
+    } else if covered > EPSILON && !ages_out(inputs, ordering, demand / f64::from(period_days.max(1)), pack) {
+        covered
+    } else {
+        return None;
+    };
     let mut packs = ((needed / pack) - EPSILON).ceil().max(1.0) as u32;
     let mut shelf_life_demand = None;
     if let Some(days) = ordering.shelf_life_days {
@@ -686,5 +717,48 @@ mod suggestion_tests {
         // Packs of 12 that keep 30 days (about 9 units of demand): part of the pack expires
         // anyway, and the next review still lands in time: no order today.
         assert_eq!(suggest(&inputs, ordering(12, Some(30))), None);
+    }
+
+    /// NaOH at a small centre: rinses at `per_year`, packs of 4, one rinse takes one bottle.
+    fn rinses(on_shelf: f64, arrivals: Vec<Arrival>, per_year: f64) -> Inputs {
+        Inputs {
+            lots: vec![SupplyLot {
+                expires_on: NaiveDate::from_ymd_opt(2028, 1, 1).unwrap(),
+                quantity: on_shelf,
+            }],
+            arrivals,
+            per_refill: 0.0,
+            roster: vec![],
+            unscheduled_per_day: per_year / 365.0,
+            per_procedure: 1.0,
+            ..roster(0.0)
+        }
+    }
+
+    #[test]
+    fn an_order_on_its_way_is_not_ordered_again() {
+        // The shelf is empty, a pack lands on the 8th: the rinses of the days before wait for
+        // it, and it covers the period — another pack would only double the stock.
+        let arriving = |on| vec![Arrival { on, quantity: 4.0 }];
+        assert_eq!(suggest(&rinses(0.0, arriving(day(8)), 4.5), ordering(4, None)), None);
+        // A pack due after the 21-day period leaves the period short: order.
+        let s = suggest(&rinses(0.0, arriving(day(25)), 4.5), ordering(4, None)).unwrap();
+        assert!(s.working.unmet > 0.0);
+        assert_eq!(s.quantity, 4);
+    }
+
+    #[test]
+    fn a_pack_that_would_expire_on_the_shelf_waits_for_the_stockout() {
+        // Three rinses a year, one bottle left: the margin asks for a pack, but a pack of 4 that
+        // keeps a year would expire with a bottle or two unused behind the one on the shelf.
+        let one_left = rinses(1.0, vec![], 3.0);
+        assert!(
+            suggest(&one_left, ordering(4, None)).is_some(),
+            "without a shelf life it is ordered"
+        );
+        assert_eq!(suggest(&one_left, ordering(4, Some(365))), None);
+        // Once the projection runs short after an order could land, it is ordered.
+        let s = suggest(&rinses(0.0, vec![], 3.0), ordering(4, Some(365))).unwrap();
+        assert_eq!((s.quantity, s.order_by), (4, day(1)));
     }
 }
