@@ -18,6 +18,7 @@ ACCEPTED = {401, 403, 404, 409, 429}
 RULES_NO_SCHEMA_CAN_STATE = (
     "no such ",  # an id or a code that names nothing
     "wrong GS1 check digit",
+    "cannot read the code",  # a GS1 message: its AIs, dates and check digits
     "is already past",  # an expiry judged against the movement's date
     "must not be in the future",  # judged against now
     "before the lot's first receipt",

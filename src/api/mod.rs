@@ -21,6 +21,7 @@ pub mod ops;
 pub mod patients;
 pub mod problem;
 pub mod procedures;
+pub mod scans;
 pub mod stock;
 pub mod supply;
 pub mod texts;
@@ -137,6 +138,7 @@ pub fn routes() -> Vec<ApiRoute> {
         route(M::GET, "/api/v1/lots/{id}", VIEWER, lots::get),
         route(M::PATCH, "/api/v1/lots/{id}", PHARMACIST, lots::update),
         route(M::GET, "/api/v1/stock", VIEWER, stock::get),
+        route(M::POST, "/api/v1/scans/parse", VIEWER, scans::parse),
         route(M::GET, "/api/v1/movements", VIEWER, movements::list),
         route(M::POST, "/api/v1/movements", PHARMACIST, movements::create),
         route(M::GET, "/api/v1/movements/{id}", VIEWER, movements::get),

@@ -11,7 +11,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::problem::{Problem, CONTENT_TYPE};
 use super::{
-    alerts, audit, forecast, items, locations, lots, movements, ops, patients, procedures, stock, supply, tokens, usage,
+    alerts, audit, forecast, items, locations, lots, movements, ops, patients, procedures, scans, stock, supply,
+    tokens, usage,
 };
 use crate::domain::validation::FieldError;
 
@@ -31,6 +32,7 @@ use crate::domain::validation::FieldError;
         patients::list, patients::create, patients::get, patients::update,
         lots::list, lots::get, lots::update,
         stock::get,
+        scans::parse,
         movements::list, movements::create, movements::get, movements::reverse,
         audit::list,
         usage::patient, usage::report, usage::recipients,

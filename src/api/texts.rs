@@ -95,3 +95,24 @@ impl utoipa::PartialSchema for ProcedureCode {
 }
 
 impl utoipa::ToSchema for ProcedureCode {}
+
+/// A scanner's string: a GS1 code (`]d2…` with GS bytes, or the bracket form).
+pub struct ScanData;
+
+impl utoipa::PartialSchema for ScanData {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(crate::domain::gs1::SCAN_MAX))
+            .description(Some(
+                "What the scanner typed: a GS1 DataMatrix / GS1-128 / GS1 QR message with or without its \
+                 symbology identifier (`]d2`), GS (0x1D) after variable-length fields, or the bracket form \
+                 `(01)…(17)…(10)…`",
+            ))
+            .examples(["]d2010340095857484917270531104F123A\u{1d}218HK2Q9ZX7MR4"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ScanData {}

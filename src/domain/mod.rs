@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod catalog;
 pub mod forecast;
+pub mod gs1;
 pub mod gtin;
 pub mod ids;
 pub mod ledger;

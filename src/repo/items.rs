@@ -219,6 +219,16 @@ fn replace_gtins(conn: &mut DbConnection, id: ItemId, gtins: &[Gtin]) -> QueryRe
     Ok(())
 }
 
+/// The item a GTIN belongs to (a GTIN names one item at most).
+pub fn by_gtin(conn: &mut DbConnection, gtin: &Gtin) -> QueryResult<Option<ItemId>> {
+    item_gtins::table
+        .select(item_gtins::item_id)
+        .filter(item_gtins::gtin.eq(gtin.as_str()))
+        .first::<i64>(conn)
+        .optional()
+        .map(|id| id.map(ItemId))
+}
+
 fn gtins_of(conn: &mut DbConnection, ids: &[ItemId]) -> QueryResult<std::collections::HashMap<ItemId, Vec<Gtin>>> {
     let raw: Vec<i64> = ids.iter().map(|id| id.0).collect();
     let rows: Vec<(i64, String)> = item_gtins::table

@@ -2,6 +2,7 @@
 
 use crate::db::{DbConnection, StorageError};
 use crate::domain::catalog::{Item, ItemFilter, Location, LocationFilter};
+use crate::domain::gtin::Gtin;
 use crate::domain::ids::{ItemId, LocationId};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::token::TokenInfo;
@@ -18,6 +19,11 @@ super::storage_errors!(ReadError);
 
 pub fn get_item(conn: &mut DbConnection, id: ItemId) -> Result<Item, ReadError> {
     repo::items::find(conn, id)?.ok_or(ReadError::NotFound)
+}
+
+/// The catalog item a scanned GTIN names, if any.
+pub fn item_by_gtin(conn: &mut DbConnection, gtin: &Gtin) -> Result<Option<ItemId>, ReadError> {
+    Ok(repo::items::by_gtin(conn, gtin)?)
 }
 
 pub fn list_items(conn: &mut DbConnection, filter: &ItemFilter, page: PageRequest) -> Result<Page<Item>, ReadError> {

@@ -20,6 +20,7 @@ mod migrations;
 mod ops;
 mod patients;
 mod reliability;
+mod scans;
 mod simulate;
 mod supply;
 mod usage;
