@@ -19,6 +19,7 @@ RULES_NO_SCHEMA_CAN_STATE = (
     "no such ",  # an id or a code that names nothing
     "wrong GS1 check digit",
     "cannot read the code",  # a GS1 message: its AIs, dates and check digits
+    "the scanned code",  # what a code holds (a lot, an expiry, a serial) decides what else a line needs
     "is already past",  # an expiry judged against the movement's date
     "must not be in the future",  # judged against now
     "before the lot's first receipt",

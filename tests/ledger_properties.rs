@@ -176,6 +176,7 @@ impl World {
             item: ITEM,
             lot: lot.and_then(|l| lots.get(&l).copied()),
             quantity: q(quantity),
+            serial: None,
         };
         // What the model says must happen: Some(true) accepted, Some(false) refused.
         let (request, expect_accepted) = match op.clone() {
@@ -253,6 +254,7 @@ impl World {
                             item: ITEM,
                             lot,
                             quantity: q(quantity),
+                            serial: None,
                         }],
                     },
                     Some(have >= quantity),

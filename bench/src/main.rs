@@ -310,6 +310,7 @@ fn one_unit_dispense(location: i64, patient: i64, item: i64) -> mipstock::domain
                 item: ItemId(item),
                 lot: None,
                 quantity: Quantity::new(1).expect("1"),
+                serial: None,
             }],
         },
     }

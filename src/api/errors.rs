@@ -154,6 +154,7 @@ impl From<RecordMovementError> for Problem {
             }
             RecordMovementError::LotExpiryMismatch { .. } => Problem::new(ProblemKind::LotExpiryMismatch, detail),
             RecordMovementError::SerialAlreadyReceived { .. } => Problem::new(ProblemKind::DuplicateSerial, detail),
+            RecordMovementError::SerialUnavailable { .. } => Problem::new(ProblemKind::SerialUnavailable, detail),
             RecordMovementError::ReturnExceedsDispensed { .. } => {
                 Problem::new(ProblemKind::ReturnExceedsDispensed, detail)
             }
@@ -172,6 +173,7 @@ impl From<ReverseMovementError> for Problem {
             ReverseMovementError::AlreadyReversed { .. } => Problem::new(ProblemKind::AlreadyReversed, detail),
             ReverseMovementError::InsufficientStock(short) => insufficient(short, detail),
             ReverseMovementError::NoLongerHeld { .. } => Problem::new(ProblemKind::ReturnExceedsDispensed, detail),
+            ReverseMovementError::SerialMoved { .. } => Problem::new(ProblemKind::SerialUnavailable, error.to_string()),
             ReverseMovementError::Storage(e) => e.into(),
         }
     }

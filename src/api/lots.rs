@@ -1,21 +1,21 @@
 use actix_web::web;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::clock;
-use super::dto::{List, PageParams};
+use super::dto::{utc, List, PageParams};
 use super::extract::Json;
 use super::problem::Problem;
 use super::texts;
 use super::AppState;
-use crate::domain::ids::{ItemId, LotId};
-use crate::domain::ledger::{Lot, LotStatus, REASON_MAX};
+use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
+use crate::domain::ledger::{Lot, LotStatus, MovementKind, SerialPlace, SerialRecord, REASON_MAX};
 use crate::domain::text;
 use crate::domain::token::Actor;
 use crate::domain::validation::FieldErrors;
 use crate::repo::lots::LotFilter;
 use crate::service::change_lot_status::change_lot_status;
-use crate::service::read_ledger::{get_lot, list_lots};
+use crate::service::read_ledger::{get_lot, list_lots, lot_serials, serial_history};
 
 /// A lot (batch) of one item. Created by its first receipt.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -27,6 +27,9 @@ pub struct LotDto {
     pub expires_on: NaiveDate,
     /// Serial numbers of packs received in this lot.
     pub serials: Vec<String>,
+    /// One lot only (`GET /api/v1/lots/{id}`): where each serialised pack is now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial_places: Option<Vec<SerialPlaceDto>>,
     pub status: LotStatus,
     pub status_reason: Option<String>,
 }
@@ -39,10 +42,105 @@ impl From<Lot> for LotDto {
             lot_number: l.lot_number,
             expires_on: l.expires_on,
             serials: l.serials,
+            serial_places: None,
             status: l.status,
             status_reason: l.status_reason,
         }
     }
+}
+
+/// Where a serialised pack is.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SerialPlaceDto {
+    pub serial: String,
+    /// `in_stock` (at `location_id`), `dispensed` (to `patient_id`) or `wasted`.
+    pub state: String,
+    pub location_id: Option<LocationId>,
+    /// Who has it, or had it last.
+    pub patient_id: Option<PatientId>,
+}
+
+impl From<&SerialRecord> for SerialPlaceDto {
+    fn from(r: &SerialRecord) -> SerialPlaceDto {
+        let (location_id, patient_id) = match r.place {
+            SerialPlace::InStock(location) => (Some(location), None),
+            SerialPlace::Dispensed(patient) => (None, patient),
+            SerialPlace::Wasted => (None, None),
+        };
+        SerialPlaceDto {
+            serial: r.serial.clone(),
+            state: r.place.state().to_owned(),
+            location_id,
+            patient_id,
+        }
+    }
+}
+
+/// A serialised pack: where it is, and every movement of it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SerialDto {
+    pub item_id: ItemId,
+    pub lot_id: LotId,
+    pub lot_number: String,
+    #[serde(flatten)]
+    pub place: SerialPlaceDto,
+    pub history: Vec<SerialEventDto>,
+}
+
+/// A ledger line that moved the pack.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SerialEventDto {
+    pub movement_id: MovementId,
+    pub kind: MovementKind,
+    pub occurred_at: DateTime<Utc>,
+    pub location_id: LocationId,
+    pub delta: i64,
+    pub patient_id: Option<PatientId>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SerialsDto {
+    /// One per item whose pack bears this serial (a serial is unique per item).
+    pub data: Vec<SerialDto>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SerialPath {
+    /// The serial number (GS1 AI 21).
+    #[param(max_length = 64)]
+    pub serial: String,
+}
+
+/// A serial's history: which lot, where it is now, every movement of it (dispensed at most once
+/// while it is out).
+#[utoipa::path(get, path = "/api/v1/serials/{serial}", tag = "stock", params(SerialPath),
+    responses((status = 200, description = "The packs with this serial", body = SerialsDto),
+        (status = 404, description = "No pack with this serial was received", body = Problem, content_type = "application/problem+json")))]
+pub async fn serial(state: web::Data<AppState>, path: web::Path<SerialPath>) -> Result<web::Json<SerialsDto>, Problem> {
+    let serial = path.into_inner().serial;
+    let found = state.pool.run(move |c| serial_history(c, &serial)).await?;
+    let data = found
+        .into_iter()
+        .map(|(record, history)| SerialDto {
+            item_id: record.item_id,
+            lot_id: record.lot_id,
+            lot_number: record.lot_number.clone(),
+            place: SerialPlaceDto::from(&record),
+            history: history
+                .into_iter()
+                .map(|e| SerialEventDto {
+                    movement_id: e.movement_id,
+                    kind: e.kind,
+                    occurred_at: utc(e.occurred_at),
+                    location_id: e.location_id,
+                    delta: e.delta,
+                    patient_id: e.patient_id,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(web::Json(SerialsDto { data }))
 }
 
 /// Quarantine, recall or release a lot; nothing else about a lot changes.
@@ -88,7 +186,14 @@ pub async fn list(
     responses((status = 200, description = "The lot", body = LotDto)))]
 pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<LotDto>, Problem> {
     let id = LotId(id.into_inner());
-    Ok(web::Json(state.pool.run(move |c| get_lot(c, id)).await?.into()))
+    let (lot, serials) = state
+        .pool
+        .run(move |c| Ok::<_, crate::service::read_catalog::ReadError>((get_lot(c, id)?, lot_serials(c, id)?)))
+        .await?;
+    Ok(web::Json(LotDto {
+        serial_places: Some(serials.iter().map(SerialPlaceDto::from).collect()),
+        ..lot.into()
+    }))
 }
 
 /// Change a lot's status (available, quarantined, recalled), with a reason.

@@ -3,8 +3,8 @@
 //! `CreateMovementRequest::into_new_movement` checks them. Limits come from the domain.
 
 use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayBuilder, Discriminator, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat,
-    Type,
+    AdditionalProperties, AllOfBuilder, AnyOfBuilder, ArrayBuilder, Discriminator, KnownFormat, ObjectBuilder,
+    OneOfBuilder, Schema, SchemaFormat, Type,
 };
 use utoipa::openapi::RefOr;
 use utoipa::PartialSchema;
@@ -51,6 +51,36 @@ fn line(fields: Vec<(&str, RefOr<Schema>, bool)>) -> RefOr<Schema> {
         }
     }
     object.into()
+}
+
+/// A line that may be scanned: typed (the fields marked required) or a `scan` that gives them.
+fn scannable_line(mut fields: Vec<(&str, RefOr<Schema>, bool)>) -> RefOr<Schema> {
+    let typed: Vec<&str> = fields
+        .iter()
+        .filter(|(_, _, required)| *required)
+        .map(|(name, _, _)| *name)
+        .collect();
+    let mut typed_line = ObjectBuilder::new();
+    for name in typed {
+        typed_line = typed_line.required(name);
+    }
+    fields.push(("scan", texts::ScanData::schema(), false));
+    let all_optional = fields
+        .into_iter()
+        .map(|(name, schema, _)| (name, schema, false))
+        .collect();
+    AllOfBuilder::new()
+        .item(line(all_optional))
+        .item(
+            AnyOfBuilder::new()
+                .item(typed_line)
+                .item(ObjectBuilder::new().required("scan")),
+        )
+        .description(Some(
+            "Typed, or scanned: `scan` gives the item, lot, expiry and serial (a field also given must agree; \
+             without a quantity, one pack; with a serial, exactly one)",
+        ))
+        .into()
 }
 
 fn item() -> (&'static str, RefOr<Schema>, bool) {
@@ -114,7 +144,7 @@ fn kind(
 
 impl PartialSchema for MovementRequestSchema {
     fn schema() -> RefOr<Schema> {
-        let receipt_line = line(vec![
+        let receipt_line = scannable_line(vec![
             item(),
             quantity(),
             ("lot_number", texts::LotNumber::schema(), true),
@@ -143,8 +173,8 @@ impl PartialSchema for MovementRequestSchema {
                 false,
             ),
         ]);
-        let draw_line = line(vec![item(), quantity(), lot(false)]);
-        let lot_line = line(vec![item(), lot(true), quantity()]);
+        let draw_line = scannable_line(vec![item(), quantity(), lot(false)]);
+        let lot_line = scannable_line(vec![item(), lot(true), quantity()]);
         let count_line = line(vec![
             item(),
             lot(true),

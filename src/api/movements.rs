@@ -8,8 +8,10 @@ use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::movement_schema::MovementRequestSchema;
 use super::problem::Problem;
+use super::scans::read_scan;
 use super::AppState;
 use crate::domain::catalog::Named;
+use crate::domain::gs1::{Gs1Code, ScannedPack};
 use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, OrderLineId, PatientId};
 use crate::domain::ledger::{
     CountLine, DrawLine, LotLine, Movement, MovementFilter, MovementKind, MovementRequest, NewMovement, ReceiptLine,
@@ -21,6 +23,7 @@ use crate::domain::text;
 use crate::domain::time;
 use crate::domain::token::Actor;
 use crate::domain::validation::{FieldError, FieldErrors};
+use crate::service::read_catalog::identify_scans;
 use crate::service::read_ledger::{get_movement, list_movements};
 use crate::service::record_movement::record_movement;
 use crate::service::reverse_movement::reverse_movement;
@@ -45,6 +48,9 @@ pub struct MovementLineDto {
     /// On a count: the quantity found on the shelf.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counted_quantity: Option<i64>,
+    /// The serialised pack the line moved, when it was scanned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -100,6 +106,7 @@ impl From<Movement> for MovementDto {
                     location_id: l.location_id,
                     delta: l.delta,
                     counted_quantity: l.counted_quantity,
+                    serial: l.serial,
                 })
                 .collect(),
         }
@@ -111,7 +118,8 @@ impl From<Movement> for MovementDto {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MovementLineRequest {
-    pub item_id: i64,
+    /// Required unless `scan` gives it.
+    pub item_id: Option<i64>,
     /// Units, 1–100000; omitted on a `count` line.
     pub quantity: Option<i64>,
     /// Required on return, waste and count; optional on dispense and transfer (FEFO when absent).
@@ -127,6 +135,9 @@ pub struct MovementLineRequest {
     pub serials: Option<Vec<String>>,
     /// Receipt only: the purchase order line this receipt counts against.
     pub order_line_id: Option<i64>,
+    /// What the scanner typed (all kinds but count): the code gives the item, lot, expiry and
+    /// serial; a field also given must agree with it.
+    pub scan: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -178,8 +189,29 @@ impl Rules<'_> {
 }
 
 impl CreateMovementRequest {
-    /// Checks the request against its kind and builds the typed movement.
-    pub fn into_new_movement(self, now: NaiveDateTime) -> Result<NewMovement, FieldErrors> {
+    /// Reads every line's scan: (line index, what its code says).
+    pub fn read_scans(&self, today: NaiveDate) -> Result<Vec<(usize, Gs1Code)>, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut codes = Vec::new();
+        for (i, line) in self.lines.iter().enumerate() {
+            let Some(data) = &line.scan else { continue };
+            if self.kind == MovementKind::Count {
+                errors.push(FieldError::new(field(i, "scan"), "is not used by count"));
+            } else if let Some(code) = errors.check(read_scan(&field(i, "scan"), data, today)) {
+                codes.push((i, code));
+            }
+        }
+        errors.finish(|| Some(codes))
+    }
+
+    /// Checks the request against its kind and builds the typed movement; `scans` are the lines'
+    /// codes matched against the catalog (`read_scans`, then `identify_scans`).
+    pub fn into_new_movement(
+        self,
+        now: NaiveDateTime,
+        scans: &[(usize, ScannedPack)],
+    ) -> Result<NewMovement, FieldErrors> {
+        let pack = |i: usize| scans.iter().find(|(line, _)| *line == i).map(|(_, pack)| pack);
         let mut r = Rules {
             errors: FieldErrors::default(),
             kind: self.kind.as_str(),
@@ -211,7 +243,7 @@ impl CreateMovementRequest {
                 let lines: Vec<Option<ReceiptLine>> = lines
                     .iter()
                     .enumerate()
-                    .map(|(i, l)| receipt_line(&mut r, i, l))
+                    .map(|(i, l)| receipt_line(&mut r, i, l, pack(i)))
                     .collect();
                 location
                     .zip(all(lines))
@@ -220,7 +252,11 @@ impl CreateMovementRequest {
             MovementKind::Dispense => {
                 r.absent("to_location_id", &self.to_location_id);
                 let patient = r.required("patient_id", self.patient_id).map(PatientId);
-                let lines = all(lines.iter().enumerate().map(|(i, l)| draw_line(&mut r, i, l)).collect());
+                let lines = all(lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| draw_line(&mut r, i, l, pack(i)))
+                    .collect());
                 match (location, patient, lines) {
                     (Some(location), Some(patient), Some(lines)) => Some(MovementRequest::Dispense {
                         location,
@@ -237,7 +273,11 @@ impl CreateMovementRequest {
                     r.errors
                         .push(FieldError::new("to_location_id", "must differ from location_id"));
                 }
-                let lines = all(lines.iter().enumerate().map(|(i, l)| draw_line(&mut r, i, l)).collect());
+                let lines = all(lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| draw_line(&mut r, i, l, pack(i)))
+                    .collect());
                 match (location, to, lines) {
                     (Some(from), Some(to), Some(lines)) => Some(MovementRequest::Transfer { from, to, lines }),
                     _ => None,
@@ -245,7 +285,11 @@ impl CreateMovementRequest {
             }
             MovementKind::Return => {
                 r.absent("to_location_id", &self.to_location_id);
-                let lines = all(lines.iter().enumerate().map(|(i, l)| lot_line(&mut r, i, l)).collect());
+                let lines = all(lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| lot_line(&mut r, i, l, pack(i)))
+                    .collect());
                 location.zip(lines).map(|(location, lines)| MovementRequest::Return {
                     location,
                     patient: self.patient_id.map(PatientId),
@@ -265,7 +309,11 @@ impl CreateMovementRequest {
                         parsed
                     }
                 };
-                let lines = all(lines.iter().enumerate().map(|(i, l)| lot_line(&mut r, i, l)).collect());
+                let lines = all(lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| lot_line(&mut r, i, l, pack(i)))
+                    .collect());
                 match (location, waste_reason, lines) {
                     (Some(location), Some(reason), Some(lines)) => Some(MovementRequest::Waste {
                         location,
@@ -336,17 +384,134 @@ fn field(i: usize, name: &str) -> String {
     format!("lines[{i}].{name}")
 }
 
-fn receipt_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<ReceiptLine> {
+/// A field a scan may also give: the scan's value, or the request's; `Err` when they differ
+/// (reported).
+fn agreed<T: PartialEq + std::fmt::Display>(
+    r: &mut Rules<'_>,
+    name: &str,
+    given: Option<T>,
+    scanned: Option<T>,
+) -> Result<Option<T>, ()> {
+    match (given, scanned) {
+        (Some(given), Some(scanned)) if given != scanned => {
+            r.errors.push(FieldError::new(
+                name,
+                format!("says {given}, but the scanned code says {scanned}"),
+            ));
+            Err(())
+        }
+        (given, scanned) => Ok(scanned.or(given)),
+    }
+}
+
+/// A field the line needs, from the request or its scan.
+fn needed<T: PartialEq + std::fmt::Display>(
+    r: &mut Rules<'_>,
+    name: &str,
+    given: Option<T>,
+    scanned: Option<Option<T>>,
+    what: &str,
+) -> Option<T> {
+    let scanning = scanned.is_some();
+    match agreed(r, name, given, scanned.flatten()) {
+        Ok(Some(value)) => Some(value),
+        Ok(None) if scanning => {
+            r.errors.push(FieldError::new(
+                name,
+                format!("is required: the scanned code has no {what}"),
+            ));
+            None
+        }
+        Ok(None) => r.required::<()>(name, None).and(None),
+        Err(()) => None,
+    }
+}
+
+/// The line's item: named, or the catalog item of the scanned GTIN.
+fn line_item(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest, pack: Option<&ScannedPack>) -> Option<ItemId> {
+    if let Some(pack) = pack.filter(|p| p.item.is_none()) {
+        let cip13 = pack.code.cip13().map(|c| format!(", CIP13 {c}")).unwrap_or_default();
+        r.errors.push(FieldError::new(
+            field(i, "scan"),
+            format!(
+                "no such item: GTIN {}{cip13} is in no item of the catalog",
+                pack.code.gtin
+            ),
+        ));
+        return None;
+    }
+    needed(
+        r,
+        &field(i, "item_id"),
+        l.item_id.map(ItemId),
+        pack.map(|p| p.item),
+        "GTIN",
+    )
+}
+
+/// Units: as given; a scan without a quantity is one pack, and a scanned serial is exactly one.
+fn line_quantity(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest, pack: Option<&ScannedPack>) -> Option<Quantity> {
+    let name = field(i, "quantity");
+    let Some(pack) = pack else {
+        return r.quantity(&name, l.quantity);
+    };
+    let quantity = r.errors.check(Quantity::parse(&name, l.quantity.unwrap_or(1)))?;
+    if let Some(serial) = pack.code.serial.as_deref().filter(|_| quantity.get() != 1) {
+        r.errors.push(FieldError::new(
+            name,
+            format!("must be 1: the scanned code names one pack (serial {serial})"),
+        ));
+        return None;
+    }
+    Some(quantity)
+}
+
+/// The lot a scan names, for a line that takes stock: it must have been received.
+fn scanned_lot(r: &mut Rules<'_>, i: usize, pack: Option<&ScannedPack>) -> Result<Option<LotId>, ()> {
+    let Some(pack) = pack else { return Ok(None) };
+    match (pack.item, pack.code.lot_number.as_deref(), pack.lot) {
+        (Some(_), Some(number), None) => {
+            r.errors.push(FieldError::new(
+                field(i, "scan"),
+                format!("no such lot: lot {number} of this item was never received"),
+            ));
+            Err(())
+        }
+        (_, _, lot) => Ok(lot),
+    }
+}
+
+fn receipt_line(
+    r: &mut Rules<'_>,
+    i: usize,
+    l: &MovementLineRequest,
+    pack: Option<&ScannedPack>,
+) -> Option<ReceiptLine> {
     r.absent(&field(i, "lot_id"), &l.lot_id);
     r.absent(&field(i, "counted_quantity"), &l.counted_quantity);
-    let quantity = r.quantity(&field(i, "quantity"), l.quantity);
-    let expires_on = r.required(&field(i, "expires_on"), l.expires_on);
+    let code = pack.map(|p| &p.code);
+    let quantity = line_quantity(r, i, l, pack);
+    let item = line_item(r, i, l, pack);
+    let expires_on = needed(
+        r,
+        &field(i, "expires_on"),
+        l.expires_on,
+        code.map(|c| c.expires_on),
+        "expiry (17)",
+    );
     let lot_number = match &l.lot_number {
-        None => r.required::<()>(&field(i, "lot_number"), None).map(|_| String::new()),
         Some(number) => r
             .errors
             .check(text::required_text(&field(i, "lot_number"), number, LOT_NUMBER_MAX)),
+        None => None,
     };
+    let lot_number = needed(
+        r,
+        &field(i, "lot_number"),
+        lot_number,
+        code.map(|c| c.lot_number.clone()),
+        "lot number (10)",
+    );
     let mut serials = Vec::new();
     if l.serials.as_ref().is_some_and(|s| s.len() > SERIALS_MAX) {
         r.errors.push(FieldError::new(
@@ -364,6 +529,15 @@ fn receipt_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<
             }
         }
     }
+    if let Some(serial) = code.and_then(|c| c.serial.clone()) {
+        if !serials.is_empty() && serials != [serial.clone()] {
+            r.errors.push(FieldError::new(
+                field(i, "serials"),
+                format!("disagree with the scanned code, which names one pack: serial {serial}"),
+            ));
+        }
+        serials = vec![serial];
+    }
     if let Some(q) = quantity {
         if serials.len() > q.get() as usize {
             r.errors.push(FieldError::new(
@@ -373,7 +547,7 @@ fn receipt_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<
         }
     }
     Some(ReceiptLine {
-        item: ItemId(l.item_id),
+        item: item?,
         lot_number: lot_number?,
         expires_on: expires_on?,
         quantity: quantity?,
@@ -382,26 +556,40 @@ fn receipt_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<
     })
 }
 
-fn draw_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<DrawLine> {
+fn draw_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest, pack: Option<&ScannedPack>) -> Option<DrawLine> {
     forbid_receipt_fields(r, i, l);
     r.absent(&field(i, "counted_quantity"), &l.counted_quantity);
-    let quantity = r.quantity(&field(i, "quantity"), l.quantity)?;
+    let quantity = line_quantity(r, i, l, pack);
+    let item = line_item(r, i, l, pack);
+    let lot = scanned_lot(r, i, pack).and_then(|scanned| agreed(r, &field(i, "lot_id"), l.lot_id.map(LotId), scanned));
     Some(DrawLine {
-        item: ItemId(l.item_id),
-        lot: l.lot_id.map(LotId),
-        quantity,
+        item: item?,
+        lot: lot.ok()?,
+        quantity: quantity?,
+        serial: pack.and_then(|p| p.code.serial.clone()),
     })
 }
 
-fn lot_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<LotLine> {
+fn lot_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest, pack: Option<&ScannedPack>) -> Option<LotLine> {
     forbid_receipt_fields(r, i, l);
     r.absent(&field(i, "counted_quantity"), &l.counted_quantity);
-    let lot = r.required(&field(i, "lot_id"), l.lot_id);
-    let quantity = r.quantity(&field(i, "quantity"), l.quantity);
+    let quantity = line_quantity(r, i, l, pack);
+    let item = line_item(r, i, l, pack);
+    let lot = match scanned_lot(r, i, pack) {
+        Ok(scanned) => needed(
+            r,
+            &field(i, "lot_id"),
+            l.lot_id.map(LotId),
+            pack.map(|_| scanned),
+            "lot number (10)",
+        ),
+        Err(()) => None,
+    };
     Some(LotLine {
-        item: ItemId(l.item_id),
-        lot: LotId(lot?),
+        item: item?,
+        lot: lot?,
         quantity: quantity?,
+        serial: pack.and_then(|p| p.code.serial.clone()),
     })
 }
 
@@ -411,8 +599,9 @@ fn count_line(r: &mut Rules<'_>, i: usize, l: &MovementLineRequest) -> Option<Co
     let lot = r.required(&field(i, "lot_id"), l.lot_id);
     let counted = r.required(&field(i, "counted_quantity"), l.counted_quantity);
     let counted = counted.and_then(|c| r.errors.check(Counted::parse(&field(i, "counted_quantity"), c)));
+    let item = r.required(&field(i, "item_id"), l.item_id).map(ItemId);
     Some(CountLine {
-        item: ItemId(l.item_id),
+        item: item?,
         lot: LotId(lot?),
         counted: counted?,
     })
@@ -452,9 +641,14 @@ pub async fn create(
     body: Json<CreateMovementRequest>,
 ) -> Result<HttpResponse, Problem> {
     let now = clock::now();
-    let new = body.into_inner().into_new_movement(now)?;
+    let request = body.into_inner();
+    let codes = request.read_scans(now.date())?;
     let policy = state.policy;
     respond(&state, &req, actor, move |conn, actor| {
+        // Items and lots are never deleted: what a scan names now, it still names when the
+        // movement is recorded (which checks the lot against the item again).
+        let scans = identify_scans(conn, codes)?;
+        let new = request.into_new_movement(now, &scans)?;
         let movement = record_movement(conn, actor, now, policy, new)?;
         Reply::created(
             format!("/api/v1/movements/{}", movement.id),

@@ -30,7 +30,7 @@ use crate::domain::validation::FieldError;
         locations::list, locations::create, locations::get, locations::update,
         tokens::list, tokens::create, tokens::revoke,
         patients::list, patients::create, patients::get, patients::update,
-        lots::list, lots::get, lots::update,
+        lots::list, lots::get, lots::update, lots::serial,
         stock::get,
         scans::parse,
         movements::list, movements::create, movements::get, movements::reverse,

@@ -32,6 +32,7 @@ pub enum ProblemKind {
     LotRecalled,
     LotExpiryMismatch,
     DuplicateSerial,
+    SerialUnavailable,
     ReturnExceedsDispensed,
     AlreadyReversed,
     NotReversible,
@@ -63,6 +64,7 @@ impl ProblemKind {
             ProblemKind::LotRecalled => "lot-recalled",
             ProblemKind::LotExpiryMismatch => "lot-expiry-mismatch",
             ProblemKind::DuplicateSerial => "duplicate-serial",
+            ProblemKind::SerialUnavailable => "serial-unavailable",
             ProblemKind::ReturnExceedsDispensed => "return-exceeds-dispensed",
             ProblemKind::AlreadyReversed => "already-reversed",
             ProblemKind::NotReversible => "not-reversible",
@@ -95,6 +97,7 @@ impl ProblemKind {
             | ProblemKind::LotRecalled
             | ProblemKind::LotExpiryMismatch
             | ProblemKind::DuplicateSerial
+            | ProblemKind::SerialUnavailable
             | ProblemKind::ReturnExceedsDispensed
             | ProblemKind::AlreadyReversed
             | ProblemKind::NotReversible
@@ -125,6 +128,7 @@ impl ProblemKind {
             ProblemKind::LotRecalled => "Lot recalled",
             ProblemKind::LotExpiryMismatch => "Lot known with another expiry",
             ProblemKind::DuplicateSerial => "Serial number already received",
+            ProblemKind::SerialUnavailable => "Serial number not where the movement takes it from",
             ProblemKind::ReturnExceedsDispensed => "Return exceeds what the patient received",
             ProblemKind::AlreadyReversed => "Movement already reversed",
             ProblemKind::NotReversible => "Movement cannot be reversed",

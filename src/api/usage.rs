@@ -46,6 +46,8 @@ pub struct DispensationDto {
     pub lot_id: LotId,
     pub lot_number: String,
     pub quantity: i64,
+    /// The serialised pack, when the line was scanned.
+    pub serial: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -94,6 +96,8 @@ pub struct RecipientDto {
     /// Units held: received less returned.
     pub quantity: i64,
     pub dispensations: Vec<RecipientDispensationDto>,
+    /// Serial numbers of the packs of the lot the patient holds (scanned dispensations).
+    pub serials: Vec<String>,
 }
 
 fn totals_dto(entries: &[UsageEntry]) -> Vec<ItemTotalDto> {
@@ -262,6 +266,7 @@ pub async fn patient(
                 lot_id: e.lot_id,
                 lot_number: e.lot_number,
                 quantity: e.quantity,
+                serial: e.serial,
             })
             .collect(),
     };
@@ -356,5 +361,6 @@ pub async fn recipients(
                 quantity,
             })
             .collect(),
+        serials: r.serials,
     })))
 }

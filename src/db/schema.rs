@@ -121,6 +121,7 @@ diesel::table! {
         location_id -> BigInt,
         delta -> BigInt,
         counted_quantity -> Nullable<BigInt>,
+        serial -> Nullable<Text>,
     }
 }
 
@@ -130,6 +131,9 @@ diesel::table! {
         serial -> Text,
         lot_id -> BigInt,
         movement_id -> BigInt,
+        state -> Text,
+        location_id -> Nullable<BigInt>,
+        patient_id -> Nullable<BigInt>,
     }
 }
 
@@ -161,6 +165,7 @@ diesel::joinable!(lots -> items (item_id));
 diesel::joinable!(movement_lines -> movements (movement_id));
 diesel::joinable!(movement_lines -> lots (lot_id));
 diesel::joinable!(balances -> lots (lot_id));
+diesel::joinable!(lot_serials -> lots (lot_id));
 diesel::joinable!(movements -> patients (patient_id));
 
 diesel::table! {

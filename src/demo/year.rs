@@ -205,21 +205,25 @@ impl Demo<'_> {
         let items = &self.items;
         let mut lines = vec![
             DrawLine {
+                serial: None,
                 item: items.insulin,
                 lot: None,
                 quantity: units(16),
             },
             DrawLine {
+                serial: None,
                 item: items.fill_kit,
                 lot: None,
                 quantity: units(8),
             },
             DrawLine {
+                serial: None,
                 item: items.buffer,
                 lot: None,
                 quantity: units(9),
             },
             DrawLine {
+                serial: None,
                 item: items.naoh,
                 lot: None,
                 quantity: units(2),
@@ -227,6 +231,7 @@ impl Demo<'_> {
         ];
         if with_catheter {
             lines.push(DrawLine {
+                serial: None,
                 item: items.catheter,
                 lot: None,
                 quantity: units(1),
@@ -432,6 +437,7 @@ pub fn load_demo(
                     location: demo.fridge,
                     patient,
                     lines: vec![DrawLine {
+                        serial: None,
                         item: demo.items.catheter,
                         lot: None,
                         quantity: units(1),
@@ -563,6 +569,7 @@ fn return_a_vial(demo: &mut Demo<'_>, patient: PatientId, day: NaiveDate) -> Res
         location: demo.fridge,
         patient: Some(patient),
         lines: vec![LotLine {
+            serial: None,
             item: demo.items.insulin,
             lot: last.lot_id,
             quantity: units(1),
@@ -581,6 +588,7 @@ fn damage_a_kit(demo: &mut Demo<'_>, day: NaiveDate) -> Result<(), LoadDemoError
             location: demo.fridge,
             reason: WasteReason::Damaged,
             lines: vec![LotLine {
+                serial: None,
                 item: demo.items.fill_kit,
                 lot,
                 quantity: units(1),

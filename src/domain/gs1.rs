@@ -8,6 +8,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::gtin::{Gtin, GtinError};
+use super::ids::{ItemId, LotId};
 
 /// FNC1 as a scanner transmits it.
 pub const GS: char = '\u{1d}';
@@ -39,6 +40,16 @@ impl Gs1Code {
     pub fn cip13(&self) -> Option<&str> {
         self.gtin.as_str().strip_prefix('0').filter(|c| c.starts_with("3400"))
     }
+}
+
+/// A scanned code matched against the catalog and the ledger: what a movement line takes from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannedPack {
+    pub code: Gs1Code,
+    /// The catalog item with the code's GTIN.
+    pub item: Option<ItemId>,
+    /// That item's lot with the code's lot number, when it was received before.
+    pub lot: Option<LotId>,
 }
 
 /// Why a code cannot be read, in words for the technician holding the box.

@@ -153,6 +153,8 @@ pub struct DrawLine {
     pub item: ItemId,
     pub lot: Option<LotId>,
     pub quantity: Quantity,
+    /// The pack's serial, when it was scanned (then the lot is named and the quantity is 1).
+    pub serial: Option<String>,
 }
 
 /// A line on one named lot.
@@ -161,6 +163,66 @@ pub struct LotLine {
     pub item: ItemId,
     pub lot: LotId,
     pub quantity: Quantity,
+    /// The pack's serial, when it was scanned (then the quantity is 1).
+    pub serial: Option<String>,
+}
+
+/// Where one serialised pack is (EU FMD: a serial is dispensed at most once while it is out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SerialPlace {
+    InStock(LocationId),
+    /// With a patient; `None` as a condition: whoever has it, as a target: the same patient.
+    Dispensed(Option<PatientId>),
+    Wasted,
+}
+
+impl SerialPlace {
+    pub fn state(self) -> &'static str {
+        match self {
+            SerialPlace::InStock(_) => "in_stock",
+            SerialPlace::Dispensed(_) => "dispensed",
+            SerialPlace::Wasted => "wasted",
+        }
+    }
+}
+
+/// One serialised pack and where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SerialRecord {
+    pub item_id: ItemId,
+    pub serial: String,
+    pub lot_id: LotId,
+    pub lot_number: String,
+    pub place: SerialPlace,
+}
+
+/// One ledger line that moved the serial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SerialEvent {
+    pub movement_id: MovementId,
+    pub kind: MovementKind,
+    pub occurred_at: NaiveDateTime,
+    pub location_id: LocationId,
+    pub delta: i64,
+    pub patient_id: Option<PatientId>,
+}
+
+/// Where a movement's serials must be, and where it leaves them; `None` for kinds that do not
+/// move serials one by one (a receipt registers them, a count does not name them). A reversal
+/// takes the same step backwards.
+pub fn serial_step(
+    kind: MovementKind,
+    location: LocationId,
+    to: Option<LocationId>,
+    patient: Option<PatientId>,
+) -> Option<(SerialPlace, SerialPlace)> {
+    match kind {
+        MovementKind::Dispense => Some((SerialPlace::InStock(location), SerialPlace::Dispensed(patient))),
+        MovementKind::Transfer => Some((SerialPlace::InStock(location), SerialPlace::InStock(to?))),
+        MovementKind::Return => Some((SerialPlace::Dispensed(patient), SerialPlace::InStock(location))),
+        MovementKind::Waste => Some((SerialPlace::InStock(location), SerialPlace::Wasted)),
+        MovementKind::Receipt | MovementKind::Count | MovementKind::Reversal => None,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -264,6 +326,23 @@ impl MovementRequest {
             .collect()
     }
 
+    /// The lines that name a scanned serial: (line index, item, named lot, serial).
+    pub fn serials(&self) -> Vec<(usize, ItemId, Option<LotId>, &str)> {
+        match self {
+            MovementRequest::Dispense { lines, .. } | MovementRequest::Transfer { lines, .. } => lines
+                .iter()
+                .enumerate()
+                .filter_map(|(i, l)| Some((i, l.item, l.lot, l.serial.as_deref()?)))
+                .collect(),
+            MovementRequest::Return { lines, .. } | MovementRequest::Waste { lines, .. } => lines
+                .iter()
+                .enumerate()
+                .filter_map(|(i, l)| Some((i, l.item, Some(l.lot), l.serial.as_deref()?)))
+                .collect(),
+            MovementRequest::Receipt { .. } | MovementRequest::Count { .. } => Vec::new(),
+        }
+    }
+
     /// The (item, location) pairs whose balances the movement changes.
     pub fn touched(&self) -> Vec<(ItemId, LocationId)> {
         let location = self.location();
@@ -313,6 +392,8 @@ pub struct MovementLine {
     pub location_id: LocationId,
     pub delta: i64,
     pub counted_quantity: Option<i64>,
+    /// The serialised pack this line moved, when it was scanned.
+    pub serial: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -20,6 +20,8 @@ pub struct UsageEntry {
     pub lot_id: LotId,
     pub lot_number: String,
     pub quantity: i64,
+    /// The serialised pack, when the line was scanned.
+    pub serial: Option<String>,
 }
 
 /// Net units per item, in item order.
@@ -55,6 +57,8 @@ pub struct Recipient {
     pub quantity: i64,
     /// Every dispensation (positive) and return (negative) of the lot to this patient.
     pub movements: Vec<(MovementId, NaiveDateTime, i64)>,
+    /// The serialised packs of the lot the patient holds.
+    pub serials: Vec<String>,
 }
 
 /// Everyone who still holds units of one lot, in patient order; whoever returned all they got
@@ -67,8 +71,16 @@ pub fn recipients(entries: &[UsageEntry]) -> Vec<Recipient> {
             patient_reference: e.patient_reference.clone(),
             quantity: 0,
             movements: Vec::new(),
+            serials: Vec::new(),
         });
         r.quantity += e.quantity;
+        if let Some(serial) = &e.serial {
+            if e.quantity > 0 {
+                r.serials.push(serial.clone());
+            } else {
+                r.serials.retain(|s| s != serial);
+            }
+        }
         // Entries come in movement order: one dispense taking the lot on several lines (FEFO
         // splits, several request lines) follows itself.
         match r.movements.last_mut() {
@@ -101,6 +113,7 @@ mod tests {
             lot_id: LotId(7),
             lot_number: "L7".into(),
             quantity,
+            serial: None,
         }
     }
 

@@ -6,7 +6,7 @@ use super::{corrupt, is_unique_violation, on_backend};
 use crate::db::schema::{lot_serials, lots};
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
-use crate::domain::ids::{ItemId, LotId, MovementId};
+use crate::domain::ids::{ItemId, LocationId, LotId, MovementId};
 use crate::domain::ledger::{Lot, LotStatus};
 use crate::domain::page::{Page, PageRequest};
 
@@ -54,6 +54,17 @@ pub fn find(conn: &mut DbConnection, id: LotId) -> QueryResult<Option<Lot>> {
             row.into_lot(serials).map(Some)
         }
     }
+}
+
+/// The lot of `item` numbered `lot_number`, if it was ever received.
+pub fn id_by_number(conn: &mut DbConnection, item: ItemId, lot_number: &str) -> QueryResult<Option<LotId>> {
+    lots::table
+        .filter(lots::item_id.eq(item.0))
+        .filter(lots::lot_number.eq(lot_number))
+        .select(lots::id)
+        .first::<i64>(conn)
+        .optional()
+        .map(|id| id.map(LotId))
 }
 
 /// Finds the lot of `item` numbered `lot_number`, creating it (available) when it is new, and
@@ -163,6 +174,7 @@ pub fn add_serial(
     item: ItemId,
     lot: LotId,
     movement: MovementId,
+    location: LocationId,
     serial: &str,
 ) -> QueryResult<bool> {
     let inserted = diesel::insert_into(lot_serials::table)
@@ -171,6 +183,7 @@ pub fn add_serial(
             lot_serials::serial.eq(serial),
             lot_serials::lot_id.eq(lot.0),
             lot_serials::movement_id.eq(movement.0),
+            lot_serials::location_id.eq(location.0),
         ))
         .execute(conn);
     match inserted {

@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod orders;
 pub mod patients;
 pub mod procedures;
+pub mod serials;
 pub mod suppliers;
 pub mod thresholds;
 pub mod tokens;

@@ -65,6 +65,7 @@ pub struct NewLine {
     pub location: LocationId,
     pub delta: i64,
     pub counted_quantity: Option<i64>,
+    pub serial: Option<String>,
 }
 
 pub fn insert_line(conn: &mut DbConnection, movement: MovementId, line: &NewLine) -> QueryResult<()> {
@@ -77,6 +78,7 @@ pub fn insert_line(conn: &mut DbConnection, movement: MovementId, line: &NewLine
             movement_lines::location_id.eq(line.location.0),
             movement_lines::delta.eq(line.delta),
             movement_lines::counted_quantity.eq(line.counted_quantity),
+            movement_lines::serial.eq(line.serial.as_deref()),
         ))
         .execute(conn)?;
     Ok(())
@@ -192,6 +194,7 @@ struct LineRow {
     location: i64,
     delta: i64,
     counted: Option<i64>,
+    serial: Option<String>,
 }
 
 /// Adds lines and reversal links to headers: two queries whatever the page size.
@@ -211,6 +214,7 @@ fn assemble(conn: &mut DbConnection, rows: Vec<HeaderRow>) -> QueryResult<Vec<Mo
             movement_lines::location_id,
             movement_lines::delta,
             movement_lines::counted_quantity,
+            movement_lines::serial,
         ))
         .load(conn)?;
     let mut lines: HashMap<i64, Vec<MovementLine>> = HashMap::new();
@@ -224,6 +228,7 @@ fn assemble(conn: &mut DbConnection, rows: Vec<HeaderRow>) -> QueryResult<Vec<Mo
         location,
         delta,
         counted,
+        serial,
     } in line_rows
     {
         lines.entry(movement).or_default().push(MovementLine {
@@ -235,6 +240,7 @@ fn assemble(conn: &mut DbConnection, rows: Vec<HeaderRow>) -> QueryResult<Vec<Mo
             location_id: LocationId(location),
             delta,
             counted_quantity: counted,
+            serial,
         });
     }
     let reversals: Vec<(i64, Option<i64>)> = movements::table

@@ -30,6 +30,7 @@ struct EntryRow {
     lot_id: i64,
     lot_number: String,
     delta: i64,
+    serial: Option<String>,
 }
 
 /// Dispensation and return lines to patients, leaving out movements that were reversed.
@@ -49,6 +50,7 @@ pub fn entries(conn: &mut DbConnection, query: &UsageQuery) -> QueryResult<Vec<U
             movement_lines::lot_id,
             lots::lot_number,
             movement_lines::delta,
+            movement_lines::serial,
         ))
         .order((movements::occurred_at, movements::id, movement_lines::id))
         .into_boxed();
@@ -80,6 +82,7 @@ pub fn entries(conn: &mut DbConnection, query: &UsageQuery) -> QueryResult<Vec<U
                 lot_id: LotId(r.lot_id),
                 lot_number: r.lot_number,
                 quantity: -r.delta,
+                serial: r.serial,
             })
         })
         .collect()

@@ -66,6 +66,7 @@ pub fn perform_procedure(
                 lines: lines
                     .iter()
                     .map(|l| DrawLine {
+                        serial: None,
                         item: l.item,
                         lot: None,
                         quantity: l.quantity,

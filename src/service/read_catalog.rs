@@ -2,6 +2,7 @@
 
 use crate::db::{DbConnection, StorageError};
 use crate::domain::catalog::{Item, ItemFilter, Location, LocationFilter};
+use crate::domain::gs1::{Gs1Code, ScannedPack};
 use crate::domain::gtin::Gtin;
 use crate::domain::ids::{ItemId, LocationId};
 use crate::domain::page::{Page, PageRequest};
@@ -24,6 +25,25 @@ pub fn get_item(conn: &mut DbConnection, id: ItemId) -> Result<Item, ReadError> 
 /// The catalog item a scanned GTIN names, if any.
 pub fn item_by_gtin(conn: &mut DbConnection, gtin: &Gtin) -> Result<Option<ItemId>, ReadError> {
     Ok(repo::items::by_gtin(conn, gtin)?)
+}
+
+/// Matches scanned codes (keyed by their line) to catalog items and received lots.
+pub fn identify_scans(
+    conn: &mut DbConnection,
+    codes: Vec<(usize, Gs1Code)>,
+) -> Result<Vec<(usize, ScannedPack)>, ReadError> {
+    let mut packs = Vec::with_capacity(codes.len());
+    for (line, code) in codes {
+        let item = repo::items::by_gtin(conn, &code.gtin)?;
+        // A code without a lot number names its lot through its serial, once received.
+        let lot = match (item, code.lot_number.as_deref(), code.serial.as_deref()) {
+            (Some(item), Some(number), _) => repo::lots::id_by_number(conn, item, number)?,
+            (Some(item), None, Some(serial)) => repo::serials::find(conn, item, serial)?.map(|s| s.lot_id),
+            _ => None,
+        };
+        packs.push((line, ScannedPack { code, item, lot }));
+    }
+    Ok(packs)
 }
 
 pub fn list_items(conn: &mut DbConnection, filter: &ItemFilter, page: PageRequest) -> Result<Page<Item>, ReadError> {

@@ -2,7 +2,7 @@
 
 use crate::db::DbConnection;
 use crate::domain::ids::{LotId, MovementId, PatientId};
-use crate::domain::ledger::{Lot, Movement, MovementFilter};
+use crate::domain::ledger::{Lot, Movement, MovementFilter, SerialEvent, SerialRecord};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::patient::{Patient, PatientFilter};
 use crate::repo;
@@ -25,6 +25,29 @@ pub fn list_patients(
 
 pub fn get_lot(conn: &mut DbConnection, id: LotId) -> Result<Lot, ReadError> {
     repo::lots::find(conn, id)?.ok_or(ReadError::NotFound)
+}
+
+/// Where each of the lot's serialised packs is.
+pub fn lot_serials(conn: &mut DbConnection, id: LotId) -> Result<Vec<SerialRecord>, ReadError> {
+    Ok(repo::serials::of_lot(conn, id)?)
+}
+
+/// Every item's pack with this serial, where it is and each ledger line that moved it.
+pub fn serial_history(
+    conn: &mut DbConnection,
+    serial: &str,
+) -> Result<Vec<(SerialRecord, Vec<SerialEvent>)>, ReadError> {
+    let found = repo::serials::named(conn, serial)?;
+    if found.is_empty() {
+        return Err(ReadError::NotFound);
+    }
+    found
+        .into_iter()
+        .map(|record| {
+            let history = repo::serials::history(conn, record.item_id, &record.serial)?;
+            Ok((record, history))
+        })
+        .collect()
 }
 
 pub fn list_lots(conn: &mut DbConnection, filter: &LotFilter, page: PageRequest) -> Result<Page<Lot>, ReadError> {

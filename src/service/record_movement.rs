@@ -10,7 +10,8 @@ use crate::domain::catalog::Named;
 use crate::domain::forecast::{is_unscheduled, ForecastPolicy};
 use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, OrderId, PatientId};
 use crate::domain::ledger::{
-    plan_fefo, unusable, DrawLine, Insufficient, LineRef, Movement, MovementRequest, NewMovement, ReceiptLine, Unusable,
+    plan_fefo, serial_step, unusable, DrawLine, Insufficient, LineRef, Movement, MovementRequest, NewMovement,
+    ReceiptLine, SerialPlace, SerialRecord, Unusable,
 };
 use crate::domain::patient::PatientStatus;
 use crate::domain::policy::Policy;
@@ -44,6 +45,12 @@ pub enum RecordMovementError {
     LotExpiryMismatch { lot_number: String, known: NaiveDate },
     #[error("serial {serial} was already received")]
     SerialAlreadyReceived { serial: String },
+    #[error("serial {serial} {}", describe(.found.as_ref(), *.lot))]
+    SerialUnavailable {
+        serial: String,
+        lot: LotId,
+        found: Option<SerialRecord>,
+    },
     #[error("only {returnable} unit(s) of lot {lot} are held by the patient")]
     ReturnExceedsDispensed { lot: LotId, returnable: i64 },
     #[error("order {order} is {} and receives nothing more", .status.as_str())]
@@ -54,6 +61,22 @@ pub enum RecordMovementError {
 super::storage_errors!(RecordMovementError);
 
 type Result<T> = std::result::Result<T, RecordMovementError>;
+
+/// Where a serial is, said to the technician whose scan could not move it.
+pub(crate) fn describe(found: Option<&SerialRecord>, lot: LotId) -> String {
+    match found {
+        None => "was never received for this item".into(),
+        Some(f) if f.lot_id != lot => format!("belongs to lot {}, not to the lot scanned", f.lot_number),
+        Some(f) => match f.place {
+            SerialPlace::InStock(location) => {
+                format!("is in stock at location {location}, not where this movement takes it from")
+            }
+            SerialPlace::Dispensed(Some(patient)) => format!("is out: it was dispensed to patient {patient}"),
+            SerialPlace::Dispensed(None) => "is out: it was dispensed".into(),
+            SerialPlace::Wasted => "was wasted".into(),
+        },
+    }
+}
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> RecordMovementError {
     RecordMovementError::Invalid(FieldErrors::single(field, message))
@@ -84,7 +107,12 @@ pub(crate) fn record_in_tx(
     validate(conn, actor, now, policy, new)?;
     lock(conn, &new.request)?;
     let id = write_header(conn, actor, now, new)?;
-    let lines = apply(conn, id, now, new)?;
+    // Serials first: a pack scanned where it is not says so, rather than "not enough stock".
+    let serials = move_serials(conn, &new.request)?;
+    let mut lines = apply(conn, id, now, new)?;
+    for line in lines.iter_mut() {
+        line.serial = serials.get(&(line.line_index as usize)).cloned();
+    }
     for line in &lines {
         repo::movements::insert_line(conn, id, line)?;
     }
@@ -289,7 +317,7 @@ fn apply(conn: &mut DbConnection, id: MovementId, now: NaiveDateTime, new: &NewM
                     });
                 }
                 for serial in &line.serials {
-                    if !repo::lots::add_serial(conn, line.item, lot.id, id, serial)? {
+                    if !repo::lots::add_serial(conn, line.item, lot.id, id, *location, serial)? {
                         return Err(RecordMovementError::SerialAlreadyReceived { serial: serial.clone() });
                     }
                 }
@@ -354,6 +382,39 @@ fn apply(conn: &mut DbConnection, id: MovementId, now: NaiveDateTime, new: &NewM
         }
     }
     Ok(out)
+}
+
+/// Moves each scanned serial from where the movement takes it to where it leaves it; returns
+/// the serial of each request line that has one, for its ledger lines.
+fn move_serials(conn: &mut DbConnection, request: &MovementRequest) -> Result<BTreeMap<usize, String>> {
+    let mut moved = BTreeMap::new();
+    let step = serial_step(
+        request.kind(),
+        request.location(),
+        request.to_location(),
+        request.patient(),
+    );
+    let Some((from, to)) = step else { return Ok(moved) };
+    for (index, item, lot, serial) in request.serials() {
+        let found = repo::serials::find(conn, item, serial)?;
+        // A code without a lot number names its lot through the serial.
+        let Some(lot) = lot.or(found.as_ref().map(|f| f.lot_id)) else {
+            return Err(RecordMovementError::SerialUnavailable {
+                serial: serial.to_owned(),
+                lot: LotId(0),
+                found,
+            });
+        };
+        if !repo::serials::move_serial(conn, item, serial, lot, from, to)? {
+            return Err(RecordMovementError::SerialUnavailable {
+                serial: serial.to_owned(),
+                lot,
+                found: repo::serials::find(conn, item, serial)?,
+            });
+        }
+        moved.insert(index, serial.to_owned());
+    }
+    Ok(moved)
 }
 
 /// Adds (`sign` 1) or takes back (`sign` -1, a reversal) the units the lines dispensed to each
@@ -451,6 +512,7 @@ pub(crate) fn first_not_held(
 
 fn line_at(index: usize, item: ItemId, lot: LotId, location: LocationId, delta: i64) -> NewLine {
     NewLine {
+        serial: None,
         line_index: index as u32,
         item,
         lot,

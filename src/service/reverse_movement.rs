@@ -5,14 +5,14 @@ use chrono::NaiveDateTime;
 
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
-use crate::domain::ledger::{Insufficient, Movement, MovementKind};
+use crate::domain::ledger::{serial_step, Insufficient, Movement, MovementKind, SerialRecord};
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::movements::{MovementHeader, NewLine};
 use crate::repo::{self};
 
 use super::evaluate_alerts;
-use super::record_movement::{count_usage, first_not_held, settle_order, take_exactly, RecordMovementError};
+use super::record_movement::{count_usage, describe, first_not_held, settle_order, take_exactly, RecordMovementError};
 use crate::domain::forecast::{is_unscheduled, ForecastPolicy};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +29,12 @@ pub enum ReverseMovementError {
         "the patient holds only {held} unit(s) of lot {lot} of this dispensation; record a return, not a reversal"
     )]
     NoLongerHeld { lot: LotId, held: i64 },
+    #[error("serial {serial} {}", describe(.found.as_ref(), *.lot))]
+    SerialMoved {
+        serial: String,
+        lot: LotId,
+        found: Option<SerialRecord>,
+    },
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -92,6 +98,7 @@ pub fn reverse_movement(
                 )?;
             }
             let written = NewLine {
+                serial: line.serial.clone(),
                 line_index: line.line_index,
                 item: line.item_id,
                 lot: line.lot_id,
@@ -101,11 +108,13 @@ pub fn reverse_movement(
             };
             repo::movements::insert_line(conn, reversal, &written)?;
         }
+        put_serials_back(conn, &original)?;
         if is_unscheduled(original.kind, original.procedure_code.as_deref()) {
             let lines: Vec<NewLine> = original
                 .lines
                 .iter()
                 .map(|l| NewLine {
+                    serial: l.serial.clone(),
                     line_index: l.line_index,
                     item: l.item_id,
                     lot: l.lot_id,
@@ -159,4 +168,34 @@ fn check_still_held(
         Some((lot, held)) => Err(ReverseMovementError::NoLongerHeld { lot, held }),
         None => Ok(()),
     }
+}
+
+/// Takes the original's serials back where they were: a receipt's registered serials are
+/// forgotten, a scanned pack goes back along its step.
+fn put_serials_back(conn: &mut DbConnection, original: &Movement) -> Result<(), ReverseMovementError> {
+    if original.kind == MovementKind::Receipt {
+        repo::serials::remove_received_by(conn, original.id)?;
+        return Ok(());
+    }
+    let Some(location) = original.location_id else {
+        return Ok(());
+    };
+    let step = serial_step(original.kind, location, original.to_location_id, original.patient_id);
+    let Some((from, to)) = step else { return Ok(()) };
+    let mut done = Vec::new();
+    for line in &original.lines {
+        let Some(serial) = line.serial.as_deref() else { continue };
+        if done.contains(&line.line_index) {
+            continue;
+        }
+        done.push(line.line_index);
+        if !repo::serials::move_serial(conn, line.item_id, serial, line.lot_id, to, from)? {
+            return Err(ReverseMovementError::SerialMoved {
+                serial: serial.to_owned(),
+                lot: line.lot_id,
+                found: repo::serials::find(conn, line.item_id, serial)?,
+            });
+        }
+    }
+    Ok(())
 }

@@ -345,6 +345,7 @@ impl<'a> Centre<'a> {
             if let Some(quantity) = Quantity::new(b.quantity) {
                 self.report.units_expired += b.quantity;
                 lines.push(LotLine {
+                    serial: None,
                     item: b.item_id,
                     lot: b.lot_id,
                     quantity,

@@ -28,7 +28,12 @@ both_backends! {
         assert_eq!(schemas["CreateItemRequest"]["properties"]["gtins"]["uniqueItems"], true);
         // Text limits come from the domain: the same numbers the service checks.
         let receipt = &movement["oneOf"][0]["properties"];
-        assert_eq!(receipt["lines"]["items"]["properties"]["lot_number"]["maxLength"], mipstock::domain::ledger::LOT_NUMBER_MAX);
+        // A receipt line is typed (item, quantity, lot number, expiry) or scanned.
+        let receipt_line = &receipt["lines"]["items"]["allOf"];
+        assert_eq!(receipt_line[0]["properties"]["lot_number"]["maxLength"], mipstock::domain::ledger::LOT_NUMBER_MAX);
+        assert_eq!(receipt_line[0]["properties"]["scan"]["maxLength"], mipstock::domain::gs1::SCAN_MAX);
+        assert_eq!(receipt_line[1]["anyOf"][0]["required"], json!(["item_id", "quantity", "lot_number", "expires_on"]));
+        assert_eq!(receipt_line[1]["anyOf"][1]["required"], json!(["scan"]));
         assert_eq!(receipt["note"]["maxLength"], mipstock::domain::ledger::NOTE_MAX);
         assert_eq!(schemas["Name"]["maxLength"], mipstock::domain::catalog::NAME_MAX);
         for (path, item) in doc["paths"].as_object().unwrap() {
