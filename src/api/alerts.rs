@@ -14,7 +14,7 @@ use super::AppState;
 use crate::domain::alert::{
     Alert, AlertKind, AlertState, NewThreshold, NotificationStatus, Threshold, MAX_LEAD_TIME_DAYS, MAX_REORDER,
 };
-use crate::domain::ids::{AlertId, ItemId, LocationId, LotId, NotificationId, OrderId, ThresholdId};
+use crate::domain::ids::{AlertId, ExcursionId, ItemId, LocationId, LotId, NotificationId, OrderId, ThresholdId};
 use crate::domain::token::Actor;
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::repo::alerts::AlertFilter;
@@ -128,6 +128,8 @@ pub struct AlertDto {
     pub threshold: Option<i64>,
     /// The late order (`order_overdue`).
     pub order_id: Option<OrderId>,
+    /// The excursion whose units are held (`cold_chain_excursion`).
+    pub excursion_id: Option<ExcursionId>,
 }
 
 impl From<Alert> for AlertDto {
@@ -147,6 +149,7 @@ impl From<Alert> for AlertDto {
             quantity: a.quantity,
             threshold: a.threshold,
             order_id: a.order_id,
+            excursion_id: a.excursion_id,
         }
     }
 }

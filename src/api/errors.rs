@@ -12,6 +12,7 @@ use crate::service::create_item::CreateItemError;
 use crate::service::create_location::CreateLocationError;
 use crate::service::create_patient::CreatePatientError;
 use crate::service::create_supplier::CreateSupplierError;
+use crate::service::decide_excursion::DecideExcursionError;
 use crate::service::define_procedure::DefineProcedureError;
 use crate::service::forecast::ForecastError;
 use crate::service::issue_token::IssueTokenError;
@@ -19,6 +20,7 @@ use crate::service::order_suggestions::OrderSuggestionsError;
 use crate::service::perform_procedure::PerformProcedureError;
 use crate::service::place_order::PlaceOrderError;
 use crate::service::read_catalog::ReadError;
+use crate::service::record_excursion::RecordExcursionError;
 use crate::service::record_movement::RecordMovementError;
 use crate::service::remove_threshold::RemoveThresholdError;
 use crate::service::reverse_movement::ReverseMovementError;
@@ -309,6 +311,31 @@ impl From<ForecastError> for Problem {
         match error {
             ForecastError::NotFound(_) => Problem::not_found(error.to_string()),
             ForecastError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<RecordExcursionError> for Problem {
+    fn from(error: RecordExcursionError) -> Problem {
+        match error {
+            RecordExcursionError::NotFound(_) => Problem::not_found(error.to_string()),
+            RecordExcursionError::Invalid(errors) => Problem::invalid(errors),
+            RecordExcursionError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<DecideExcursionError> for Problem {
+    fn from(error: DecideExcursionError) -> Problem {
+        match error {
+            DecideExcursionError::NotFound(_) => Problem::not_found(error.to_string()),
+            DecideExcursionError::NotHeld { excursion, lot } => Problem::invalid(FieldErrors::single(
+                "lot_id",
+                format!("no such held lot: excursion {excursion} held nothing of lot {lot}"),
+            )),
+            DecideExcursionError::AlreadyDecided { .. } => Problem::new(ProblemKind::AlreadyDecided, error.to_string()),
+            DecideExcursionError::Destroy(e) => (*e).into(),
+            DecideExcursionError::Storage(e) => e.into(),
         }
     }
 }

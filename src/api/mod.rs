@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clock;
 pub mod dto;
 mod errors;
+pub mod excursions;
 pub mod extract;
 pub mod forecast;
 pub mod idempotency;
@@ -139,6 +140,20 @@ pub fn routes() -> Vec<ApiRoute> {
         route(M::GET, "/api/v1/serials/{serial}", VIEWER, lots::serial),
         route(M::PATCH, "/api/v1/lots/{id}", PHARMACIST, lots::update),
         route(M::GET, "/api/v1/stock", VIEWER, stock::get),
+        route(
+            M::POST,
+            "/api/v1/locations/{id}/excursions",
+            PHARMACIST,
+            excursions::create,
+        ),
+        route(M::GET, "/api/v1/excursions", VIEWER, excursions::list),
+        route(M::GET, "/api/v1/excursions/{id}", VIEWER, excursions::get),
+        route(
+            M::POST,
+            "/api/v1/excursions/{id}/decisions",
+            PHARMACIST,
+            excursions::decide,
+        ),
         route(M::POST, "/api/v1/scans/parse", PHARMACIST, scans::parse),
         route(M::GET, "/api/v1/movements", VIEWER, movements::list),
         route(M::POST, "/api/v1/movements", PHARMACIST, movements::create),

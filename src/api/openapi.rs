@@ -11,8 +11,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::problem::{Problem, CONTENT_TYPE};
 use super::{
-    alerts, audit, forecast, items, locations, lots, movements, ops, patients, procedures, scans, stock, supply,
-    tokens, usage,
+    alerts, audit, excursions, forecast, items, locations, lots, movements, ops, patients, procedures, scans, stock,
+    supply, tokens, usage,
 };
 use crate::domain::validation::FieldError;
 
@@ -33,6 +33,7 @@ use crate::domain::validation::FieldError;
         lots::list, lots::get, lots::update, lots::serial,
         stock::get,
         scans::parse,
+        excursions::create, excursions::list, excursions::get, excursions::decide,
         movements::list, movements::create, movements::get, movements::reverse,
         audit::list,
         usage::patient, usage::report, usage::recipients,

@@ -33,6 +33,7 @@ pub enum ProblemKind {
     LotExpiryMismatch,
     DuplicateSerial,
     SerialUnavailable,
+    AlreadyDecided,
     ReturnExceedsDispensed,
     AlreadyReversed,
     NotReversible,
@@ -65,6 +66,7 @@ impl ProblemKind {
             ProblemKind::LotExpiryMismatch => "lot-expiry-mismatch",
             ProblemKind::DuplicateSerial => "duplicate-serial",
             ProblemKind::SerialUnavailable => "serial-unavailable",
+            ProblemKind::AlreadyDecided => "already-decided",
             ProblemKind::ReturnExceedsDispensed => "return-exceeds-dispensed",
             ProblemKind::AlreadyReversed => "already-reversed",
             ProblemKind::NotReversible => "not-reversible",
@@ -98,6 +100,7 @@ impl ProblemKind {
             | ProblemKind::LotExpiryMismatch
             | ProblemKind::DuplicateSerial
             | ProblemKind::SerialUnavailable
+            | ProblemKind::AlreadyDecided
             | ProblemKind::ReturnExceedsDispensed
             | ProblemKind::AlreadyReversed
             | ProblemKind::NotReversible
@@ -129,6 +132,7 @@ impl ProblemKind {
             ProblemKind::LotExpiryMismatch => "Lot known with another expiry",
             ProblemKind::DuplicateSerial => "Serial number already received",
             ProblemKind::SerialUnavailable => "Serial number not where the movement takes it from",
+            ProblemKind::AlreadyDecided => "Held lot already decided",
             ProblemKind::ReturnExceedsDispensed => "Return exceeds what the patient received",
             ProblemKind::AlreadyReversed => "Movement already reversed",
             ProblemKind::NotReversible => "Movement cannot be reversed",

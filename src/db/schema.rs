@@ -144,6 +144,7 @@ diesel::table! {
         item_id -> BigInt,
         quantity -> BigInt,
         updated_at -> Timestamp,
+        held -> BigInt,
     }
 }
 
@@ -166,6 +167,8 @@ diesel::joinable!(movement_lines -> movements (movement_id));
 diesel::joinable!(movement_lines -> lots (lot_id));
 diesel::joinable!(balances -> lots (lot_id));
 diesel::joinable!(lot_serials -> lots (lot_id));
+diesel::joinable!(excursion_holds -> excursions (excursion_id));
+diesel::joinable!(excursion_holds -> lots (lot_id));
 diesel::joinable!(movements -> patients (patient_id));
 
 diesel::table! {
@@ -219,6 +222,35 @@ diesel::table! {
         threshold -> Nullable<BigInt>,
         last_notified_at -> Timestamp,
         order_id -> Nullable<BigInt>,
+        excursion_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    excursions (id) {
+        id -> BigInt,
+        location_id -> BigInt,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        max_temperature_c -> Double,
+        min_temperature_c -> Nullable<Double>,
+        note -> Nullable<Text>,
+        recorded_at -> Timestamp,
+        recorded_by -> Text,
+    }
+}
+
+diesel::table! {
+    excursion_holds (excursion_id, lot_id) {
+        excursion_id -> BigInt,
+        lot_id -> BigInt,
+        item_id -> BigInt,
+        quantity -> BigInt,
+        decision -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        note -> Nullable<Text>,
+        movement_id -> Nullable<BigInt>,
     }
 }
 
@@ -314,6 +346,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     movements,
     movement_lines,
     lot_serials,
+    excursions,
+    excursion_holds,
     balances,
     idempotency_keys,
     procedures,

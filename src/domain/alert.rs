@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Named;
-use super::ids::{AlertId, ItemId, LocationId, LotId, OrderId, ThresholdId};
+use super::ids::{AlertId, ExcursionId, ItemId, LocationId, LotId, OrderId, ThresholdId};
 use super::ledger::is_expired;
 use super::stock::{is_low, is_out, units_to_clear};
 
@@ -19,6 +19,8 @@ pub enum AlertKind {
     ProjectedStockout,
     /// An order past its expected day and not received.
     OrderOverdue,
+    /// A fridge got warm: its refrigerated units are held until a pharmacist decides.
+    ColdChainExcursion,
 }
 
 impl Named for AlertKind {
@@ -29,6 +31,7 @@ impl Named for AlertKind {
         AlertKind::Expired,
         AlertKind::ProjectedStockout,
         AlertKind::OrderOverdue,
+        AlertKind::ColdChainExcursion,
     ];
     fn as_str(self) -> &'static str {
         match self {
@@ -38,6 +41,7 @@ impl Named for AlertKind {
             AlertKind::Expired => "expired",
             AlertKind::ProjectedStockout => "projected_stockout",
             AlertKind::OrderOverdue => "order_overdue",
+            AlertKind::ColdChainExcursion => "cold_chain_excursion",
         }
     }
 }
@@ -128,6 +132,8 @@ pub struct Alert {
     pub threshold: Option<i64>,
     /// The order late (`order_overdue`).
     pub order_id: Option<OrderId>,
+    /// The excursion whose units are held (`cold_chain_excursion`).
+    pub excursion_id: Option<ExcursionId>,
 }
 
 /// The key that makes "one alert per condition" checkable by a unique index.

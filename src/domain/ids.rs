@@ -73,3 +73,7 @@ id_type!(
     /// A line of a purchase order.
     OrderLineId
 );
+id_type!(
+    /// A cold-chain excursion of one location's fridge.
+    ExcursionId
+);

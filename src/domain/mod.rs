@@ -3,6 +3,7 @@
 
 pub mod alert;
 pub mod catalog;
+pub mod cold_chain;
 pub mod forecast;
 pub mod gs1;
 pub mod gtin;

@@ -16,6 +16,8 @@ pub struct LotBalance {
     pub expires_on: NaiveDate,
     pub status: LotStatus,
     pub quantity: i64,
+    /// Units held after a cold-chain excursion at this location (part of `quantity`).
+    pub held: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -53,7 +55,9 @@ pub fn figures(balances: &[&LotBalance], today: NaiveDate, reorder_point: Option
         if is_expired(b.expires_on, today) {
             f.expired += b.quantity;
         } else if b.status == LotStatus::Available {
-            f.available += b.quantity;
+            // Units held after a cold-chain excursion wait for a pharmacist: quarantined.
+            f.available += b.quantity - b.held;
+            f.quarantined += b.held;
         } else {
             f.quarantined += b.quantity;
         }
@@ -98,6 +102,7 @@ mod tests {
             expires_on: NaiveDate::from_ymd_opt(2027, 1, expires_day).unwrap(),
             status,
             quantity,
+            held: 0,
         }
     }
 

@@ -1,7 +1,7 @@
 //! What an alert email says. Plain text that reads well on a phone, the same in HTML. It names
 //! items, lots and locations, never a patient.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::domain::alert::AlertKind;
 use crate::domain::stock::StockFigures;
@@ -39,6 +39,20 @@ pub struct AlertFacts {
     pub forecast: Option<ForecastFacts>,
     /// For `order_overdue`.
     pub order: Option<OrderFacts>,
+    /// For `cold_chain_excursion`.
+    pub excursion: Option<ExcursionFacts>,
+}
+
+/// A fridge that got warm, and what it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExcursionFacts {
+    pub location: String,
+    pub started_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    pub max_temperature_c: f64,
+    pub min_temperature_c: Option<f64>,
+    /// (item name, lot number, units held, unit, decision taken if any).
+    pub held: Vec<(String, String, i64, String, Option<&'static str>)>,
 }
 
 /// What the forecast says of an item running out (counts only: never a patient).
@@ -119,6 +133,29 @@ fn subject(f: &AlertFacts) -> String {
             ),
             None => format!("Projected stockout: {} no longer projected to run out", f.item_name),
         },
+        (AlertKind::ColdChainExcursion, _) => match &f.excursion {
+            Some(e) => {
+                // Units per item, in the order the lots come.
+                let mut per_item: Vec<(&str, i64, &str)> = Vec::new();
+                for (item, _, quantity, unit, _) in &e.held {
+                    match per_item.iter_mut().find(|(name, _, _)| name == item) {
+                        Some(slot) => slot.1 += quantity,
+                        None => per_item.push((item, *quantity, unit)),
+                    }
+                }
+                format!(
+                    "Cold chain excursion: {} reached {} °C — {} held until a pharmacist decides",
+                    e.location,
+                    e.max_temperature_c,
+                    per_item
+                        .iter()
+                        .map(|(item, quantity, unit)| format!("{} of {item}", units(*quantity, unit)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+            None => format!("Cold chain excursion: {}", f.item_name),
+        },
         (AlertKind::OrderOverdue, _) => match &f.order {
             Some(order) => format!(
                 "Order overdue: {} from {} was expected on {}",
@@ -145,6 +182,36 @@ fn order_name(order: &OrderFacts) -> String {
 }
 
 fn rows(f: &AlertFacts) -> Vec<(String, String)> {
+    if let Some(e) = &f.excursion {
+        let mut rows = vec![
+            ("Fridge".to_owned(), e.location.clone()),
+            (
+                "When".to_owned(),
+                match e.ended_at {
+                    Some(end) => format!("{} to {end} (UTC)", e.started_at),
+                    None => format!("since {} (UTC), not over", e.started_at),
+                },
+            ),
+            (
+                "Temperature".to_owned(),
+                match e.min_temperature_c {
+                    Some(min) => format!("{min} to {} °C (kept at 2–8 °C)", e.max_temperature_c),
+                    None => format!("up to {} °C (kept at 2–8 °C)", e.max_temperature_c),
+                },
+            ),
+        ];
+        for (item, lot, quantity, unit, decision) in &e.held {
+            rows.push((
+                "Held".to_owned(),
+                format!(
+                    "{item} lot {lot}: {} — {}",
+                    units(*quantity, unit),
+                    decision.unwrap_or("waiting for a pharmacist: release or destroy")
+                ),
+            ));
+        }
+        return rows;
+    }
     if let Some(order) = &f.order {
         let mut rows = vec![
             ("Order".to_owned(), order_name(order)),
@@ -307,7 +374,52 @@ mod tests {
             }],
             forecast: None,
             order: None,
+            excursion: None,
         }
+    }
+
+    #[test]
+    fn a_cold_chain_excursion_names_the_fridge_and_what_it_holds() {
+        let mut f = facts(AlertKind::ColdChainExcursion);
+        let at = |h| {
+            NaiveDate::from_ymd_opt(2026, 11, 20)
+                .unwrap()
+                .and_hms_opt(h, 0, 0)
+                .unwrap()
+        };
+        f.excursion = Some(ExcursionFacts {
+            location: "Ward fridge".into(),
+            started_at: at(2),
+            ended_at: Some(at(5)),
+            max_temperature_c: 14.5,
+            min_temperature_c: None,
+            held: vec![(
+                "Insuman Implantable 400 IU/ml".into(),
+                "4F123A".into(),
+                6,
+                "vial".into(),
+                None,
+            )],
+        });
+        let email = compose(&f);
+        assert_eq!(
+            email.subject,
+            "Cold chain excursion: Ward fridge reached 14.5 °C — 6 vials of Insuman Implantable 400 IU/ml held until a pharmacist decides"
+        );
+        assert!(
+            email
+                .text
+                .contains("Held: Insuman Implantable 400 IU/ml lot 4F123A: 6 vials — waiting for a pharmacist"),
+            "{}",
+            email.text
+        );
+        assert!(
+            email
+                .text
+                .contains("When: 2026-11-20 02:00:00 to 2026-11-20 05:00:00 (UTC)"),
+            "{}",
+            email.text
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::db::schema::alerts;
 use crate::db::DbConnection;
 use crate::domain::alert::{Alert, AlertKind, AlertState};
 use crate::domain::catalog::Named;
-use crate::domain::ids::{AlertId, ItemId, LocationId, LotId, OrderId, ThresholdId};
+use crate::domain::ids::{AlertId, ExcursionId, ItemId, LocationId, LotId, OrderId, ThresholdId};
 use crate::domain::page::{Page, PageRequest};
 
 #[derive(Queryable)]
@@ -28,6 +28,7 @@ struct AlertRow {
     threshold: Option<i64>,
     _last_notified_at: NaiveDateTime,
     order_id: Option<i64>,
+    excursion_id: Option<i64>,
 }
 
 impl TryFrom<AlertRow> for Alert {
@@ -48,6 +49,7 @@ impl TryFrom<AlertRow> for Alert {
             quantity: r.quantity,
             threshold: r.threshold,
             order_id: r.order_id.map(OrderId),
+            excursion_id: r.excursion_id.map(ExcursionId),
         })
     }
 }
@@ -63,6 +65,7 @@ pub struct NewAlert<'a> {
     pub quantity: i64,
     pub threshold: Option<i64>,
     pub order: Option<OrderId>,
+    pub excursion: Option<ExcursionId>,
     pub at: NaiveDateTime,
 }
 
@@ -78,7 +81,8 @@ pub fn open_if_absent(conn: &mut DbConnection, new: &NewAlert<'_>) -> QueryResul
     let opened: Vec<Opened> = on_backend!(
         conn,
         "INSERT INTO alerts (kind, condition_key, item_id, location_id, lot_id, threshold_id, state, opened_at, \
-         quantity, threshold, last_notified_at, order_id) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?) \
+         quantity, threshold, last_notified_at, order_id, excursion_id) \
+         VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (condition_key) WHERE state <> 'resolved' DO NOTHING RETURNING id",
         |q, c| q
             .bind::<Text, _>(new.kind.as_str())
@@ -92,6 +96,7 @@ pub fn open_if_absent(conn: &mut DbConnection, new: &NewAlert<'_>) -> QueryResul
             .bind::<Nullable<BigInt>, _>(new.threshold)
             .bind::<Timestamp, _>(new.at)
             .bind::<Nullable<BigInt>, _>(new.order.map(|o| o.0))
+            .bind::<Nullable<BigInt>, _>(new.excursion.map(|e| e.0))
             .load(c)
     )?;
     Ok(opened.first().map(|o| AlertId(o.id)))

@@ -55,10 +55,12 @@ pub fn fefo_candidates(
         .filter(lots::status.eq(LotStatus::Available.as_str()))
         .filter(lots::expires_on.ge(on))
         .order((lots::expires_on.asc(), lots::id.asc()))
-        .select((lots::id, lots::expires_on, balances::quantity))
+        .select((lots::id, lots::expires_on, balances::quantity - balances::held))
         .load(conn)?;
+    // Units held after a cold-chain excursion are never drawn.
     Ok(rows
         .into_iter()
+        .filter(|(_, _, quantity)| *quantity > 0)
         .map(|(lot, expires_on, quantity)| FefoCandidate {
             lot: LotId(lot),
             expires_on,
@@ -76,8 +78,9 @@ pub fn quantity(conn: &mut DbConnection, lot: LotId, location: LocationId) -> Qu
     Ok(found.unwrap_or(0))
 }
 
-/// Takes `amount` from the balance only while at least that much remains: one conditional
-/// statement, so concurrent takers can never drive it below zero. `false` when it could not.
+/// Takes `amount` from the balance only while at least that much remains outside any hold: one
+/// conditional statement, so concurrent takers can never drive it below zero (nor below what is
+/// held). `false` when it could not.
 pub fn take(
     conn: &mut DbConnection,
     lot: LotId,
@@ -89,7 +92,7 @@ pub fn take(
         balances::table
             .filter(balances::lot_id.eq(lot.0))
             .filter(balances::location_id.eq(location.0))
-            .filter(balances::quantity.ge(amount)),
+            .filter((balances::quantity - balances::held).ge(amount)),
     )
     .set((
         balances::quantity.eq(balances::quantity - amount),
@@ -97,6 +100,61 @@ pub fn take(
     ))
     .execute(conn)?;
     Ok(touched == 1)
+}
+
+/// Holds every unit not yet held of these items' balances at `location`; returns (lot, item,
+/// units newly held) per balance touched.
+pub fn hold_all(
+    conn: &mut DbConnection,
+    location: LocationId,
+    items: &[ItemId],
+    at: NaiveDateTime,
+) -> QueryResult<Vec<(LotId, ItemId, i64)>> {
+    let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+    let rows: Vec<(i64, i64, i64)> = balances::table
+        .filter(balances::location_id.eq(location.0))
+        .filter(balances::item_id.eq_any(ids))
+        .filter(balances::quantity.gt(balances::held))
+        .select((balances::lot_id, balances::item_id, balances::quantity - balances::held))
+        .order(balances::lot_id)
+        .load(conn)?;
+    for (lot, _, _) in &rows {
+        diesel::update(balances::table.find((lot, location.0)))
+            .set((balances::held.eq(balances::quantity), balances::updated_at.eq(at)))
+            .execute(conn)?;
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(lot, item, units)| (LotId(lot), ItemId(item), units))
+        .collect())
+}
+
+/// Lifts a hold of `amount` units; `false` when fewer are held.
+pub fn release(
+    conn: &mut DbConnection,
+    lot: LotId,
+    location: LocationId,
+    amount: i64,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let touched = diesel::update(
+        balances::table
+            .filter(balances::lot_id.eq(lot.0))
+            .filter(balances::location_id.eq(location.0))
+            .filter(balances::held.ge(amount)),
+    )
+    .set((balances::held.eq(balances::held - amount), balances::updated_at.eq(at)))
+    .execute(conn)?;
+    Ok(touched == 1)
+}
+
+/// Every balance with units held: (lot, location, held).
+pub fn held(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, i64)>> {
+    balances::table
+        .filter(balances::held.gt(0))
+        .select((balances::lot_id, balances::location_id, balances::held))
+        .order((balances::lot_id, balances::location_id))
+        .load(conn)
 }
 
 /// Adds `amount`, creating the balance row when the lot is new at this location.
@@ -142,6 +200,8 @@ struct BalanceRow {
     status: String,
     #[diesel(select_expression = balances::quantity)]
     quantity: i64,
+    #[diesel(select_expression = balances::held)]
+    held: i64,
 }
 
 fn lot_balance(row: BalanceRow) -> QueryResult<LotBalance> {
@@ -153,6 +213,7 @@ fn lot_balance(row: BalanceRow) -> QueryResult<LotBalance> {
         lot_number: row.lot_number,
         expires_on: row.expires_on,
         quantity: row.quantity,
+        held: row.held,
     })
 }
 

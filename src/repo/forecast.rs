@@ -46,7 +46,8 @@ pub fn usable_lots(
         .select((
             lots::item_id,
             lots::expires_on,
-            sql::<Nullable<BigInt>>("CAST(SUM(balances.quantity) AS BIGINT)"),
+            // Units held after a cold-chain excursion are not cover.
+            sql::<Nullable<BigInt>>("CAST(SUM(balances.quantity - balances.held) AS BIGINT)"),
         ))
         .into_boxed();
     if let Some(of) = of {

@@ -219,6 +219,16 @@ fn replace_gtins(conn: &mut DbConnection, id: ItemId, gtins: &[Gtin]) -> QueryRe
     Ok(())
 }
 
+/// Items kept in a fridge.
+pub fn refrigerated(conn: &mut DbConnection) -> QueryResult<Vec<ItemId>> {
+    items::table
+        .filter(items::storage.eq(Storage::Refrigerated.as_str()))
+        .select(items::id)
+        .order(items::id)
+        .load::<i64>(conn)
+        .map(|ids| ids.into_iter().map(ItemId).collect())
+}
+
 /// The item a GTIN belongs to (a GTIN names one item at most).
 pub fn by_gtin(conn: &mut DbConnection, gtin: &Gtin) -> QueryResult<Option<ItemId>> {
     item_gtins::table

@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod audit;
 pub mod balances;
 pub mod bulk;
+pub mod excursions;
 pub mod forecast;
 pub mod idempotency;
 pub mod items;

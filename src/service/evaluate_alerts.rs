@@ -14,11 +14,11 @@ use crate::domain::alert::{
 };
 use crate::domain::catalog::Item;
 use crate::domain::forecast::{project, refills_per_day, suggest, ForecastPolicy, Ordering};
-use crate::domain::ids::{AlertId, ItemId, LocationId, LotId, OrderId};
+use crate::domain::ids::{AlertId, ExcursionId, ItemId, LocationId, LotId, OrderId};
 use crate::domain::ledger::{is_expired, LotStatus};
 use crate::domain::stock::{figures, LotBalance};
 use crate::domain::supply::is_overdue;
-use crate::notify::email::{compose, AlertFacts, ForecastFacts, LotLine, OrderFacts};
+use crate::notify::email::{compose, AlertFacts, ExcursionFacts, ForecastFacts, LotLine, OrderFacts};
 use crate::repo;
 use crate::repo::alerts::NewAlert;
 
@@ -125,6 +125,7 @@ pub fn evaluate_projected_stockouts(
             quantity: basis.inputs.usable() as i64,
             threshold: None,
             order: None,
+            excursion: None,
             at,
         };
         if let Some(alert) = repo::alerts::open_if_absent(conn, &new)? {
@@ -179,6 +180,7 @@ pub(crate) fn evaluate_order(
         quantity: found.lines.iter().map(|l| l.remaining()).sum(),
         threshold: None,
         order: Some(order),
+        excursion: None,
         at,
     };
     if let Some(alert) = repo::alerts::open_if_absent(conn, &new)? {
@@ -217,6 +219,7 @@ pub(crate) fn evaluate_thresholds(
                 quantity: stock.available,
                 threshold: Some(threshold.reorder_point),
                 order: None,
+                excursion: None,
                 at,
             };
             if let Some(alert) = repo::alerts::open_if_absent(conn, &new)? {
@@ -261,6 +264,7 @@ pub(crate) fn scan_expiry(
             quantity: *quantity,
             threshold: None,
             order: None,
+            excursion: None,
             at,
         };
         if let Some(alert) = repo::alerts::open_if_absent(conn, &new)? {
@@ -364,9 +368,44 @@ pub(crate) fn queue_email(
             Some(order) => order_facts(conn, order)?,
             None => None,
         },
+        excursion: match alert.excursion_id {
+            Some(excursion) => excursion_facts(conn, excursion)?,
+            None => None,
+        },
     };
     repo::notifications::enqueue(conn, Some(alert.id), &compose(&facts), at)?;
     Ok(())
+}
+
+/// What the email of a cold-chain excursion says: the fridge, the readings, each held lot.
+fn excursion_facts(conn: &mut DbConnection, id: ExcursionId) -> QueryResult<Option<ExcursionFacts>> {
+    let Some(excursion) = repo::excursions::find(conn, id)? else {
+        return Ok(None);
+    };
+    let location = repo::locations::find(conn, excursion.location_id)?
+        .map(|l| l.name)
+        .unwrap_or_default();
+    let mut held = Vec::new();
+    for hold in &excursion.held {
+        let (name, unit) = repo::items::find(conn, hold.item_id)?
+            .map(|i| (i.name, i.unit))
+            .unwrap_or_default();
+        held.push((
+            name,
+            hold.lot_number.clone(),
+            hold.quantity,
+            unit,
+            hold.decision.map(|d| d.outcome()),
+        ));
+    }
+    Ok(Some(ExcursionFacts {
+        location,
+        started_at: excursion.started_at,
+        ended_at: excursion.ended_at,
+        max_temperature_c: excursion.max_temperature_c,
+        min_temperature_c: excursion.min_temperature_c,
+        held,
+    }))
 }
 
 /// What the email of a projected stockout says, from the forecast as it is now.

@@ -1,7 +1,8 @@
 //! Reads of patients, lots, movements and the audit log.
 
 use crate::db::DbConnection;
-use crate::domain::ids::{LotId, MovementId, PatientId};
+use crate::domain::cold_chain::Excursion;
+use crate::domain::ids::{ExcursionId, LocationId, LotId, MovementId, PatientId};
 use crate::domain::ledger::{Lot, Movement, MovementFilter, SerialEvent, SerialRecord};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::patient::{Patient, PatientFilter};
@@ -48,6 +49,19 @@ pub fn serial_history(
             Ok((record, history))
         })
         .collect()
+}
+
+pub fn get_excursion(conn: &mut DbConnection, id: ExcursionId) -> Result<Excursion, ReadError> {
+    repo::excursions::find(conn, id)?.ok_or(ReadError::NotFound)
+}
+
+pub fn list_excursions(
+    conn: &mut DbConnection,
+    location: Option<LocationId>,
+    open: Option<bool>,
+    page: PageRequest,
+) -> Result<Page<Excursion>, ReadError> {
+    Ok(repo::excursions::list(conn, location, open, page)?)
 }
 
 pub fn list_lots(conn: &mut DbConnection, filter: &LotFilter, page: PageRequest) -> Result<Page<Lot>, ReadError> {

@@ -83,6 +83,24 @@ pub fn verify_ledger(conn: &mut DbConnection) -> Result<VerifyReport, StorageErr
                 ));
             }
         }
+        // Held units (cold chain) are exactly what the undecided holds of each balance say.
+        let mut holds: BTreeMap<(i64, i64), i64> = repo::excursions::undecided_per_balance(conn)?
+            .into_iter()
+            .map(|(lot, location, held)| ((lot, location), held))
+            .collect();
+        for (lot, location, held) in repo::balances::held(conn)? {
+            let undecided = holds.remove(&(lot, location)).unwrap_or(0);
+            if undecided != held {
+                report.problems.push(format!(
+                    "lot {lot} at location {location}: {held} unit(s) held, undecided excursion holds say {undecided}"
+                ));
+            }
+        }
+        for ((lot, location), undecided) in holds {
+            report.problems.push(format!(
+                "lot {lot} at location {location}: undecided excursion holds of {undecided} unit(s), none held"
+            ));
+        }
         Ok(report)
     })
 }

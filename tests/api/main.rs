@@ -10,6 +10,7 @@ mod alerts;
 mod auth;
 mod catalog;
 mod cli;
+mod cold_chain;
 mod concurrency;
 mod contract;
 mod defects;
