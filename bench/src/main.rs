@@ -96,6 +96,11 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "28/14,7/35")]
         forecast: Vec<String>,
     },
+    /// GS1 codes parsed per second on one core (the examples of GS1.md, raw and bracket forms).
+    Gs1 {
+        #[arg(long, default_value_t = 2_000_000)]
+        codes: usize,
+    },
     /// CPU a dispensation spends, and the part of it that evaluates `projected_stockout`.
     AlertCost {
         #[arg(long)]
@@ -425,6 +430,35 @@ fn alert_cost(cli: &Command) {
     );
 }
 
+/// Parses `codes` scanner strings on this thread and prints the rate.
+fn gs1_throughput(codes: usize) {
+    const SCANS: [&str; 9] = [
+        "]d2010340095857484917270531104F123A\u{1d}218HK2Q9ZX7MR4",
+        "]d201034009585749001728020010G2405\u{1d}21100000000000000001",
+        "]d2010340095857484921PX7K3M9Q2WTR\u{1d}1726110010AB12",
+        "]d20109506000134352112403151729031410H24C0117",
+        "]d2010950110153000321SN0042117\u{1d}17300930240CATH-IP-DEMO",
+        "]d201034009585748491024-117/B\u{1d}17270430",
+        "01034009585748491726123110X9Y8Z7",
+        "]d2010340095857484910ABC17270531",
+        "(01)03400958574849(17)270531(10)4F123A(21)8HK2Q9ZX7MR4",
+    ];
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("a date");
+    let started = Instant::now();
+    let mut read = 0usize;
+    for n in 0..codes {
+        if mipstock::domain::gs1::parse(std::hint::black_box(SCANS[n % SCANS.len()]), today).is_ok() {
+            read += 1;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{codes} codes ({read} read) in {seconds:.2} s on one thread: {:.0} codes/s, {:.2} µs per code",
+        codes as f64 / seconds,
+        seconds * 1e6 / codes as f64
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
@@ -432,6 +466,7 @@ async fn main() {
         Command::Load { .. } => load(&cli.command).await,
         Command::CeilingSqlite { .. } => ceiling_sqlite(&cli.command),
         Command::AlertCost { .. } => alert_cost(&cli.command),
+        Command::Gs1 { codes } => gs1_throughput(*codes),
         Command::SimulateSweep {
             seeds,
             patients,

@@ -28,6 +28,9 @@ use crate::service::create_supplier::create_supplier;
 use crate::service::perform_procedure::{perform_procedure, ProcedureRequest};
 use crate::service::place_order::place_order;
 use crate::service::record_movement::record_movement;
+use crate::domain::cold_chain::{Decision, Excursion, NewExcursion};
+use crate::service::decide_excursion::{decide_excursion, HoldDecision};
+use crate::service::record_excursion::record_excursion;
 use crate::service::reverse_movement::reverse_movement;
 use crate::service::set_threshold::set_threshold;
 use crate::service::update_item::update_item;
@@ -62,14 +65,15 @@ pub struct DemoSummary {
     pub refills: usize,
     pub thresholds: usize,
     pub orders: usize,
+    pub excursions: usize,
 }
 
 impl std::fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} locations, {} patients, {} movements ({} refills) and {} purchase orders over the last year, {} reorder thresholds",
-            self.locations, self.patients, self.movements, self.refills, self.orders, self.thresholds
+            "{} locations, {} patients, {} movements ({} refills), {} purchase orders and {} cold-chain excursions over the last year, {} reorder thresholds",
+            self.locations, self.patients, self.movements, self.refills, self.orders, self.excursions, self.thresholds
         )
     }
 }
@@ -428,6 +432,20 @@ pub fn load_demo(
             if offset == 150 {
                 damage_a_kit(&mut demo, day)?;
             }
+            if offset == 120 {
+                // The ward fridge's door was left open one night; the pharmacist released
+                // everything the next morning (stability data: fine at 11 °C for 6 hours).
+                let excursion = fridge_got_warm(&mut demo, day, 11.0)?;
+                for hold in &excursion.held {
+                    let decision = HoldDecision {
+                        lot: hold.lot_id,
+                        decision: Decision::Release,
+                        note: Some("stability data: fine below 25 °C for 6 hours".into()),
+                    };
+                    let when = at(day, 9 * 60);
+                    decide_excursion(demo.conn, &demo.actor, when, demo.policy, excursion.id, decision).map_err(step)?;
+                }
+            }
             if offset % 30 == 29 {
                 count_insulin(&mut demo, day)?;
             }
@@ -468,6 +486,8 @@ pub fn load_demo(
         )?;
         let late = vec![(demo.items.fill_kit, 50), (demo.items.buffer, 50)];
         demo.order(manufacturer, today - Duration::days(30), MANUFACTURER_LEAD_DAYS, late)?;
+        // Last night the ward fridge reached 13.5 °C: its insulin waits for a pharmacist.
+        fridge_got_warm(&mut demo, today - Duration::days(1), 13.5)?;
         // Thresholds last, so alerts reflect today rather than a year of past crossings.
         let items = &demo.items;
         let thresholds = [
@@ -492,6 +512,22 @@ pub fn load_demo(
         }
         Ok(demo.summary)
     })
+}
+
+/// The ward fridge was out of 2–8 °C from 1:00 to 5:00 the night before `morning`, up to `max_c`.
+fn fridge_got_warm(demo: &mut Demo<'_>, morning: NaiveDate, max_c: f64) -> Result<Excursion, LoadDemoError> {
+    let new = NewExcursion::parse(
+        demo.fridge,
+        at(morning, 60),
+        Some(at(morning, 5 * 60)),
+        max_c,
+        Some(5.0),
+        Some("door left ajar overnight".into()),
+    )
+    .map_err(|e| step(format!("{e:?}")))?;
+    let excursion = record_excursion(demo.conn, &demo.actor, at(morning, 8 * 60), demo.policy.forecast, new).map_err(step)?;
+    demo.summary.excursions += 1;
+    Ok(excursion)
 }
 
 /// The two suppliers, and who supplies each item, in what packs, lasting how long.
