@@ -20,6 +20,8 @@ RULES_NO_SCHEMA_CAN_STATE = (
     "wrong GS1 check digit",
     "cannot read the code",  # a GS1 message: its AIs, dates and check digits
     "the scanned code",  # what a code holds (a lot, an expiry, a serial) decides what else a line needs
+    "not an excursion",  # a fridge that stayed within 2–8 °C: max and min judged together
+    "must not be above",  # two fields compared (an excursion's min and max)
     "is already past",  # an expiry judged against the movement's date
     "must not be in the future",  # judged against now
     "before the lot's first receipt",
