@@ -8,8 +8,24 @@ data). Any other 422 means the document says too little.
 """
 import re
 
+import hypothesis.internal.lambda_sources as _lambda_sources
 import jsonschema_rs
 import schemathesis
+
+# CPython 3.11.7's `ast.parse` can raise "AST constructor recursion depth mismatch" when it runs
+# deep in a stack (gh-106905, fixed in later releases); hypothesis parses a module to describe a
+# filter lambda, for messages only. A failed description must not abort the run.
+_describe = _lambda_sources._lambda_description
+
+
+def _lambda_description(f, *args, **kwargs):
+    try:
+        return _describe(f, *args, **kwargs)
+    except SystemError:
+        return "lambda: <unknown>"
+
+
+_lambda_sources._lambda_description = _lambda_description
 
 # The statuses schemathesis itself accepts for schema-valid data (its defaults, minus 5xx).
 ACCEPTED = {401, 403, 404, 409, 429}

@@ -22,15 +22,15 @@ use crate::domain::time::BackdatePolicy;
 use crate::domain::token::Actor;
 use crate::repo;
 
+use crate::domain::cold_chain::{Decision, Excursion, NewExcursion};
 use crate::service::create_location::create_location;
 use crate::service::create_patient::create_patient;
 use crate::service::create_supplier::create_supplier;
+use crate::service::decide_excursion::{decide_excursion, HoldDecision};
 use crate::service::perform_procedure::{perform_procedure, ProcedureRequest};
 use crate::service::place_order::place_order;
-use crate::service::record_movement::record_movement;
-use crate::domain::cold_chain::{Decision, Excursion, NewExcursion};
-use crate::service::decide_excursion::{decide_excursion, HoldDecision};
 use crate::service::record_excursion::record_excursion;
+use crate::service::record_movement::record_movement;
 use crate::service::reverse_movement::reverse_movement;
 use crate::service::set_threshold::set_threshold;
 use crate::service::update_item::update_item;
@@ -443,7 +443,8 @@ pub fn load_demo(
                         note: Some("stability data: fine below 25 °C for 6 hours".into()),
                     };
                     let when = at(day, 9 * 60);
-                    decide_excursion(demo.conn, &demo.actor, when, demo.policy, excursion.id, decision).map_err(step)?;
+                    decide_excursion(demo.conn, &demo.actor, when, demo.policy, excursion.id, decision)
+                        .map_err(step)?;
                 }
             }
             if offset % 30 == 29 {
@@ -525,7 +526,8 @@ fn fridge_got_warm(demo: &mut Demo<'_>, morning: NaiveDate, max_c: f64) -> Resul
         Some("door left ajar overnight".into()),
     )
     .map_err(|e| step(format!("{e:?}")))?;
-    let excursion = record_excursion(demo.conn, &demo.actor, at(morning, 8 * 60), demo.policy.forecast, new).map_err(step)?;
+    let excursion =
+        record_excursion(demo.conn, &demo.actor, at(morning, 8 * 60), demo.policy.forecast, new).map_err(step)?;
     demo.summary.excursions += 1;
     Ok(excursion)
 }

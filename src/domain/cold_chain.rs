@@ -93,7 +93,8 @@ impl NewExcursion {
             errors.push(FieldError::new("ended_at", "must not be before started_at"));
         }
         if let Some(max) = max {
-            let left = max > FRIDGE_MAX_C || min.or(min_temperature_c).is_some_and(|m| m < FRIDGE_MIN_C);
+            // Without a minimum, the maximum is the whole range: at most 1 °C is frozen.
+            let left = max > FRIDGE_MAX_C || min.unwrap_or(max) < FRIDGE_MIN_C;
             if !left && errors.0.is_empty() {
                 errors.push(FieldError::new(
                     "max_temperature_c",
@@ -174,6 +175,7 @@ mod tests {
     fn leaving_two_to_eight_degrees_is_an_excursion() {
         assert!(report(14.5, Some(6.0)).is_ok());
         assert!(report(6.0, Some(-1.0)).is_ok(), "frozen insulin is lost too");
+        assert!(report(0.5, None).is_ok(), "never above 0.5 °C: frozen all along");
         let errors = report(7.9, Some(2.5)).unwrap_err();
         assert_eq!(errors.0[0].message, "stayed within 2–8 °C: not an excursion");
     }
