@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `token`.
+//! The command line: `serve`, `migrate`, `token`, `user`, `verify`, `demo`, `simulate`.
 
 use std::path::PathBuf;
 
@@ -10,10 +10,14 @@ use crate::config::Settings;
 use crate::demo::history::{generate_history, HistorySpec};
 use crate::demo::year::load_demo;
 use crate::domain::catalog::Named;
-use crate::domain::ids::TokenId;
+use crate::domain::ids::{TokenId, UserId};
 use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::role::Role;
 use crate::domain::token::Actor;
+use crate::domain::user;
+use crate::service::create_user::create_user;
+use crate::service::read_catalog::list_users;
+use crate::service::update_user::update_user;
 use crate::service::verify_ledger::verify_ledger;
 use crate::service::{issue_token::issue_token, read_catalog::list_tokens, revoke_token::revoke_token};
 use crate::simulate::{simulate, Policy as SimPolicy, SimulationSpec};
@@ -47,6 +51,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage the people who sign in to the web app.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Write a large, realistic history in bulk (for benchmarks) into a database without
     /// movements; `verify` is clean afterwards.
     Demo {
@@ -117,6 +124,24 @@ pub enum TokenCommand {
     Revoke { id: i64 },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input (one line, 12 characters or more).
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// How the web app greets them (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List users (never their passwords).
+    List,
+    /// Disable a user by id: they can no longer sign in.
+    Disable { id: i64 },
+}
+
 fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| format!("expected admin, pharmacist or viewer, got {text:?}"))
 }
@@ -153,6 +178,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Token(command) => token(settings, command),
+        Command::User(command) => user(settings, command),
         Command::Verify => verify(settings),
         Command::Simulate {
             patients,
@@ -281,6 +307,80 @@ fn verify(settings: Settings) -> Result<(), Failure> {
         message: format!("{} problem(s) found", report.problems.len()),
         status: 1,
     })
+}
+
+fn user(settings: Settings, command: UserCommand) -> Result<(), Failure> {
+    let pool = startup::open_database(&settings)?;
+    let mut conn = pool.get()?;
+    let actor = Actor::command_line();
+    match command {
+        UserCommand::Create {
+            username,
+            role,
+            display_name,
+        } => {
+            let username =
+                user::parse_username("username", &username).map_err(|e| format!("--username {}", e.message))?;
+            let display_name = match display_name {
+                Some(name) => crate::domain::text::required_text("display_name", &name, user::DISPLAY_NAME_MAX)
+                    .map_err(|e| format!("--display-name {}", e.message))?,
+                None => username.clone(),
+            };
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let password = user::Password::new("password", line.trim_end_matches(['\r', '\n']))
+                .map_err(|e| format!("the password read from standard input {}", e.message))?;
+            let new = user::NewUser {
+                username,
+                display_name,
+                role,
+                password,
+            };
+            let created = create_user(&mut conn, &actor, clock::now(), new)?;
+            eprintln!(
+                "user {} ({}, {}) created",
+                created.id,
+                created.username,
+                created.role.as_str()
+            );
+        }
+        UserCommand::List => {
+            println!(
+                "{:<6} {:<11} {:<25} {:<30} ACTIVE",
+                "ID", "ROLE", "USERNAME", "DISPLAY NAME"
+            );
+            let mut page = PageRequest {
+                after: None,
+                limit: MAX_LIMIT,
+            };
+            loop {
+                let users = list_users(&mut conn, page)?;
+                for u in &users.items {
+                    println!(
+                        "{:<6} {:<11} {:<25} {:<30} {}",
+                        u.id,
+                        u.role.as_str(),
+                        u.username,
+                        u.display_name,
+                        if u.active { "yes" } else { "no" }
+                    );
+                }
+                match users.items.last() {
+                    Some(last) if users.next_cursor.is_some() => page.after = Some(last.id.0),
+                    _ => break,
+                }
+            }
+        }
+        UserCommand::Disable { id } => {
+            let changes = user::UserChanges {
+                active: Some(false),
+                ..Default::default()
+            };
+            let disabled = update_user(&mut conn, &actor, clock::now(), UserId(id), changes)?;
+            eprintln!("user {} ({}) disabled", disabled.id, disabled.username);
+        }
+    }
+    Ok(())
 }
 
 fn token(settings: Settings, command: TokenCommand) -> Result<(), Failure> {

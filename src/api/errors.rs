@@ -12,6 +12,7 @@ use crate::service::create_item::CreateItemError;
 use crate::service::create_location::CreateLocationError;
 use crate::service::create_patient::CreatePatientError;
 use crate::service::create_supplier::CreateSupplierError;
+use crate::service::create_user::CreateUserError;
 use crate::service::decide_excursion::DecideExcursionError;
 use crate::service::define_procedure::DefineProcedureError;
 use crate::service::forecast::ForecastError;
@@ -30,6 +31,7 @@ use crate::service::update_item::UpdateItemError;
 use crate::service::update_location::UpdateLocationError;
 use crate::service::update_patient::UpdatePatientError;
 use crate::service::update_supplier::UpdateSupplierError;
+use crate::service::update_user::UpdateUserError;
 
 impl From<CreateItemError> for Problem {
     fn from(error: CreateItemError) -> Problem {
@@ -336,6 +338,24 @@ impl From<DecideExcursionError> for Problem {
             DecideExcursionError::AlreadyDecided { .. } => Problem::new(ProblemKind::AlreadyDecided, error.to_string()),
             DecideExcursionError::Destroy(e) => (*e).into(),
             DecideExcursionError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<CreateUserError> for Problem {
+    fn from(error: CreateUserError) -> Problem {
+        match error {
+            CreateUserError::DuplicateUsername(_) => Problem::new(ProblemKind::Duplicate, error.to_string()),
+            CreateUserError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<UpdateUserError> for Problem {
+    fn from(error: UpdateUserError) -> Problem {
+        match error {
+            UpdateUserError::NotFound(_) => Problem::not_found(error.to_string()),
+            UpdateUserError::Storage(e) => e.into(),
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod supply;
 pub mod texts;
 pub mod tokens;
 pub mod usage;
+pub mod users;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -128,6 +129,10 @@ pub fn routes() -> Vec<ApiRoute> {
         route(M::POST, "/api/v1/locations", PHARMACIST, locations::create),
         route(M::GET, "/api/v1/locations/{id}", VIEWER, locations::get),
         route(M::PATCH, "/api/v1/locations/{id}", PHARMACIST, locations::update),
+        route(M::GET, "/api/v1/users", ADMIN, users::list),
+        route(M::POST, "/api/v1/users", ADMIN, users::create),
+        route(M::GET, "/api/v1/users/{id}", ADMIN, users::get),
+        route(M::PATCH, "/api/v1/users/{id}", ADMIN, users::update),
         route(M::GET, "/api/v1/tokens", ADMIN, tokens::list),
         route(M::POST, "/api/v1/tokens", ADMIN, tokens::create),
         route(M::DELETE, "/api/v1/tokens/{id}", ADMIN, tokens::revoke),
@@ -316,7 +321,7 @@ mod tests {
     #[test]
     fn every_route_declares_who_may_call_it_as_the_contract_says() {
         for r in routes() {
-            let admin_area = ["/api/v1/tokens", "/api/v1/audit"]
+            let admin_area = ["/api/v1/tokens", "/api/v1/audit", "/api/v1/users"]
                 .iter()
                 .any(|p| r.path.starts_with(p));
             let expected = match (r.path.starts_with(API_PREFIX), admin_area, r.method == Method::GET) {

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 use super::problem::{Problem, CONTENT_TYPE};
 use super::{
     alerts, audit, excursions, forecast, items, locations, lots, movements, ops, patients, procedures, scans, stock,
-    supply, tokens, usage,
+    supply, tokens, usage, users,
 };
 use crate::domain::validation::FieldError;
 
@@ -29,6 +29,7 @@ use crate::domain::validation::FieldError;
         items::list, items::create, items::get, items::update,
         locations::list, locations::create, locations::get, locations::update,
         tokens::list, tokens::create, tokens::revoke,
+        users::list, users::create, users::get, users::update,
         patients::list, patients::create, patients::get, patients::update,
         lots::list, lots::get, lots::update, lots::serial,
         stock::get,

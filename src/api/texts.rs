@@ -6,7 +6,7 @@ use utoipa::openapi::RefOr;
 
 use crate::domain::text::TextKind;
 use crate::domain::time::FROM_EPOCH_PATTERN;
-use crate::domain::{catalog, ledger, patient, procedure, token};
+use crate::domain::{catalog, ledger, patient, procedure, token, user};
 
 fn text(kind: TextKind, max: usize) -> RefOr<Schema> {
     ObjectBuilder::new()
@@ -57,6 +57,8 @@ texts! {
     ProcedureName: Required, procedure::NAME_MAX;
     /// A token's name.
     TokenName: Required, token::NAME_MAX;
+    /// How the web app names a user.
+    DisplayName: Required, user::DISPLAY_NAME_MAX;
 }
 
 /// When something happened: RFC 3339, not before 2000 (nor in the future, nor before its lots
@@ -116,3 +118,36 @@ impl utoipa::PartialSchema for ScanData {
 }
 
 impl utoipa::ToSchema for ScanData {}
+
+/// A username: 2–64 letters, digits, `.`, `_`, `-`; kept lower case.
+pub struct Username;
+
+impl utoipa::PartialSchema for Username {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(2))
+            .max_length(Some(crate::domain::user::USERNAME_MAX))
+            .pattern(Some("^[A-Za-z0-9._-]+$"))
+            .examples(["marie.dupont"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Username {}
+
+/// A password: 12 characters or more (a passphrase); only its Argon2id hash is kept.
+pub struct NewPassword;
+
+impl utoipa::PartialSchema for NewPassword {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(crate::domain::user::PASSWORD_MIN))
+            .max_length(Some(crate::domain::user::PASSWORD_MAX))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for NewPassword {}

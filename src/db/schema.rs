@@ -227,6 +227,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        failed_sign_ins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     excursions (id) {
         id -> BigInt,
         location_id -> BigInt,
@@ -348,6 +363,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     lot_serials,
     excursions,
     excursion_holds,
+    users,
     balances,
     idempotency_keys,
     procedures,

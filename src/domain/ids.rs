@@ -77,3 +77,7 @@ id_type!(
     /// A cold-chain excursion of one location's fridge.
     ExcursionId
 );
+id_type!(
+    /// A person who signs in to the web app.
+    UserId
+);

@@ -21,4 +21,5 @@ pub mod text;
 pub mod time;
 pub mod token;
 pub mod usage;
+pub mod user;
 pub mod validation;

@@ -20,6 +20,7 @@ pub mod suppliers;
 pub mod thresholds;
 pub mod tokens;
 pub mod usage;
+pub mod users;
 
 use chrono::NaiveDateTime;
 use diesel::result::{DatabaseErrorKind, Error};

@@ -11,6 +11,7 @@ pub mod create_item;
 pub mod create_location;
 pub mod create_patient;
 pub mod create_supplier;
+pub mod create_user;
 pub mod decide_excursion;
 pub mod define_procedure;
 pub mod deliver_notifications;
@@ -38,6 +39,7 @@ pub mod update_item;
 pub mod update_location;
 pub mod update_patient;
 pub mod update_supplier;
+pub mod update_user;
 pub mod verify_ledger;
 
 pub(crate) use crate::db::storage_errors;

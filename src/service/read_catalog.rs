@@ -4,9 +4,10 @@ use crate::db::{DbConnection, StorageError};
 use crate::domain::catalog::{Item, ItemFilter, Location, LocationFilter};
 use crate::domain::gs1::{Gs1Code, ScannedPack};
 use crate::domain::gtin::Gtin;
-use crate::domain::ids::{ItemId, LocationId};
+use crate::domain::ids::{ItemId, LocationId, UserId};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::token::TokenInfo;
+use crate::domain::user::User;
 use crate::repo;
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +61,14 @@ pub fn list_locations(
     page: PageRequest,
 ) -> Result<Page<Location>, ReadError> {
     Ok(repo::locations::list(conn, filter, page)?)
+}
+
+pub fn list_users(conn: &mut DbConnection, page: PageRequest) -> Result<Page<User>, ReadError> {
+    Ok(repo::users::list(conn, page)?)
+}
+
+pub fn get_user(conn: &mut DbConnection, id: UserId) -> Result<User, ReadError> {
+    repo::users::find(conn, id)?.ok_or(ReadError::NotFound)
 }
 
 pub fn list_tokens(conn: &mut DbConnection, page: PageRequest) -> Result<Page<TokenInfo>, ReadError> {

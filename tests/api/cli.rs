@@ -211,3 +211,48 @@ fn a_start_without_recipients_warns_once_naming_the_key() {
 on_both_databases!(demo_is_consistent_and_loads_only_once);
 
 on_both_databases!(bulk_history_keeps_every_invariant);
+
+fn user_commands_create_list_and_disable(db: TestDb) {
+    use std::io::Write;
+    let create = |username: &str, password: &str| {
+        let mut child = mipstock(&db)
+            .args(["user", "create", "--username", username, "--role", "pharmacist"])
+            .args(["--display-name", "Marie Dupont"])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = create("marie", "too short\n");
+    assert_eq!(short.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&short.stderr);
+    assert!(said.contains("must be at least 12 characters"), "{said}");
+    let created = create("Marie.Dupont", "pharmacie centrale 2026\n");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let again = create("marie.dupont", "pharmacie centrale 2026\n");
+    assert_eq!(again.status.code(), Some(1), "a username is taken once");
+
+    let list = mipstock(&db).args(["user", "list"]).output().unwrap();
+    let listed = String::from_utf8(list.stdout).unwrap();
+    assert!(
+        listed.contains("marie.dupont") && listed.contains("Marie Dupont") && listed.contains("yes"),
+        "{listed}"
+    );
+    assert!(!listed.contains("pharmacie centrale"), "never a password");
+    let id = listed
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let disable = mipstock(&db).args(["user", "disable", &id]).output().unwrap();
+    assert!(disable.status.success());
+    let listed = String::from_utf8(mipstock(&db).args(["user", "list"]).output().unwrap().stdout).unwrap();
+    assert!(listed.lines().nth(1).unwrap().ends_with("no"), "{listed}");
+}
+
+on_both_databases!(user_commands_create_list_and_disable);

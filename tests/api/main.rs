@@ -25,3 +25,4 @@ mod scans;
 mod simulate;
 mod supply;
 mod usage;
+mod users;
