@@ -282,6 +282,21 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<(), Failure> {
     if let Some(secret) = app.take_bootstrap_token() {
         println!("Bootstrap admin token (shown once, store it now): {}", secret.expose());
     }
+    let host = bind.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host);
+    let web = format!(
+        "http://{}:{}/",
+        if host == "0.0.0.0" { "127.0.0.1" } else { host },
+        app.port()
+    );
+    if demo {
+        eprintln!(
+            "web app: {web} — sign in as {} with the password {}",
+            crate::demo::year::DEMO_USERNAME,
+            crate::demo::year::DEMO_PASSWORD
+        );
+    } else {
+        eprintln!("web app: {web} — to sign in, create a user: mipstock user create --username NAME --role pharmacist");
+    }
     tracing::info!(port = app.port(), bind = %bind, backend = app.pool().backend().name(), "mipstock serving");
     app.run_until_stopped().await?;
     tracing::info!("mipstock stopped");

@@ -19,6 +19,7 @@ pub mod movements;
 pub mod observe;
 pub mod openapi;
 pub mod ops;
+pub mod pages;
 pub mod patients;
 pub mod problem;
 pub mod procedures;
@@ -308,6 +309,7 @@ pub fn app(
         .app_data(state)
         .configure(|cfg| extract::configure_extractors(cfg, body))
         .configure(configure_routes)
+        .configure(pages::configure)
         .default_service(web::to(not_found))
         .wrap(from_fn(observe::observe))
 }

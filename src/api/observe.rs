@@ -178,13 +178,14 @@ pub async fn observe(
 }
 
 /// Errors produced outside our handlers (the router, actix's own extractors) are rewritten as
-/// problem documents, so clients only ever parse one error shape.
+/// problem documents, so clients only ever parse one error shape; the web app's own pages
+/// (HTML, a sign-in refused) stay pages.
 fn ensure_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let is_problem = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(problem::CONTENT_TYPE));
+        .is_some_and(|v| v.starts_with(problem::CONTENT_TYPE) || v.starts_with("text/html"));
     if is_problem {
         return response;
     }

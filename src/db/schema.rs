@@ -169,6 +169,7 @@ diesel::joinable!(balances -> lots (lot_id));
 diesel::joinable!(lot_serials -> lots (lot_id));
 diesel::joinable!(excursion_holds -> excursions (excursion_id));
 diesel::joinable!(excursion_holds -> lots (lot_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(movements -> patients (patient_id));
 
 diesel::table! {
@@ -238,6 +239,16 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (secret_hash) {
+        secret_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
     }
 }
 
@@ -364,6 +375,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     excursions,
     excursion_holds,
     users,
+    sessions,
     balances,
     idempotency_keys,
     procedures,

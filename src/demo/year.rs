@@ -23,9 +23,11 @@ use crate::domain::token::Actor;
 use crate::repo;
 
 use crate::domain::cold_chain::{Decision, Excursion, NewExcursion};
+use crate::domain::user::{NewUser, Password};
 use crate::service::create_location::create_location;
 use crate::service::create_patient::create_patient;
 use crate::service::create_supplier::create_supplier;
+use crate::service::create_user::create_user;
 use crate::service::decide_excursion::{decide_excursion, HoldDecision};
 use crate::service::perform_procedure::{perform_procedure, ProcedureRequest};
 use crate::service::place_order::place_order;
@@ -489,6 +491,14 @@ pub fn load_demo(
         demo.order(manufacturer, today - Duration::days(30), MANUFACTURER_LEAD_DAYS, late)?;
         // Last night the ward fridge reached 13.5 °C: its insulin waits for a pharmacist.
         fridge_got_warm(&mut demo, today - Duration::days(1), 13.5)?;
+        // A pharmacist to sign in to the web app with (the password is printed by serve --demo).
+        let pharmacist = NewUser {
+            username: DEMO_USERNAME.into(),
+            display_name: "Claire Martin (démo)".into(),
+            role: Role::Pharmacist,
+            password: Password::new("password", DEMO_PASSWORD).map_err(|e| step(e.message))?,
+        };
+        create_user(demo.conn, &demo.actor, demo.now, pharmacist).map_err(step)?;
         // Thresholds last, so alerts reflect today rather than a year of past crossings.
         let items = &demo.items;
         let thresholds = [
@@ -514,6 +524,10 @@ pub fn load_demo(
         Ok(demo.summary)
     })
 }
+
+/// The demo's pharmacist, for the web app.
+pub const DEMO_USERNAME: &str = "pharmacienne";
+pub const DEMO_PASSWORD: &str = "demo-pharmacie-2026";
 
 /// The ward fridge was out of 2–8 °C from 1:00 to 5:00 the night before `morning`, up to `max_c`.
 fn fridge_got_warm(demo: &mut Demo<'_>, morning: NaiveDate, max_c: f64) -> Result<Excursion, LoadDemoError> {

@@ -116,9 +116,51 @@ pub struct UserChanges {
     pub password: Option<Password>,
 }
 
+/// A web session ends after this long without a request.
+pub const SESSION_IDLE_MINUTES: i64 = 30;
+
+/// Whether a session last seen at `last_seen` has expired by `now`.
+pub fn session_expired(last_seen: NaiveDateTime, now: NaiveDateTime) -> bool {
+    now - last_seen > chrono::Duration::minutes(SESSION_IDLE_MINUTES)
+}
+
+/// What the failed sign-ins of an account lead to: the new count, and a lock until when.
+pub fn after_failed_sign_in(failed_before: i32, now: NaiveDateTime) -> (i32, Option<NaiveDateTime>) {
+    let failed = failed_before.saturating_add(1);
+    if failed >= SIGN_IN_ATTEMPTS {
+        (0, Some(now + chrono::Duration::minutes(LOCK_MINUTES)))
+    } else {
+        (failed, None)
+    }
+}
+
+/// A random value for a cookie or a form (32 bytes, URL-safe base64).
+pub fn random_token() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn five_failures_lock_the_account_for_fifteen_minutes() {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        assert_eq!(after_failed_sign_in(0, now), (1, None));
+        assert_eq!(after_failed_sign_in(3, now), (4, None));
+        assert_eq!(
+            after_failed_sign_in(4, now),
+            (0, Some(now + chrono::Duration::minutes(15)))
+        );
+        assert!(!session_expired(now, now + chrono::Duration::minutes(30)));
+        assert!(session_expired(now, now + chrono::Duration::minutes(31)));
+    }
 
     #[test]
     fn usernames_are_lower_case_and_plain() {

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::corrupt;
-use crate::db::schema::users;
+use crate::db::schema::{sessions, users};
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
 use crate::domain::ids::UserId;
@@ -125,6 +125,92 @@ pub fn set_password(conn: &mut DbConnection, id: UserId, hash: &PasswordHash, at
             users::locked_until.eq(None::<NaiveDateTime>),
             users::updated_at.eq(at),
         ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// What a sign-in checks of an account.
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: PasswordHash,
+    pub failed_sign_ins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+}
+
+pub fn credentials(conn: &mut DbConnection, username: &str) -> QueryResult<Option<Credentials>> {
+    let row: Option<(Row, String, i32, Option<NaiveDateTime>)> = users::table
+        .filter(users::username.eq(username))
+        .select((
+            select(),
+            users::password_hash,
+            users::failed_sign_ins,
+            users::locked_until,
+        ))
+        .first(conn)
+        .optional()?;
+    row.map(|(row, hash, failed, locked)| {
+        Ok(Credentials {
+            user: user(row)?,
+            password_hash: PasswordHash(hash),
+            failed_sign_ins: failed,
+            locked_until: locked,
+        })
+    })
+    .transpose()
+}
+
+/// Records a sign-in's outcome: the failed count and the lock (both reset on success).
+pub fn set_sign_in_state(
+    conn: &mut DbConnection,
+    id: UserId,
+    failed: i32,
+    locked_until: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id.0))
+        .set((users::failed_sign_ins.eq(failed), users::locked_until.eq(locked_until)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn insert_session(
+    conn: &mut DbConnection,
+    secret_hash: &str,
+    user: UserId,
+    csrf_token: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::secret_hash.eq(secret_hash),
+            sessions::user_id.eq(user.0),
+            sessions::csrf_token.eq(csrf_token),
+            sessions::created_at.eq(at),
+            sessions::last_seen_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A session's user, anti-forgery token and when it was last used.
+pub fn session(conn: &mut DbConnection, secret_hash: &str) -> QueryResult<Option<(User, String, NaiveDateTime)>> {
+    let row: Option<(Row, String, NaiveDateTime)> = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::secret_hash.eq(secret_hash))
+        .select((select(), sessions::csrf_token, sessions::last_seen_at))
+        .first(conn)
+        .optional()?;
+    row.map(|(row, csrf, seen)| Ok((user(row)?, csrf, seen))).transpose()
+}
+
+pub fn touch_session(conn: &mut DbConnection, secret_hash: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(sessions::table.find(secret_hash))
+        .set(sessions::last_seen_at.eq(at))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn delete_session(conn: &mut DbConnection, secret_hash: &str) -> QueryResult<()> {
+    diesel::delete(sessions::table.find(secret_hash))
         .execute(conn)
         .map(|_| ())
 }

@@ -34,6 +34,8 @@ pub mod revoke_token;
 pub mod run_once;
 pub mod scan_alerts;
 pub mod set_threshold;
+pub mod show_today;
+pub mod sign_in;
 pub mod suggest_reorders;
 pub mod update_item;
 pub mod update_location;

@@ -111,8 +111,11 @@ fn serve_demo(db: &TestDb) -> (bool, String, Vec<String>) {
     // Keep draining its log, so the server never writes into a closed pipe.
     std::thread::spawn(move || stderr.for_each(drop));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let mut emails = Vec::new();
-    while loaded && emails.is_empty() && std::time::Instant::now() < deadline {
+    let mut emails: Vec<String> = Vec::new();
+    // Until the outbox has stopped growing for half a second (the worker sends in batches).
+    let mut unchanged = 0;
+    while loaded && unchanged < 10 && std::time::Instant::now() < deadline {
+        let before = emails.len();
         emails = std::fs::read_dir(&outbox)
             .map(|dir| {
                 dir.filter_map(Result::ok)
@@ -121,6 +124,11 @@ fn serve_demo(db: &TestDb) -> (bool, String, Vec<String>) {
                     .collect()
             })
             .unwrap_or_default();
+        unchanged = if emails.is_empty() || emails.len() != before {
+            0
+        } else {
+            unchanged + 1
+        };
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let _ = child.kill();

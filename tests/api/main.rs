@@ -26,3 +26,4 @@ mod simulate;
 mod supply;
 mod usage;
 mod users;
+mod web;

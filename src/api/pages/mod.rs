@@ -1,0 +1,402 @@
+//! The pharmacists' web app: server-rendered pages (askama templates, checked at compile time),
+//! in French, over the same use-cases as the API. People sign in with a username and password;
+//! the session is an HttpOnly, SameSite=Strict cookie, and every write carries the session's
+//! anti-forgery token.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::clock;
+use super::problem::Problem;
+use super::AppState;
+use crate::db::StorageError;
+use crate::domain::alert::AlertKind;
+use crate::domain::role::Role;
+use crate::domain::stock::StockStatus;
+use crate::domain::user::{Password, User};
+use crate::service::show_today::{show_today, Today};
+use crate::service::sign_in::{self, SignInError};
+
+const SESSION_COOKIE: &str = "mipstock_session";
+/// Before a session exists, the sign-in form's anti-forgery token is checked against this cookie.
+const LOGIN_COOKIE: &str = "mipstock_login";
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(today))
+        .route("/login", web::get().to(login_page))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout));
+}
+
+/// `12/03/2027`.
+fn date_fr(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+/// `1 234` with a narrow no-break space, as French writes thousands.
+fn number_fr(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn role_fr(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "administrateur",
+        Role::Pharmacist => "pharmacien",
+        Role::Viewer => "lecture seule",
+    }
+}
+
+fn alert_fr(kind: AlertKind) -> &'static str {
+    match kind {
+        AlertKind::LowStock => "Stock bas",
+        AlertKind::OutOfStock => "Rupture",
+        AlertKind::Expiring => "Lot bientôt périmé",
+        AlertKind::Expired => "Lot périmé",
+        AlertKind::ProjectedStockout => "Rupture prévue",
+        AlertKind::OrderOverdue => "Commande en retard",
+        AlertKind::ColdChainExcursion => "Chaîne du froid",
+    }
+}
+
+fn html(status: actix_web::http::StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(body) => HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
+}
+
+fn cookie(name: &'static str, value: String, path: &'static str) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path(path)
+        .finish()
+}
+
+fn removal(name: &'static str, path: &'static str) -> Cookie<'static> {
+    let mut gone = cookie(name, String::new(), path);
+    gone.make_removal();
+    gone
+}
+
+/// The signed-in user and the session's anti-forgery token, if the cookie names a live session.
+async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Option<(User, String)>, Problem> {
+    let Some(secret) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+        return Ok(None);
+    };
+    let now = clock::now();
+    state
+        .pool
+        .run(move |c| sign_in::session(c, now, &secret))
+        .await
+        .map_err(Problem::from)
+}
+
+/// A write from a page must carry the session's token; whatever its Origin says, without it
+/// the write is refused.
+fn forged(presented: &str, expected: &str) -> bool {
+    presented.is_empty()
+        || presented.len() != expected.len()
+        || !constant_time_eq(presented.as_bytes(), expected.as_bytes())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Template)]
+#[template(
+    source = "{% extends \"base.html\" %}{% block title %}Requête refusée{% endblock %}{% block content %}<section><h1>Requête refusée</h1><p>{{ message }}</p><p><a href=\"/\">Retour</a></p></section>{% endblock %}",
+    ext = "html",
+    config = "src/api/pages/askama.toml"
+)]
+struct RefusedPage {
+    version: &'static str,
+    message: &'static str,
+}
+
+fn forbidden_write() -> HttpResponse {
+    let page = RefusedPage {
+        version: VERSION,
+        message: "Jeton anti-falsification absent ou invalide : rechargez la page et recommencez.",
+    };
+    html(actix_web::http::StatusCode::FORBIDDEN, &page)
+}
+
+#[derive(Template)]
+#[template(path = "login.html", config = "src/api/pages/askama.toml")]
+struct LoginPage {
+    version: &'static str,
+    csrf_token: String,
+    username: String,
+    error: Option<String>,
+}
+
+fn login_form(status: actix_web::http::StatusCode, username: String, error: Option<String>) -> HttpResponse {
+    let nonce = crate::domain::user::random_token();
+    let page = LoginPage {
+        version: VERSION,
+        csrf_token: nonce.clone(),
+        username,
+        error,
+    };
+    let mut response = html(status, &page);
+    let _ = response.add_cookie(&cookie(LOGIN_COOKIE, nonce, "/login"));
+    response
+}
+
+async fn login_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
+    if signed_in(&state, &req).await?.is_some() {
+        return Ok(see_other("/"));
+    }
+    Ok(login_form(actix_web::http::StatusCode::OK, String::new(), None))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, Problem> {
+    let form = form.into_inner();
+    let expected = req
+        .cookie(LOGIN_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if expected.is_empty() || forged(&form.csrf_token, &expected) {
+        return Ok(forbidden_write());
+    }
+    let now = clock::now();
+    let username = form.username.clone();
+    let password = Password::presented(&form.password);
+    let outcome = state
+        .pool
+        .run(move |c| Ok::<_, StorageError>(sign_in::sign_in(c, now, &username, &password)))
+        .await
+        .map_err(Problem::from)?;
+    match outcome {
+        Ok(signed) => {
+            let mut response = see_other("/");
+            let _ = response.add_cookie(&cookie(SESSION_COOKIE, signed.secret, "/"));
+            let _ = response.add_cookie(&removal(LOGIN_COOKIE, "/login"));
+            Ok(response)
+        }
+        Err(SignInError::Refused) => Ok(login_form(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            form.username,
+            Some("Identifiant ou mot de passe incorrect.".into()),
+        )),
+        Err(SignInError::Locked(until)) => Ok(login_form(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            form.username,
+            Some(format!(
+                "Trop d'essais infructueux : compte bloqué jusqu'à {} (UTC).",
+                until.format("%H:%M")
+            )),
+        )),
+        Err(SignInError::Storage(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct WriteForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<WriteForm>,
+) -> Result<HttpResponse, Problem> {
+    let Some((_, csrf)) = signed_in(&state, &req).await? else {
+        return Ok(see_other("/login"));
+    };
+    if forged(&form.csrf_token, &csrf) {
+        return Ok(forbidden_write());
+    }
+    if let Some(secret) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) {
+        state
+            .pool
+            .run(move |c| sign_in::sign_out(c, &secret))
+            .await
+            .map_err(Problem::from)?;
+    }
+    let mut response = see_other("/login");
+    let _ = response.add_cookie(&removal(SESSION_COOKIE, "/"));
+    Ok(response)
+}
+
+struct ItemRow {
+    name: String,
+    code: String,
+    available: String,
+    on_hand: String,
+    on_order: String,
+    cover: String,
+    stockout: String,
+    status: &'static str,
+    status_class: &'static str,
+}
+
+struct AlertRow {
+    opened: String,
+    kind: &'static str,
+    item: String,
+    quantity: String,
+}
+
+struct RefillRow {
+    on: String,
+    reference: String,
+    interval: u8,
+}
+
+struct OrderRow {
+    name: String,
+    expected: String,
+    late: bool,
+}
+
+#[derive(Template)]
+#[template(path = "today.html", config = "src/api/pages/askama.toml")]
+struct TodayPage {
+    version: &'static str,
+    user: String,
+    role: &'static str,
+    csrf_token: String,
+    today: String,
+    items: Vec<ItemRow>,
+    alerts: Vec<AlertRow>,
+    refills: Vec<RefillRow>,
+    orders: Vec<OrderRow>,
+}
+
+fn today_page(user: &User, csrf_token: String, on: NaiveDate, today: Today) -> TodayPage {
+    TodayPage {
+        version: VERSION,
+        user: user.display_name.clone(),
+        role: role_fr(user.role),
+        csrf_token,
+        today: date_fr(on),
+        items: today
+            .items
+            .into_iter()
+            .map(|row| {
+                let (status, status_class) = match row.figures.status {
+                    StockStatus::Ok => ("OK", "ok"),
+                    StockStatus::Low => ("Bas", "low"),
+                    StockStatus::Out => ("Rupture", "out"),
+                };
+                ItemRow {
+                    name: row.item.name,
+                    code: row.item.code,
+                    available: number_fr(row.figures.available),
+                    on_hand: number_fr(row.figures.on_hand),
+                    on_order: number_fr(row.on_order),
+                    cover: row
+                        .days_of_cover
+                        .map_or_else(|| "> 90 j".to_owned(), |d| format!("{} j", number_fr(d))),
+                    stockout: row.stockout_on.map_or_else(|| "—".to_owned(), date_fr),
+                    status,
+                    status_class,
+                }
+            })
+            .collect(),
+        alerts: today
+            .alerts
+            .into_iter()
+            .map(|(alert, item)| AlertRow {
+                opened: date_fr(alert.opened_at.date()),
+                kind: alert_fr(alert.kind),
+                item,
+                quantity: number_fr(alert.quantity),
+            })
+            .collect(),
+        refills: today
+            .refills
+            .into_iter()
+            .map(|p| RefillRow {
+                on: p.next_refill_on.map_or_else(String::new, date_fr),
+                reference: p.reference,
+                interval: p.refill_interval.days(),
+            })
+            .collect(),
+        orders: today
+            .orders
+            .into_iter()
+            .map(|(order, late)| OrderRow {
+                name: order.reference.unwrap_or_else(|| format!("Commande n° {}", order.id)),
+                expected: date_fr(order.expected_on),
+                late,
+            })
+            .collect(),
+    }
+}
+
+async fn today(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
+    let Some((user, csrf)) = signed_in(&state, &req).await? else {
+        return Ok(see_other("/login"));
+    };
+    let on = clock::today();
+    let policy = state.policy.forecast;
+    let found = state.pool.run(move |c| show_today(c, on, policy)).await?;
+    Ok(html(
+        actix_web::http::StatusCode::OK,
+        &today_page(&user, csrf, on, found),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_dates_are_written_the_french_way() {
+        assert_eq!(number_fr(1234567), "1\u{202f}234\u{202f}567");
+        assert_eq!(number_fr(-42), "-42");
+        assert_eq!(date_fr(NaiveDate::from_ymd_opt(2027, 3, 12).unwrap()), "12/03/2027");
+    }
+
+    #[test]
+    fn a_write_needs_the_sessions_token() {
+        assert!(forged("", "abc"));
+        assert!(forged("abd", "abc"));
+        assert!(forged("abcd", "abc"));
+        assert!(!forged("abc", "abc"));
+    }
+}

@@ -1,0 +1,113 @@
+//! Signing in to the web app, and the session that follows: a random cookie secret (only its
+//! SHA-256 stored), an anti-forgery token per session, expiry after inactivity, and a lock after
+//! repeated failed sign-ins.
+
+use chrono::NaiveDateTime;
+
+use crate::db::{write_tx, DbConnection, StorageError};
+use crate::domain::token::{Actor, TokenHash};
+use crate::domain::user::{after_failed_sign_in, random_token, session_expired, Password, User};
+use crate::repo;
+use crate::repo::audit::{self, AuditEntry};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// Unknown user, wrong password or disabled account: one answer for all three.
+    #[error("wrong username or password")]
+    Refused,
+    #[error("too many failed sign-ins: try again after {0} (UTC)")]
+    Locked(NaiveDateTime),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+super::storage_errors!(SignInError);
+
+/// A new session: the secret goes in the cookie, never in the database.
+pub struct SignedIn {
+    pub user: User,
+    pub secret: String,
+    pub csrf_token: String,
+}
+
+pub fn sign_in(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    username: &str,
+    password: &Password,
+) -> Result<SignedIn, SignInError> {
+    let Some(account) = repo::users::credentials(conn, &username.trim().to_lowercase())? else {
+        // The same work as for a real account, so timing does not say which usernames exist.
+        let _ = password.matches(&crate::domain::user::PasswordHash(String::new()));
+        return Err(SignInError::Refused);
+    };
+    if let Some(until) = account.locked_until.filter(|until| *until > now) {
+        return Err(SignInError::Locked(until));
+    }
+    // Argon2 takes tens of milliseconds: outside the write transaction.
+    let matches = password.matches(&account.password_hash);
+    let user = account.user;
+    write_tx::<_, SignInError, _>(conn, |conn| {
+        if !matches || !user.active {
+            let (failed, locked) = after_failed_sign_in(account.failed_sign_ins, now);
+            repo::users::set_sign_in_state(conn, user.id, failed, locked)?;
+            return Ok(Err(match locked {
+                Some(until) => SignInError::Locked(until),
+                None => SignInError::Refused,
+            }));
+        }
+        repo::users::set_sign_in_state(conn, user.id, 0, None)?;
+        let secret = random_token();
+        let csrf_token = random_token();
+        repo::users::insert_session(conn, &TokenHash::of(&secret).0, user.id, &csrf_token, now)?;
+        audit::record(
+            conn,
+            &actor_of(&user),
+            now,
+            AuditEntry {
+                action: "user.sign_in",
+                target_type: "user",
+                target_id: user.id.to_string(),
+                summary: format!("{} signed in to the web app", user.username),
+            },
+        )?;
+        Ok(Ok(SignedIn {
+            user: user.clone(),
+            secret,
+            csrf_token,
+        }))
+    })?
+}
+
+/// Who a web request acts as: audited under the user's username.
+pub fn actor_of(user: &User) -> Actor {
+    Actor {
+        token_id: None,
+        name: format!("user:{}", user.username),
+        role: user.role,
+    }
+}
+
+/// The session a cookie secret names, if it is live: its user and anti-forgery token. Touches it.
+pub fn session(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    secret: &str,
+) -> Result<Option<(User, String)>, StorageError> {
+    let hash = TokenHash::of(secret).0;
+    let Some((user, csrf, seen)) = repo::users::session(conn, &hash)? else {
+        return Ok(None);
+    };
+    if session_expired(seen, now) || !user.active {
+        repo::users::delete_session(conn, &hash)?;
+        return Ok(None);
+    }
+    // One write a minute at most per session.
+    if now - seen > chrono::Duration::minutes(1) {
+        repo::users::touch_session(conn, &hash, now)?;
+    }
+    Ok(Some((user, csrf)))
+}
+
+pub fn sign_out(conn: &mut DbConnection, secret: &str) -> Result<(), StorageError> {
+    Ok(repo::users::delete_session(conn, &TokenHash::of(secret).0)?)
+}

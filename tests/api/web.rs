@@ -1,0 +1,149 @@
+//! The web app over real HTTP: sign-in, the session cookie, anti-forgery tokens, lock-out, the
+//! Today page (browser tests drive the same pages in chromium).
+
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{redirect, Client, Response};
+use serde_json::json;
+
+use crate::helpers::{both_backends, days_from_today, json_of, TestApp};
+
+const PASSWORD: &str = "pharmacie centrale 2026";
+
+fn client() -> Client {
+    Client::builder().redirect(redirect::Policy::none()).build().unwrap()
+}
+
+fn encode(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The value of a cookie the response sets, and the whole Set-Cookie line.
+fn set_cookie(response: &Response, name: &str) -> Option<(String, String)> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|line| {
+            let value = line.strip_prefix(&format!("{name}="))?.split(';').next()?.to_owned();
+            Some((value, line.to_owned()))
+        })
+}
+
+fn hidden_token(page: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let at = page.find(marker).expect("a csrf_token field") + marker.len();
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+async fn pharmacist(app: &TestApp) {
+    let body = json!({"username": "marie", "display_name": "Marie Dupont", "role": "pharmacist", "password": PASSWORD});
+    json_of(app.post("/api/v1/users", &body).await, 201).await;
+}
+
+/// The login page's nonce cookie and form token.
+async fn login_form(app: &TestApp, web: &Client) -> (String, String) {
+    let page = web.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let (nonce, line) = set_cookie(&page, "mipstock_login").expect("a login nonce cookie");
+    assert!(line.contains("HttpOnly") && line.contains("SameSite=Strict"), "{line}");
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("<html lang=\"fr\">") && html.contains("Connexion"),
+        "{html}"
+    );
+    assert!(html.contains("name=\"username\"") && html.contains("name=\"password\""));
+    (nonce, hidden_token(&html))
+}
+
+async fn submit(app: &TestApp, web: &Client, cookie: &str, form: &[(&str, &str)]) -> Response {
+    web.post(app.url("/login"))
+        .header(COOKIE, cookie)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(encode(form))
+        .send()
+        .await
+        .unwrap()
+}
+
+both_backends! {
+    async fn a_pharmacist_signs_in_sees_today_and_signs_out(app) {
+        pharmacist(&app).await;
+        app.receive(app.location("STORE").await, app.seeded.insulin, "WEB-1", &days_from_today(200), 1234).await;
+        let web = client();
+        let home = web.get(app.url("/")).send().await.unwrap();
+        assert_eq!((home.status().as_u16(), home.headers()[LOCATION].to_str().unwrap()), (303, "/login"));
+
+        let (nonce, token) = login_form(&app, &web).await;
+        let cookie = format!("mipstock_login={nonce}");
+        let wrong = submit(&app, &web, &cookie, &[("username", "marie"), ("password", "not the password"), ("csrf_token", &token)]).await;
+        assert_eq!(wrong.status(), 401);
+        let said = wrong.text().await.unwrap();
+        assert!(said.contains("Identifiant ou mot de passe incorrect"), "{said}");
+        // Without the form's token, or with another one, the sign-in is refused.
+        let forged = submit(&app, &web, &cookie, &[("username", "marie"), ("password", PASSWORD), ("csrf_token", "guess")]).await;
+        assert_eq!(forged.status(), 403);
+
+        let signed = submit(&app, &web, &cookie, &[("username", "Marie"), ("password", PASSWORD), ("csrf_token", &token)]).await;
+        assert_eq!((signed.status().as_u16(), signed.headers()[LOCATION].to_str().unwrap()), (303, "/"));
+        let (session, line) = set_cookie(&signed, "mipstock_session").expect("a session cookie");
+        assert!(line.contains("HttpOnly") && line.contains("SameSite=Strict") && line.contains("Path=/"), "{line}");
+        let cookie = format!("mipstock_session={session}");
+
+        let today = web.get(app.url("/")).header(COOKIE, &cookie).send().await.unwrap();
+        assert_eq!(today.status(), 200);
+        let html = today.text().await.unwrap();
+        assert!(html.contains("Aujourd'hui") && html.contains("Marie Dupont") && html.contains("pharmacien"), "{html}");
+        assert!(html.contains("Insuman") && html.contains("1\u{202f}234"), "French thousands: {html}");
+        assert!(html.contains(&chrono::Utc::now().format("%d/%m/%Y").to_string()), "French dates");
+        let audit = json_of(app.get("/api/v1/audit?action=user.sign_in").await, 200).await;
+        assert_eq!(audit["data"][0]["actor_name"], "user:marie", "{audit}");
+
+        // Signing out needs the session's token too.
+        let csrf = hidden_token(&html);
+        let logout = |form: String| web.post(app.url("/logout")).header(COOKIE, &cookie).header(CONTENT_TYPE, "application/x-www-form-urlencoded").body(form).send();
+        assert_eq!(logout(encode(&[("csrf_token", "forged")])).await.unwrap().status(), 403);
+        assert_eq!(web.get(app.url("/")).header(COOKIE, &cookie).send().await.unwrap().status(), 200, "still signed in");
+        let out = logout(encode(&[("csrf_token", &csrf)])).await.unwrap();
+        assert_eq!((out.status().as_u16(), out.headers()[LOCATION].to_str().unwrap()), (303, "/login"));
+        assert_eq!(web.get(app.url("/")).header(COOKIE, &cookie).send().await.unwrap().status(), 303, "the session is gone");
+    }
+
+    async fn five_wrong_passwords_lock_the_account(app) {
+        pharmacist(&app).await;
+        let web = client();
+        let (nonce, token) = login_form(&app, &web).await;
+        let cookie = format!("mipstock_login={nonce}");
+        for _ in 0..4 {
+            let wrong = submit(&app, &web, &cookie, &[("username", "marie"), ("password", "wrong password!"), ("csrf_token", &token)]).await;
+            assert_eq!(wrong.status(), 401);
+        }
+        let fifth = submit(&app, &web, &cookie, &[("username", "marie"), ("password", "wrong password!"), ("csrf_token", &token)]).await;
+        assert_eq!(fifth.status(), 429);
+        let right = submit(&app, &web, &cookie, &[("username", "marie"), ("password", PASSWORD), ("csrf_token", &token)]).await;
+        assert_eq!(right.status(), 429, "locked, even with the right password");
+        assert!(right.text().await.unwrap().contains("compte bloqué"));
+        // An admin setting a new password lifts the lock.
+        let users = json_of(app.get("/api/v1/users").await, 200).await;
+        let id = users["data"][0]["id"].as_i64().unwrap();
+        json_of(app.patch(&format!("/api/v1/users/{id}"), &json!({"password": "un nouveau mot de passe"})).await, 200).await;
+        let signed = submit(&app, &web, &cookie, &[("username", "marie"), ("password", "un nouveau mot de passe"), ("csrf_token", &token)]).await;
+        assert_eq!(signed.status(), 303);
+        // A disabled user cannot sign in.
+        json_of(app.patch(&format!("/api/v1/users/{id}"), &json!({"active": false})).await, 200).await;
+        let disabled = submit(&app, &web, &cookie, &[("username", "marie"), ("password", "un nouveau mot de passe"), ("csrf_token", &token)]).await;
+        assert_eq!(disabled.status(), 401);
+    }
+}
