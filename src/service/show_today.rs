@@ -42,6 +42,29 @@ const PAGE: PageRequest = PageRequest {
     limit: MAX_LIMIT,
 };
 
+/// The alerts in these states (id order within each), each with its item's name.
+pub fn alerts_named(conn: &mut DbConnection, states: &[AlertState]) -> Result<Vec<(Alert, String)>, ReadError> {
+    let mut names: std::collections::HashMap<ItemId, String> = std::collections::HashMap::new();
+    let mut alerts = Vec::new();
+    for state in states {
+        let filter = repo::alerts::AlertFilter {
+            state: Some(*state),
+            kind: None,
+        };
+        for alert in repo::alerts::list(conn, &filter, PAGE)?.items {
+            if !names.contains_key(&alert.item_id) {
+                let name = repo::items::find(conn, alert.item_id)?
+                    .map(|i| i.name)
+                    .unwrap_or_default();
+                names.insert(alert.item_id, name);
+            }
+            let name = names.get(&alert.item_id).cloned().unwrap_or_default();
+            alerts.push((alert, name));
+        }
+    }
+    Ok(alerts)
+}
+
 pub fn show_today(conn: &mut DbConnection, today: NaiveDate, policy: ForecastPolicy) -> Result<Today, ReadError> {
     let forecasts = forecast(conn, today, 90, None, policy).map_err(|e| match e {
         ForecastError::Storage(s) => ReadError::Storage(s),
@@ -71,23 +94,7 @@ pub fn show_today(conn: &mut DbConnection, today: NaiveDate, policy: ForecastPol
             }
         })
         .collect::<Vec<_>>();
-    let name = |id: ItemId| {
-        rows.iter()
-            .find(|r| r.item.id == id)
-            .map(|r| r.item.name.clone())
-            .unwrap_or_default()
-    };
-    let mut alerts = Vec::new();
-    for state in [AlertState::Open, AlertState::Acknowledged] {
-        let filter = repo::alerts::AlertFilter {
-            state: Some(state),
-            kind: None,
-        };
-        alerts.extend(repo::alerts::list(conn, &filter, PAGE)?.items.into_iter().map(|a| {
-            let item = name(a.item_id);
-            (a, item)
-        }));
-    }
+    let alerts = alerts_named(conn, &[AlertState::Open, AlertState::Acknowledged])?;
     let mut refills = repo::patients::list(
         conn,
         &PatientFilter {

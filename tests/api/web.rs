@@ -78,7 +78,75 @@ async fn submit(app: &TestApp, web: &Client, cookie: &str, form: &[(&str, &str)]
         .unwrap()
 }
 
+/// Signs `username` in; the session cookie to send.
+async fn session(app: &TestApp, web: &Client, username: &str, password: &str) -> String {
+    let (nonce, token) = login_form(app, web).await;
+    let signed = submit(
+        app,
+        web,
+        &format!("mipstock_login={nonce}"),
+        &[("username", username), ("password", password), ("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(signed.status(), 303);
+    format!(
+        "mipstock_session={}",
+        set_cookie(&signed, "mipstock_session").unwrap().0
+    )
+}
+
+async fn page(app: &TestApp, web: &Client, cookie: &str, path: &str) -> String {
+    let response = web.get(app.url(path)).header(COOKIE, cookie).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.text().await.unwrap()
+}
+
+async fn post_form(app: &TestApp, web: &Client, cookie: &str, path: &str, form: &[(&str, &str)]) -> Response {
+    web.post(app.url(path))
+        .header(COOKIE, cookie)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(encode(form))
+        .send()
+        .await
+        .unwrap()
+}
+
 both_backends! {
+    async fn a_pharmacist_acknowledges_an_alert_a_viewer_cannot_and_a_forged_form_is_refused(app) {
+        pharmacist(&app).await;
+        let body = json!({"username": "paul", "role": "viewer", "password": "lecture seule 2026"});
+        json_of(app.post("/api/v1/users", &body).await, 201).await;
+        let store = app.location("STORE").await;
+        app.receive(store, app.seeded.insulin, "WEB-A", &days_from_today(200), 5).await;
+        json_of(app.put("/api/v1/thresholds", &json!({"item_id": app.seeded.insulin, "reorder_point": 10, "reorder_quantity": 20})).await, 201).await;
+        let alerts = json_of(app.get("/api/v1/alerts?state=open").await, 200).await;
+        let id = alerts["data"][0]["id"].as_i64().unwrap();
+        let web = client();
+        let path = format!("/alerts/{id}/acknowledge");
+
+        let viewer = session(&app, &web, "paul", "lecture seule 2026").await;
+        let seen = page(&app, &web, &viewer, "/alerts").await;
+        assert!(seen.contains("Stock bas") && !seen.contains("Marquer comme vue"), "a viewer sees, without buttons");
+        let viewer_csrf = hidden_token(&seen);
+        assert_eq!(post_form(&app, &web, &viewer, &path, &[("csrf_token", &viewer_csrf)]).await.status(), 403);
+
+        let marie = session(&app, &web, "marie", PASSWORD).await;
+        let listed = page(&app, &web, &marie, "/alerts").await;
+        assert!(listed.contains("Marquer comme vue"), "{listed}");
+        let csrf = hidden_token(&listed);
+        // Another session's token, or none, is refused whatever the Origin says.
+        let forged = web.post(app.url(&path)).header(COOKIE, &marie).header("Origin", app.url(""))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded").body(encode(&[("csrf_token", &viewer_csrf)])).send().await.unwrap();
+        assert_eq!(forged.status(), 403);
+        assert_eq!(json_of(app.get(&format!("/api/v1/alerts/{id}")).await, 200).await["state"], "open");
+
+        let done = post_form(&app, &web, &marie, &path, &[("csrf_token", &csrf)]).await;
+        assert_eq!((done.status().as_u16(), done.headers()[LOCATION].to_str().unwrap()), (303, format!("/alerts?done={id}").as_str()));
+        let alert = json_of(app.get(&format!("/api/v1/alerts/{id}")).await, 200).await;
+        assert_eq!((alert["state"].as_str(), alert["acknowledged_by"].as_str()), (Some("acknowledged"), Some("user:marie")));
+        assert!(page(&app, &web, &marie, &format!("/alerts?done={id}")).await.contains("marquée comme vue"));
+    }
+
     async fn a_pharmacist_signs_in_sees_today_and_signs_out(app) {
         pharmacist(&app).await;
         app.receive(app.location("STORE").await, app.seeded.insulin, "WEB-1", &days_from_today(200), 1234).await;

@@ -14,10 +14,14 @@ use super::clock;
 use super::problem::Problem;
 use super::AppState;
 use crate::db::StorageError;
-use crate::domain::alert::AlertKind;
+use crate::domain::alert::{AlertKind, AlertState};
+use crate::domain::catalog::Named;
+use crate::domain::ids::AlertId;
 use crate::domain::role::Role;
 use crate::domain::stock::StockStatus;
 use crate::domain::user::{Password, User};
+use crate::service::acknowledge_alert::{acknowledge_alert, AcknowledgeAlertError};
+use crate::service::show_today::alerts_named;
 use crate::service::show_today::{show_today, Today};
 use crate::service::sign_in::{self, SignInError};
 
@@ -28,6 +32,8 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(today))
+        .route("/alerts", web::get().to(alerts))
+        .route("/alerts/{id}/acknowledge", web::post().to(acknowledge))
         .route("/login", web::get().to(login_page))
         .route("/login", web::post().to(login))
         .route("/logout", web::post().to(logout));
@@ -296,6 +302,7 @@ struct OrderRow {
 #[template(path = "today.html", config = "src/api/pages/askama.toml")]
 struct TodayPage {
     version: &'static str,
+    page: &'static str,
     user: String,
     role: &'static str,
     csrf_token: String,
@@ -309,6 +316,7 @@ struct TodayPage {
 fn today_page(user: &User, csrf_token: String, on: NaiveDate, today: Today) -> TodayPage {
     TodayPage {
         version: VERSION,
+        page: "today",
         user: user.display_name.clone(),
         role: role_fr(user.role),
         csrf_token,
@@ -379,6 +387,132 @@ async fn today(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespo
         actix_web::http::StatusCode::OK,
         &today_page(&user, csrf, on, found),
     ))
+}
+
+fn state_fr(state: AlertState) -> &'static str {
+    match state {
+        AlertState::Open => "ouverte",
+        AlertState::Acknowledged => "vue",
+        AlertState::Resolved => "résolue",
+    }
+}
+
+struct AlertListRow {
+    id: AlertId,
+    opened: String,
+    kind: &'static str,
+    item: String,
+    quantity: String,
+    state: &'static str,
+    can_acknowledge: bool,
+}
+
+#[derive(Template)]
+#[template(path = "alerts.html", config = "src/api/pages/askama.toml")]
+struct AlertsPage {
+    version: &'static str,
+    page: &'static str,
+    user: String,
+    role: &'static str,
+    csrf_token: String,
+    /// The filter as chosen ("" for open and acknowledged).
+    state: String,
+    notice: Option<String>,
+    /// Viewers see the alerts, not the buttons.
+    may_write: bool,
+    alerts: Vec<AlertListRow>,
+}
+
+#[derive(Deserialize)]
+struct AlertsQuery {
+    #[serde(default)]
+    state: String,
+    done: Option<i64>,
+}
+
+async fn alerts(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<AlertsQuery>,
+) -> Result<HttpResponse, Problem> {
+    let Some((user, csrf)) = signed_in(&state, &req).await? else {
+        return Ok(see_other("/login"));
+    };
+    let query = query.into_inner();
+    let chosen = AlertState::parse(&query.state);
+    let states = match chosen {
+        Some(one) => vec![one],
+        None => vec![AlertState::Open, AlertState::Acknowledged],
+    };
+    let found = state.pool.run(move |c| alerts_named(c, &states)).await?;
+    let page = AlertsPage {
+        version: VERSION,
+        page: "alerts",
+        user: user.display_name.clone(),
+        role: role_fr(user.role),
+        csrf_token: csrf,
+        state: chosen.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        notice: query
+            .done
+            .map(|id| format!("Alerte n° {id} marquée comme vue : plus de rappel par courriel.")),
+        may_write: user.role.includes(Role::Pharmacist),
+        alerts: found
+            .into_iter()
+            .map(|(alert, item)| AlertListRow {
+                id: alert.id,
+                opened: date_fr(alert.opened_at.date()),
+                kind: alert_fr(alert.kind),
+                item,
+                quantity: number_fr(alert.quantity),
+                state: state_fr(alert.state),
+                can_acknowledge: alert.state == AlertState::Open,
+            })
+            .collect(),
+    };
+    Ok(html(actix_web::http::StatusCode::OK, &page))
+}
+
+/// A viewer sees but cannot change.
+fn not_allowed(role: Role) -> HttpResponse {
+    let page = RefusedPage {
+        version: VERSION,
+        message: if role == Role::Viewer {
+            "Votre rôle (lecture seule) ne permet pas de modifier."
+        } else {
+            "Votre rôle ne permet pas cette action."
+        },
+    };
+    html(actix_web::http::StatusCode::FORBIDDEN, &page)
+}
+
+async fn acknowledge(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    form: web::Form<WriteForm>,
+) -> Result<HttpResponse, Problem> {
+    let Some((user, csrf)) = signed_in(&state, &req).await? else {
+        return Ok(see_other("/login"));
+    };
+    if forged(&form.csrf_token, &csrf) {
+        return Ok(forbidden_write());
+    }
+    if !user.role.includes(Role::Pharmacist) {
+        return Ok(not_allowed(user.role));
+    }
+    let id = AlertId(id.into_inner());
+    let actor = sign_in::actor_of(&user);
+    let now = clock::now();
+    let done = state
+        .pool
+        .run(move |c| Ok::<_, StorageError>(acknowledge_alert(c, &actor, now, id)))
+        .await
+        .map_err(Problem::from)?;
+    match done {
+        Ok(_) | Err(AcknowledgeAlertError::Resolved(_)) => Ok(see_other(&format!("/alerts?done={id}"))),
+        Err(AcknowledgeAlertError::NotFound(_)) => Ok(see_other("/alerts")),
+        Err(AcknowledgeAlertError::Storage(e)) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]
