@@ -52,13 +52,15 @@ pub fn alerts_named(conn: &mut DbConnection, states: &[AlertState]) -> Result<Ve
             kind: None,
         };
         for alert in repo::alerts::list(conn, &filter, PAGE)?.items {
-            if !names.contains_key(&alert.item_id) {
-                let name = repo::items::find(conn, alert.item_id)?
-                    .map(|i| i.name)
-                    .unwrap_or_default();
-                names.insert(alert.item_id, name);
-            }
-            let name = names.get(&alert.item_id).cloned().unwrap_or_default();
+            let name = match names.entry(alert.item_id) {
+                std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    let name = repo::items::find(conn, alert.item_id)?
+                        .map(|i| i.name)
+                        .unwrap_or_default();
+                    slot.insert(name).clone()
+                }
+            };
             alerts.push((alert, name));
         }
     }
