@@ -149,7 +149,11 @@ mod tests {
     }
 }
 
-fn csv_response(filename: &str, header_row: &[&str], rows: impl Iterator<Item = Vec<String>>) -> HttpResponse {
+pub(crate) fn csv_response(
+    filename: &str,
+    header_row: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> HttpResponse {
     let mut out = header_row.join(",");
     out.push_str("\r\n");
     for row in rows {

@@ -56,6 +56,20 @@ pub fn find(conn: &mut DbConnection, id: LotId) -> QueryResult<Option<Lot>> {
     }
 }
 
+/// Every item's lot numbered `lot_number` (a number is unique per item only).
+pub fn numbered(conn: &mut DbConnection, lot_number: &str) -> QueryResult<Vec<Lot>> {
+    let rows: Vec<LotRow> = lots::table
+        .filter(lots::lot_number.eq(lot_number))
+        .order(lots::id)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let id = LotId(row.id);
+            row.into_lot(serials_of(conn, id)?)
+        })
+        .collect()
+}
+
 /// The lot of `item` numbered `lot_number`, if it was ever received.
 pub fn id_by_number(conn: &mut DbConnection, item: ItemId, lot_number: &str) -> QueryResult<Option<LotId>> {
     lots::table

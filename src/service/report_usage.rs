@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use crate::db::DbConnection;
 use crate::domain::ids::{LotId, PatientId};
+use crate::domain::ledger::Lot;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::patient::Patient;
 use crate::domain::usage::{recipients, Recipient, UsageEntry};
@@ -66,4 +67,22 @@ pub fn lot_recipients(conn: &mut DbConnection, lot: LotId, page: PageRequest) ->
         .take(page.limit as usize + 1)
         .collect();
     Ok(Page::from_rows(rows, page, |r| r.patient_id.0))
+}
+
+/// A recall by lot number: every lot with that number (one per item), with its item's name and
+/// every patient who holds some of it.
+pub fn recall(conn: &mut DbConnection, lot_number: &str) -> Result<Vec<(Lot, String, Vec<Recipient>)>, ReadError> {
+    let everyone = PageRequest {
+        after: None,
+        limit: 1_000_000,
+    };
+    let mut found = Vec::new();
+    for lot in repo::lots::numbered(conn, lot_number.trim())? {
+        let item = repo::items::find(conn, lot.item_id)?
+            .map(|i| i.name)
+            .unwrap_or_default();
+        let holders = lot_recipients(conn, lot.id, everyone)?.items;
+        found.push((lot, item, holders));
+    }
+    Ok(found)
 }

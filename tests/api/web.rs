@@ -112,6 +112,29 @@ async fn post_form(app: &TestApp, web: &Client, cookie: &str, path: &str, form: 
 }
 
 both_backends! {
+    async fn a_recall_lists_every_patient_holding_the_lot_printable_and_as_csv(app) {
+        pharmacist(&app).await;
+        let store = app.location("STORE").await;
+        let lot = app.receive(store, app.seeded.insulin, "RECALL-7", &days_from_today(200), 10).await;
+        let patient = app.patient("MIP-RECALL").await;
+        json_of(app.dispense(store, patient, json!([{"item_id": app.seeded.insulin, "lot_id": lot, "quantity": 3}])).await, 201).await;
+        let web = client();
+        let marie = session(&app, &web, "marie", PASSWORD).await;
+        let html = page(&app, &web, &marie, "/recall?lot=RECALL-7").await;
+        assert!(html.contains("MIP-RECALL") && html.contains("lot RECALL-7"), "{html}");
+        assert!(html.contains(&format!("{} : 3", chrono::Utc::now().format("%d/%m/%Y"))), "{html}");
+        assert!(html.contains("window.print()") && html.contains("/recall.csv?lot=RECALL-7"));
+        assert!(page(&app, &web, &marie, "/recall?lot=NOPE").await.contains("Aucun lot n° NOPE"));
+        let csv = web.get(app.url("/recall.csv?lot=RECALL-7")).header(COOKIE, &marie).send().await.unwrap();
+        assert_eq!(csv.headers()[CONTENT_TYPE], "text/csv; charset=utf-8");
+        let text = csv.text().await.unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "item,lot_number,expires_on,patient_reference,units_held,movement_id,date,quantity,serials");
+        assert!(lines[1].contains(",RECALL-7,") && lines[1].contains(",MIP-RECALL,3,"), "{text}");
+        // Not signed in: to the sign-in page.
+        assert_eq!(web.get(app.url("/recall.csv?lot=RECALL-7")).send().await.unwrap().status(), 303);
+    }
+
     async fn a_pharmacist_acknowledges_an_alert_a_viewer_cannot_and_a_forged_form_is_refused(app) {
         pharmacist(&app).await;
         let body = json!({"username": "paul", "role": "viewer", "password": "lecture seule 2026"});

@@ -21,6 +21,7 @@ use crate::domain::role::Role;
 use crate::domain::stock::StockStatus;
 use crate::domain::user::{Password, User};
 use crate::service::acknowledge_alert::{acknowledge_alert, AcknowledgeAlertError};
+use crate::service::report_usage::recall as find_recall;
 use crate::service::show_today::alerts_named;
 use crate::service::show_today::{show_today, Today};
 use crate::service::sign_in::{self, SignInError};
@@ -34,6 +35,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(today))
         .route("/alerts", web::get().to(alerts))
         .route("/alerts/{id}/acknowledge", web::post().to(acknowledge))
+        .route("/recall", web::get().to(recall))
+        .route("/recall.csv", web::get().to(recall_csv))
         .route("/login", web::get().to(login_page))
         .route("/login", web::post().to(login))
         .route("/logout", web::post().to(logout));
@@ -513,6 +516,145 @@ async fn acknowledge(
         Err(AcknowledgeAlertError::NotFound(_)) => Ok(see_other("/alerts")),
         Err(AcknowledgeAlertError::Storage(e)) => Err(e.into()),
     }
+}
+
+fn lot_status_fr(status: crate::domain::ledger::LotStatus) -> &'static str {
+    match status {
+        crate::domain::ledger::LotStatus::Available => "disponible",
+        crate::domain::ledger::LotStatus::Quarantined => "en quarantaine",
+        crate::domain::ledger::LotStatus::Recalled => "rappelé",
+    }
+}
+
+struct HolderRow {
+    reference: String,
+    quantity: String,
+    dispensations: String,
+    serials: String,
+}
+
+struct RecalledLot {
+    item: String,
+    number: String,
+    expires: String,
+    status: &'static str,
+    holders: Vec<HolderRow>,
+}
+
+#[derive(Template)]
+#[template(path = "recall.html", config = "src/api/pages/askama.toml")]
+struct RecallPage {
+    version: &'static str,
+    page: &'static str,
+    user: String,
+    role: &'static str,
+    csrf_token: String,
+    lot: String,
+    lots: Vec<RecalledLot>,
+}
+
+#[derive(Deserialize)]
+struct RecallQuery {
+    #[serde(default)]
+    lot: String,
+}
+
+type Recalled = Vec<(crate::domain::ledger::Lot, String, Vec<crate::domain::usage::Recipient>)>;
+
+async fn recalled(state: &AppState, number: &str) -> Result<Recalled, Problem> {
+    if number.trim().is_empty() || number.chars().count() > crate::domain::ledger::LOT_NUMBER_MAX {
+        return Ok(Vec::new());
+    }
+    let number = number.to_owned();
+    Ok(state.pool.run(move |c| find_recall(c, &number)).await?)
+}
+
+/// Who received a lot, by its number (every item's lot with that number): printable.
+async fn recall(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<RecallQuery>,
+) -> Result<HttpResponse, Problem> {
+    let Some((user, csrf)) = signed_in(&state, &req).await? else {
+        return Ok(see_other("/login"));
+    };
+    let number = query.into_inner().lot;
+    let found = recalled(&state, &number).await?;
+    let page = RecallPage {
+        version: VERSION,
+        page: "recall",
+        user: user.display_name.clone(),
+        role: role_fr(user.role),
+        csrf_token: csrf,
+        lot: number,
+        lots: found
+            .into_iter()
+            .map(|(lot, item, holders)| RecalledLot {
+                item,
+                number: lot.lot_number,
+                expires: date_fr(lot.expires_on),
+                status: lot_status_fr(lot.status),
+                holders: holders
+                    .into_iter()
+                    .map(|h| HolderRow {
+                        reference: h.patient_reference,
+                        quantity: number_fr(h.quantity),
+                        dispensations: h
+                            .movements
+                            .iter()
+                            .map(|(_, at, quantity)| format!("{} : {}", date_fr(at.date()), number_fr(*quantity)))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        serials: h.serials.join(", "),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    Ok(html(actix_web::http::StatusCode::OK, &page))
+}
+
+/// The recall as CSV: one row per dispensation or return of the lot to a patient who holds it.
+async fn recall_csv(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<RecallQuery>,
+) -> Result<HttpResponse, Problem> {
+    if signed_in(&state, &req).await?.is_none() {
+        return Ok(see_other("/login"));
+    }
+    let number = query.into_inner().lot;
+    let found = recalled(&state, &number).await?;
+    let mut rows = Vec::new();
+    for (lot, item, holders) in found {
+        for h in holders {
+            for (movement, at, quantity) in &h.movements {
+                rows.push(vec![
+                    item.clone(),
+                    lot.lot_number.clone(),
+                    lot.expires_on.to_string(),
+                    h.patient_reference.clone(),
+                    h.quantity.to_string(),
+                    movement.to_string(),
+                    at.date().to_string(),
+                    quantity.to_string(),
+                    h.serials.join(" "),
+                ]);
+            }
+        }
+    }
+    let header = [
+        "item",
+        "lot_number",
+        "expires_on",
+        "patient_reference",
+        "units_held",
+        "movement_id",
+        "date",
+        "quantity",
+        "serials",
+    ];
+    Ok(super::usage::csv_response("recall.csv", &header, rows.into_iter()))
 }
 
 #[cfg(test)]
