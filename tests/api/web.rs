@@ -112,6 +112,25 @@ async fn post_form(app: &TestApp, web: &Client, cookie: &str, path: &str, form: 
 }
 
 both_backends! {
+    async fn a_patients_usage_over_a_period_on_screen_and_as_csv(app) {
+        pharmacist(&app).await;
+        let store = app.location("STORE").await;
+        let lot = app.receive(store, app.seeded.insulin, "PAT-1", &days_from_today(200), 10).await;
+        let patient = app.patient("MIP-PAGE").await;
+        json_of(app.dispense(store, patient, json!([{"item_id": app.seeded.insulin, "lot_id": lot, "quantity": 2}])).await, 201).await;
+        let web = client();
+        let marie = session(&app, &web, "marie", PASSWORD).await;
+        let list = page(&app, &web, &marie, "/patients").await;
+        assert!(list.contains(&format!("href=\"/patients/{patient}\"")) && list.contains("MIP-PAGE") && list.contains("actif"), "{list}");
+        let one = page(&app, &web, &marie, &format!("/patients/{patient}")).await;
+        assert!(one.contains("Patient MIP-PAGE") && one.contains("PAT-1") && one.contains("délivrance"), "{one}");
+        let csv = web.get(app.url(&format!("/patients/{patient}/usage.csv"))).header(COOKIE, &marie).send().await.unwrap();
+        let disposition = csv.headers()["content-disposition"].to_str().unwrap().to_owned();
+        assert!(disposition.contains("usage-MIP-PAGE-"), "{disposition}");
+        let text = csv.text().await.unwrap();
+        assert!(text.starts_with("date,kind,item,lot_number,quantity,serial") && text.contains(",dispense,") && text.contains(",PAT-1,2,"), "{text}");
+    }
+
     async fn a_recall_lists_every_patient_holding_the_lot_printable_and_as_csv(app) {
         pharmacist(&app).await;
         let store = app.location("STORE").await;
