@@ -105,6 +105,24 @@ fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
 }
 
+/// What every signed-in page shows around its content: where we are, who is signed in, and the
+/// session's anti-forgery token for the forms.
+struct Chrome {
+    page: &'static str,
+    user: String,
+    role: &'static str,
+    csrf_token: String,
+}
+
+fn chrome(page: &'static str, user: &User, csrf_token: String) -> Chrome {
+    Chrome {
+        page,
+        user: user.display_name.clone(),
+        role: role_fr(user.role),
+        csrf_token,
+    }
+}
+
 fn cookie(name: &'static str, value: String, path: &'static str) -> Cookie<'static> {
     Cookie::build(name, value)
         .http_only(true)
@@ -309,10 +327,7 @@ struct OrderRow {
 #[template(path = "today.html", config = "src/api/pages/askama.toml")]
 struct TodayPage {
     version: &'static str,
-    page: &'static str,
-    user: String,
-    role: &'static str,
-    csrf_token: String,
+    chrome: Chrome,
     today: String,
     items: Vec<ItemRow>,
     alerts: Vec<AlertRow>,
@@ -323,10 +338,7 @@ struct TodayPage {
 fn today_page(user: &User, csrf_token: String, on: NaiveDate, today: Today) -> TodayPage {
     TodayPage {
         version: VERSION,
-        page: "today",
-        user: user.display_name.clone(),
-        role: role_fr(user.role),
-        csrf_token,
+        chrome: chrome("today", user, csrf_token),
         today: date_fr(on),
         items: today
             .items
@@ -418,10 +430,7 @@ struct AlertListRow {
 #[template(path = "alerts.html", config = "src/api/pages/askama.toml")]
 struct AlertsPage {
     version: &'static str,
-    page: &'static str,
-    user: String,
-    role: &'static str,
-    csrf_token: String,
+    chrome: Chrome,
     /// The filter as chosen ("" for open and acknowledged).
     state: String,
     notice: Option<String>,
@@ -454,10 +463,7 @@ async fn alerts(
     let found = state.pool.run(move |c| alerts_named(c, &states)).await?;
     let page = AlertsPage {
         version: VERSION,
-        page: "alerts",
-        user: user.display_name.clone(),
-        role: role_fr(user.role),
-        csrf_token: csrf,
+        chrome: chrome("alerts", &user, csrf),
         state: chosen.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         notice: query
             .done
@@ -549,10 +555,7 @@ struct RecalledLot {
 #[template(path = "recall.html", config = "src/api/pages/askama.toml")]
 struct RecallPage {
     version: &'static str,
-    page: &'static str,
-    user: String,
-    role: &'static str,
-    csrf_token: String,
+    chrome: Chrome,
     lot: String,
     lots: Vec<RecalledLot>,
 }
@@ -586,10 +589,7 @@ async fn recall(
     let found = recalled(&state, &number).await?;
     let page = RecallPage {
         version: VERSION,
-        page: "recall",
-        user: user.display_name.clone(),
-        role: role_fr(user.role),
-        csrf_token: csrf,
+        chrome: chrome("recall", &user, csrf),
         lot: number,
         lots: found
             .into_iter()
@@ -682,10 +682,7 @@ struct PatientRow {
 #[template(path = "patients.html", config = "src/api/pages/askama.toml")]
 struct PatientsPage {
     version: &'static str,
-    page: &'static str,
-    user: String,
-    role: &'static str,
-    csrf_token: String,
+    chrome: Chrome,
     patients: Vec<PatientRow>,
 }
 
@@ -704,10 +701,7 @@ async fn patients(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .await?;
     let page = PatientsPage {
         version: VERSION,
-        page: "patients",
-        user: user.display_name.clone(),
-        role: role_fr(user.role),
-        csrf_token: csrf,
+        chrome: chrome("patients", &user, csrf),
         patients: found
             .items
             .into_iter()
@@ -736,10 +730,7 @@ struct UsageLine {
 #[template(path = "patient.html", config = "src/api/pages/askama.toml")]
 struct PatientPage {
     version: &'static str,
-    page: &'static str,
-    user: String,
-    role: &'static str,
-    csrf_token: String,
+    chrome: Chrome,
     id: i64,
     reference: String,
     status: &'static str,
@@ -819,10 +810,7 @@ async fn patient(
     };
     let page = PatientPage {
         version: VERSION,
-        page: "patients",
-        user: user.display_name.clone(),
-        role: role_fr(user.role),
-        csrf_token: csrf,
+        chrome: chrome("patients", &user, csrf),
         id: found.id.0,
         reference: found.reference,
         status: patient_status_fr(found.status),
