@@ -10,6 +10,7 @@ use super::movement_schema::MovementRequestSchema;
 use super::problem::Problem;
 use super::scans::read_scan;
 use super::AppState;
+use crate::db::DbConnection;
 use crate::domain::catalog::Named;
 use crate::domain::gs1::{Gs1Code, ScannedPack};
 use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, OrderLineId, PatientId};
@@ -138,6 +139,23 @@ pub struct MovementLineRequest {
     /// What the scanner typed (all kinds but count): the code gives the item, lot, expiry and
     /// serial; a field also given must agree with it.
     pub scan: Option<String>,
+}
+
+impl MovementLineRequest {
+    /// A line that is only what the scanner typed.
+    pub fn scanned(code: String) -> MovementLineRequest {
+        MovementLineRequest {
+            item_id: None,
+            quantity: None,
+            lot_id: None,
+            lot_number: None,
+            expires_on: None,
+            counted_quantity: None,
+            serials: None,
+            order_line_id: None,
+            scan: Some(code),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -630,6 +648,20 @@ pub struct MovementQuery {
     pub to: Option<NaiveDate>,
 }
 
+/// The request checked against its kind, its scans (`read_scans`) matched against the catalog:
+/// the one path from a request to a movement, for the API and the web app.
+pub(crate) fn checked(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    request: CreateMovementRequest,
+    codes: Vec<(usize, Gs1Code)>,
+) -> Result<NewMovement, Problem> {
+    // Items and lots are never deleted: what a scan names now, it still names when the
+    // movement is recorded (which checks the lot against the item again).
+    let scans = identify_scans(conn, codes)?;
+    Ok(request.into_new_movement(now, &scans)?)
+}
+
 /// Record a movement: receipt, dispense, transfer, return, waste or count.
 #[utoipa::path(post, path = "/api/v1/movements", tag = "stock", request_body = MovementRequestSchema,
     responses((status = 201, description = "Recorded, with one signed line per lot and location", body = MovementDto),
@@ -645,10 +677,7 @@ pub async fn create(
     let codes = request.read_scans(now.date())?;
     let policy = state.policy;
     respond(&state, &req, actor, move |conn, actor| {
-        // Items and lots are never deleted: what a scan names now, it still names when the
-        // movement is recorded (which checks the lot against the item again).
-        let scans = identify_scans(conn, codes)?;
-        let new = request.into_new_movement(now, &scans)?;
+        let new = checked(conn, now, request, codes)?;
         let movement = record_movement(conn, actor, now, policy, new)?;
         Reply::created(
             format!("/api/v1/movements/{}", movement.id),

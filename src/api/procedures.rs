@@ -190,6 +190,7 @@ pub async fn perform(
             location: LocationId(request.location_id),
             occurred_at: occurred_at?,
             overrides: overrides?,
+            scanned: Vec::new(),
         })
     })?;
     let policy = state.policy;

@@ -260,6 +260,7 @@ impl Demo<'_> {
             location: self.fridge,
             occurred_at: at(day, minutes),
             overrides: Vec::new(),
+            scanned: Vec::new(),
         };
         let id = perform_procedure(self.conn, &self.actor, at(day, minutes), self.policy, request)
             .ok()

@@ -148,7 +148,7 @@ pub struct ReceiptLine {
 }
 
 /// A line that takes stock out: from a named lot, or by FEFO when none is named.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DrawLine {
     pub item: ItemId,
     pub lot: Option<LotId>,

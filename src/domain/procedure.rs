@@ -1,6 +1,7 @@
 //! Procedures: the bundle of consumables one act of care uses.
 
 use super::ids::ItemId;
+use super::ledger::DrawLine;
 use super::quantity::Quantity;
 use super::validation::FieldError;
 
@@ -55,9 +56,43 @@ pub fn bundle(procedure: &[BundleLine], overrides: &[BundleLine]) -> Vec<BundleL
     lines
 }
 
+/// What a procedure takes: the boxes scanned for it (their own lots), then FEFO for every item of
+/// the bundle no box was scanned for.
+pub fn draw(lines: &[BundleLine], scanned: Vec<DrawLine>) -> Vec<DrawLine> {
+    let fefo = lines
+        .iter()
+        .filter(|l| !scanned.iter().any(|s| s.item == l.item))
+        .map(|l| DrawLine {
+            item: l.item,
+            lot: None,
+            quantity: l.quantity,
+            serial: None,
+        })
+        .collect::<Vec<_>>();
+    scanned.into_iter().chain(fefo).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scanned_boxes_replace_their_items_and_the_rest_is_fefo() {
+        let refill = [line(2, 1), line(4, 1), line(1, 2)];
+        let vial = |lot: i64, serial: &str| DrawLine {
+            item: ItemId(1),
+            lot: Some(crate::domain::ids::LotId(lot)),
+            quantity: Quantity::new(1).unwrap(),
+            serial: Some(serial.into()),
+        };
+        let drawn = draw(&refill, vec![vial(7, "A"), vial(8, "B")]);
+        assert_eq!(drawn.len(), 4);
+        assert_eq!(drawn[0], vial(7, "A"));
+        assert_eq!(drawn[1], vial(8, "B"));
+        assert_eq!((drawn[2].item, drawn[2].lot), (ItemId(2), None));
+        assert_eq!((drawn[3].item, drawn[3].lot), (ItemId(4), None));
+        assert_eq!(draw(&refill, Vec::new()).len(), 3);
+    }
 
     fn line(item: i64, quantity: i64) -> BundleLine {
         BundleLine {

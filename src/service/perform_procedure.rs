@@ -7,7 +7,7 @@ use crate::domain::ids::{LocationId, PatientId};
 use crate::domain::ledger::{DrawLine, Movement, MovementRequest, NewMovement};
 use crate::domain::patient::PatientChanges;
 use crate::domain::policy::Policy;
-use crate::domain::procedure::{bundle, BundleLine, REFILL};
+use crate::domain::procedure::{bundle, draw, BundleLine, REFILL};
 use crate::domain::token::Actor;
 use crate::domain::validation::FieldErrors;
 use crate::repo;
@@ -23,6 +23,8 @@ pub struct ProcedureRequest {
     pub occurred_at: NaiveDateTime,
     /// Replace the quantity of items of the bundle, or add items.
     pub overrides: Vec<BundleLine>,
+    /// Boxes scanned for it: they replace their items' lines, taken from their own lots.
+    pub scanned: Vec<DrawLine>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +52,7 @@ pub fn perform_procedure(
             .ok_or(PerformProcedureError::PatientNotFound(request.patient))?;
         let procedure = repo::procedures::find(conn, &request.procedure)?
             .ok_or_else(|| PerformProcedureError::UnknownProcedure(request.procedure.clone()))?;
-        let lines = bundle(&procedure.lines, &request.overrides);
+        let lines = draw(&bundle(&procedure.lines, &request.overrides), request.scanned.clone());
         if lines.is_empty() {
             let errors = FieldErrors::single("lines", "the procedure has no line: give at least one");
             return Err(PerformProcedureError::Movement(RecordMovementError::Invalid(errors)));
@@ -63,15 +65,7 @@ pub fn perform_procedure(
             request: MovementRequest::Dispense {
                 location: request.location,
                 patient: patient.id,
-                lines: lines
-                    .iter()
-                    .map(|l| DrawLine {
-                        serial: None,
-                        item: l.item,
-                        lot: None,
-                        quantity: l.quantity,
-                    })
-                    .collect(),
+                lines,
             },
             procedure_code: Some(procedure.code.clone()),
         };

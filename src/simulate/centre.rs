@@ -373,6 +373,7 @@ impl<'a> Centre<'a> {
             location: self.store,
             occurred_at: at(day, minutes),
             overrides: Vec::new(),
+            scanned: Vec::new(),
         };
         perform_procedure(self.conn, &self.actor, at(day, minutes), self.rules, request).is_ok()
     }

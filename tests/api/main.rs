@@ -22,6 +22,7 @@ mod ops;
 mod patients;
 mod reliability;
 mod scans;
+mod screens;
 mod simulate;
 mod supply;
 mod usage;

@@ -7,13 +7,13 @@ use serde_json::json;
 
 use crate::helpers::{both_backends, days_from_today, json_of, TestApp};
 
-const PASSWORD: &str = "pharmacie centrale 2026";
+pub(crate) const PASSWORD: &str = "pharmacie centrale 2026";
 
-fn client() -> Client {
+pub(crate) fn client() -> Client {
     Client::builder().redirect(redirect::Policy::none()).build().unwrap()
 }
 
-fn encode(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn encode(pairs: &[(&str, &str)]) -> String {
     let enc = |s: &str| {
         s.bytes()
             .map(|b| match b {
@@ -30,7 +30,7 @@ fn encode(pairs: &[(&str, &str)]) -> String {
 }
 
 /// The value of a cookie the response sets, and the whole Set-Cookie line.
-fn set_cookie(response: &Response, name: &str) -> Option<(String, String)> {
+pub(crate) fn set_cookie(response: &Response, name: &str) -> Option<(String, String)> {
     response
         .headers()
         .get_all(SET_COOKIE)
@@ -42,13 +42,13 @@ fn set_cookie(response: &Response, name: &str) -> Option<(String, String)> {
         })
 }
 
-fn hidden_token(page: &str) -> String {
+pub(crate) fn hidden_token(page: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let at = page.find(marker).expect("a csrf_token field") + marker.len();
     page[at..].split('"').next().unwrap().to_owned()
 }
 
-async fn pharmacist(app: &TestApp) {
+pub(crate) async fn pharmacist(app: &TestApp) {
     let body = json!({"username": "marie", "display_name": "Marie Dupont", "role": "pharmacist", "password": PASSWORD});
     json_of(app.post("/api/v1/users", &body).await, 201).await;
 }
@@ -79,7 +79,7 @@ async fn submit(app: &TestApp, web: &Client, cookie: &str, form: &[(&str, &str)]
 }
 
 /// Signs `username` in; the session cookie to send.
-async fn session(app: &TestApp, web: &Client, username: &str, password: &str) -> String {
+pub(crate) async fn session(app: &TestApp, web: &Client, username: &str, password: &str) -> String {
     let (nonce, token) = login_form(app, web).await;
     let signed = submit(
         app,
@@ -95,13 +95,19 @@ async fn session(app: &TestApp, web: &Client, username: &str, password: &str) ->
     )
 }
 
-async fn page(app: &TestApp, web: &Client, cookie: &str, path: &str) -> String {
+pub(crate) async fn page(app: &TestApp, web: &Client, cookie: &str, path: &str) -> String {
     let response = web.get(app.url(path)).header(COOKIE, cookie).send().await.unwrap();
     assert_eq!(response.status(), 200, "{path}");
     response.text().await.unwrap()
 }
 
-async fn post_form(app: &TestApp, web: &Client, cookie: &str, path: &str, form: &[(&str, &str)]) -> Response {
+pub(crate) async fn post_form(
+    app: &TestApp,
+    web: &Client,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Response {
     web.post(app.url(path))
         .header(COOKIE, cookie)
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")

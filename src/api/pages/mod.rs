@@ -27,6 +27,10 @@ use crate::service::show_today::alerts_named;
 use crate::service::show_today::{show_today, Today};
 use crate::service::sign_in::{self, SignInError};
 
+mod forms;
+mod receive;
+mod refills;
+
 const SESSION_COOKIE: &str = "mipstock_session";
 /// Before a session exists, the sign-in form's anti-forgery token is checked against this cookie.
 const LOGIN_COOKIE: &str = "mipstock_login";
@@ -43,7 +47,135 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/recall.csv", web::get().to(recall_csv))
         .route("/login", web::get().to(login_page))
         .route("/login", web::post().to(login))
-        .route("/logout", web::post().to(logout));
+        .route("/logout", web::post().to(logout))
+        .route("/static/app.js", web::get().to(script))
+        .configure(refills::configure)
+        .configure(receive::configure);
+}
+
+/// The pages' one script, vendored in the binary (no CDN: hospital networks have no internet).
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "max-age=3600"))
+        .body(include_str!("static/app.js"))
+}
+
+/// Every item and location by id, for the names on a page.
+struct Names {
+    items: Vec<crate::domain::catalog::Item>,
+    locations: Vec<crate::domain::catalog::Location>,
+}
+
+impl Names {
+    fn read(conn: &mut crate::db::DbConnection) -> Result<Names, crate::service::read_catalog::ReadError> {
+        let all = crate::domain::page::PageRequest {
+            after: None,
+            limit: crate::domain::page::MAX_LIMIT,
+        };
+        Ok(Names {
+            items: crate::service::read_catalog::list_items(conn, &Default::default(), all)?.items,
+            locations: crate::service::read_catalog::list_locations(conn, &Default::default(), all)?.items,
+        })
+    }
+
+    fn item(&self, id: crate::domain::ids::ItemId) -> String {
+        self.items
+            .iter()
+            .find(|i| i.id == id)
+            .map_or_else(|| format!("article {id}"), |i| i.name.clone())
+    }
+
+    fn location(&self, id: crate::domain::ids::LocationId) -> String {
+        self.locations
+            .iter()
+            .find(|l| l.id == id)
+            .map_or_else(|| format!("emplacement {id}"), |l| l.name.clone())
+    }
+
+    /// The active locations as a select's options (id, name).
+    fn location_options(&self) -> Vec<(i64, String)> {
+        self.locations
+            .iter()
+            .filter(|l| l.active)
+            .map(|l| (l.id.0, l.name.clone()))
+            .collect()
+    }
+}
+
+/// A recorded movement as a page shows it: what moved, from or into which lot.
+struct Taken {
+    id: i64,
+    lines: Vec<TakenLine>,
+}
+
+struct TakenLine {
+    item: String,
+    lot: String,
+    expires: String,
+    location: String,
+    quantity: String,
+    serial: String,
+}
+
+impl Taken {
+    fn of(movement: &crate::domain::ledger::Movement, names: &Names) -> Taken {
+        Taken {
+            id: movement.id.0,
+            lines: movement
+                .lines
+                .iter()
+                .map(|l| TakenLine {
+                    item: names.item(l.item_id),
+                    lot: l.lot_number.clone(),
+                    expires: date_fr(l.expires_on),
+                    location: names.location(l.location_id),
+                    quantity: number_fr(l.delta),
+                    serial: l.serial.clone().unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The movement a page was redirected to after a write, with the names to show it.
+async fn recorded(
+    state: &AppState,
+    id: Option<i64>,
+) -> Result<Option<(crate::domain::ledger::Movement, Names)>, Problem> {
+    let Some(id) = id else { return Ok(None) };
+    let id = crate::domain::ids::MovementId(id);
+    Ok(state
+        .pool
+        .run(move |c| {
+            let names = Names::read(c)?;
+            match crate::service::read_ledger::get_movement(c, id) {
+                Ok(movement) => Ok(Some((movement, names))),
+                Err(crate::service::read_catalog::ReadError::NotFound) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .await?)
+}
+
+/// A write from a page: the signed-in user, when the session's anti-forgery token came with it
+/// and the user's role allows `least`; otherwise the page that says why not.
+async fn writer(
+    state: &AppState,
+    req: &HttpRequest,
+    token: &str,
+    least: Role,
+) -> Result<Result<(User, String), HttpResponse>, Problem> {
+    let Some((user, csrf)) = signed_in(state, req).await? else {
+        return Ok(Err(see_other("/login")));
+    };
+    if forged(token, &csrf) {
+        return Ok(Err(forbidden_write()));
+    }
+    if !user.role.includes(least) {
+        return Ok(Err(not_allowed(user.role)));
+    }
+    Ok(Ok((user, csrf)))
 }
 
 /// `12/03/2027`.
@@ -504,15 +636,10 @@ async fn acknowledge(
     id: web::Path<i64>,
     form: web::Form<WriteForm>,
 ) -> Result<HttpResponse, Problem> {
-    let Some((user, csrf)) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
+    let user = match writer(&state, &req, &form.csrf_token, Role::Pharmacist).await? {
+        Ok((user, _)) => user,
+        Err(refused) => return Ok(refused),
     };
-    if forged(&form.csrf_token, &csrf) {
-        return Ok(forbidden_write());
-    }
-    if !user.role.includes(Role::Pharmacist) {
-        return Ok(not_allowed(user.role));
-    }
     let id = AlertId(id.into_inner());
     let actor = sign_in::actor_of(&user);
     let now = clock::now();

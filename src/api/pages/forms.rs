@@ -1,0 +1,150 @@
+//! What the pages' forms share: the posted fields, read once, and the API's own messages shown
+//! next to the field they are about.
+
+use actix_web::http::StatusCode;
+
+use crate::api::problem::Problem;
+use crate::domain::gs1::GS;
+use crate::domain::validation::{FieldError, FieldErrors};
+
+/// A posted form as its name/value pairs (repeated names kept, in order).
+pub struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    /// The field's value, trimmed ("" when absent).
+    pub fn text(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim())
+    }
+
+    /// The field's value when filled in.
+    pub fn optional(&self, name: &str) -> Option<String> {
+        Some(self.text(name)).filter(|v| !v.is_empty()).map(str::to_owned)
+    }
+
+    /// A whole number, when filled in; the API's name for the field in the error.
+    pub fn number(&self, name: &str, errors: &mut FieldErrors) -> Option<i64> {
+        let text = self.text(name);
+        if text.is_empty() {
+            return None;
+        }
+        match text.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push(FieldError::new(name, "must be a whole number"));
+                None
+            }
+        }
+    }
+
+    pub fn csrf_token(&self) -> &str {
+        self.text("csrf_token")
+    }
+}
+
+/// What a keyboard-wedge scanner typed, one code per line: the GS separator arrives as the control
+/// character itself, or as the visible ␝ some scanners and the page's own script put in its place.
+pub fn scanned_codes(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|line| line.trim_matches(|c: char| c == ' ' || c == '\r' || c == '\t'))
+        .filter(|line| !line.is_empty())
+        .map(|line| line.replace('\u{241d}', &GS.to_string()))
+        .collect()
+}
+
+/// A scanned code as the page shows it back: the invisible GS as ␝.
+pub fn visible_code(code: &str) -> String {
+    code.replace(GS, "\u{241d}")
+}
+
+/// Why a form was not accepted: the problem's own words, and each field's message.
+#[derive(Default)]
+pub struct Issues {
+    pub status: Option<StatusCode>,
+    pub summary: Option<String>,
+    pub fields: Vec<FieldError>,
+}
+
+impl Issues {
+    pub fn from_problem(problem: Problem) -> Issues {
+        Issues {
+            status: StatusCode::from_u16(problem.status).ok(),
+            summary: Some(problem.detail),
+            fields: problem.errors,
+        }
+    }
+
+    /// The message about this field, if any.
+    pub fn at(&self, field: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// The messages about the request's lines (`lines[2].scan` is line 3), in order; a message
+    /// about the lines as a whole is line 0.
+    pub fn per_line(&self) -> Vec<(usize, &str)> {
+        self.fields
+            .iter()
+            .filter_map(|e| {
+                let rest = e.field.strip_prefix("lines")?;
+                let number = rest
+                    .strip_prefix('[')
+                    .and_then(|r| r.split(']').next())
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .map_or(0, |i| i + 1);
+                Some((number, e.message.as_str()))
+            })
+            .collect()
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status.unwrap_or(StatusCode::OK)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wedge_scanners_lines_become_codes_with_their_separators() {
+        let typed = "]d2010340095857484917270531104F123A\u{1d}218HK2\r\n\n  0103400958574849172705311004F\u{241d}21X\n";
+        let codes = scanned_codes(typed);
+        assert_eq!(codes.len(), 2);
+        assert_eq!(codes[0], "]d2010340095857484917270531104F123A\u{1d}218HK2");
+        assert_eq!(codes[1], "0103400958574849172705311004F\u{1d}21X");
+        assert_eq!(visible_code(&codes[1]), "0103400958574849172705311004F\u{241d}21X");
+    }
+
+    #[test]
+    fn line_messages_are_numbered_from_one() {
+        let issues = Issues {
+            fields: vec![
+                FieldError::new("lines[2].scan", "no such lot"),
+                FieldError::new("lines", "must hold 1 to 50 lines"),
+                FieldError::new("location_id", "is required"),
+            ],
+            ..Issues::default()
+        };
+        assert_eq!(
+            issues.per_line(),
+            vec![(3, "no such lot"), (0, "must hold 1 to 50 lines")]
+        );
+        assert_eq!(issues.at("location_id"), Some("is required"));
+    }
+
+    #[test]
+    fn fields_are_read_once_with_the_apis_message() {
+        let fields = Fields(vec![
+            ("location_id".into(), " 3 ".into()),
+            ("quantity".into(), "deux".into()),
+        ]);
+        let mut errors = FieldErrors::default();
+        assert_eq!(fields.number("location_id", &mut errors), Some(3));
+        assert_eq!(fields.number("quantity", &mut errors), None);
+        assert_eq!(fields.number("absent", &mut errors), None);
+        assert_eq!(errors.0.len(), 1);
+        assert_eq!(errors.0[0].field, "quantity");
+    }
+}

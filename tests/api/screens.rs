@@ -1,0 +1,160 @@
+//! The web app's screens over real HTTP: each form through the API's own use-case and messages.
+
+use reqwest::header::LOCATION;
+use serde_json::json;
+
+use crate::helpers::{both_backends, days_from_today, json_of, TestApp};
+use crate::web::{client, hidden_token, page, pharmacist, post_form, session, PASSWORD};
+
+fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// An Insuman box with its own lot and serial, as a wedge scanner types it (GS as the control
+/// character).
+fn insuman_box(lot: &str, serial: &str) -> String {
+    format!("]d2010340095857484917301231\u{1d}10{lot}\u{1d}21{serial}")
+}
+
+async fn refill_stock(app: &TestApp, store: i64) {
+    app.receive(store, app.seeded.fill_kit, "KIT-1", &days_from_today(300), 5)
+        .await;
+    app.receive(store, app.seeded.buffer, "BUF-1", &days_from_today(300), 5)
+        .await;
+    app.receive(store, app.seeded.insulin, "OLD-1", &days_from_today(60), 4)
+        .await;
+    let boxes = json!([{"scan": insuman_box("NEW-2", "SN-A")}, {"scan": insuman_box("NEW-2", "SN-B")}]);
+    json_of(
+        app.post(
+            "/api/v1/movements",
+            &json!({"kind": "receipt", "location_id": store, "lines": boxes}),
+        )
+        .await,
+        201,
+    )
+    .await;
+}
+
+both_backends! {
+    async fn a_refill_is_recorded_in_one_action_by_fefo_or_by_scanning_the_boxes(app) {
+        pharmacist(&app).await;
+        let store = app.location("STORE").await;
+        refill_stock(&app, store).await;
+        let due = app.patient("MIP-DUE").await;
+        json_of(app.patch(&format!("/api/v1/patients/{due}"), &json!({"next_refill_on": days_from_today(3)})).await, 200).await;
+        let web = client();
+        let marie = session(&app, &web, "marie", PASSWORD).await;
+        let list = page(&app, &web, &marie, "/refills").await;
+        assert!(list.contains("MIP-DUE") && list.contains(&format!("href=\"/refills/{due}\"")), "{list}");
+
+        // By scan: the two boxes' lot (the later one) for insulin, FEFO for the kit and buffer;
+        // one separator arrives as the visible ␝ the page's script writes.
+        let form = page(&app, &web, &marie, &format!("/refills/{due}")).await;
+        assert!(form.contains("2 × ") && form.contains("name=\"scans\""), "{form}");
+        let scans = format!("{}\r\n{}", insuman_box("NEW-2", "SN-A"), insuman_box("NEW-2", "SN-B").replacen('\u{1d}', "\u{241d}", 1));
+        let store_id = store.to_string();
+        let done = post_form(&app, &web, &marie, &format!("/refills/{due}"),
+            &[("csrf_token", &hidden_token(&form)), ("location_id", &store_id), ("scans", &scans)]).await;
+        assert_eq!(done.status(), 303);
+        let shown = done.headers()[LOCATION].to_str().unwrap().to_owned();
+        let result = page(&app, &web, &marie, &shown).await;
+        assert!(result.contains("enregistré") && result.contains("NEW-2") && result.contains("SN-A") && result.contains("SN-B")
+            && result.contains("KIT-1") && result.contains("BUF-1") && !result.contains("OLD-1"), "{result}");
+        let patient = json_of(app.get(&format!("/api/v1/patients/{due}")).await, 200).await;
+        assert_eq!(patient["next_refill_on"].as_str().unwrap(), days_from_today(patient["refill_interval_days"].as_i64().unwrap()));
+        let movements = json_of(app.get(&format!("/api/v1/movements?patient_id={due}")).await, 200).await;
+        let movement = &movements["data"][0];
+        assert_eq!((movement["procedure"].as_str(), movement["actor"]["name"].as_str()), (Some("refill"), Some("user:marie")));
+
+        // By FEFO: the insulin comes from the lot that expires first.
+        let fefo = post_form(&app, &web, &marie, &format!("/refills/{due}"),
+            &[("csrf_token", &hidden_token(&form)), ("location_id", &store_id), ("scans", "")]).await;
+        assert_eq!(fefo.status(), 303);
+        let result = page(&app, &web, &marie, fefo.headers()[LOCATION].to_str().unwrap()).await;
+        assert!(result.contains("OLD-1") && result.contains("-2"), "{result}");
+
+        // A box never received: the API's message next to the scans, nothing written.
+        let before = json_of(app.get(&format!("/api/v1/movements?patient_id={due}")).await, 200).await["data"].as_array().unwrap().len();
+        let refused = post_form(&app, &web, &marie, &format!("/refills/{due}"),
+            &[("csrf_token", &hidden_token(&form)), ("location_id", &store_id), ("scans", &insuman_box("NEVER", "SN-Z"))]).await;
+        assert_eq!(refused.status(), 422);
+        let text = refused.text().await.unwrap();
+        assert!(text.contains("Boîte 1 : no such lot: lot NEVER of this item was never received") && text.contains("rien n'a été modifié"), "{text}");
+        assert!(text.contains("NEVER\u{241d}21SN-Z"), "the scan is shown back, GS visible: {text}");
+        let after = json_of(app.get(&format!("/api/v1/movements?patient_id={due}")).await, 200).await["data"].as_array().unwrap().len();
+        assert_eq!(before, after);
+
+        // Not enough stock: the API's conflict, in the page.
+        let empty = app.location("EMPTY").await.to_string();
+        let short = post_form(&app, &web, &marie, &format!("/refills/{due}"),
+            &[("csrf_token", &hidden_token(&form)), ("location_id", &empty), ("scans", "")]).await;
+        assert_eq!(short.status(), 409);
+        assert!(short.text().await.unwrap().contains("rien n'a été modifié"));
+    }
+
+    async fn a_delivery_is_received_against_an_order_by_scan_then_checked_and_recorded(app) {
+        pharmacist(&app).await;
+        let store = app.location("STORE").await;
+        let supplier = json_of(app.post("/api/v1/suppliers", &json!({"code": "SANOFI", "name": "Sanofi", "lead_time_days": 10})).await, 201).await["id"].as_i64().unwrap();
+        let order = json_of(app.post("/api/v1/orders", &json!({"supplier_id": supplier, "reference": "PO-WEB",
+            "lines": [{"item_id": app.seeded.insulin, "quantity": 2}]})).await, 201).await;
+        let (order_id, line_id) = (order["id"].as_i64().unwrap(), order["lines"][0]["id"].as_i64().unwrap());
+        let web = client();
+        let marie = session(&app, &web, "marie", PASSWORD).await;
+        let form = page(&app, &web, &marie, "/receive").await;
+        assert!(form.contains("PO-WEB") && form.contains(&format!("href=\"/receive?order={order_id}\"")), "{form}");
+        let form = page(&app, &web, &marie, &format!("/receive?order={order_id}")).await;
+        assert!(form.contains(&format!("name=\"lines[0].order_line_id\" value=\"{line_id}\"")) && form.contains("attendu : 2"), "{form}");
+        let token = hidden_token(&form);
+        let (store_id, insulin, line) = (store.to_string(), app.seeded.insulin.to_string(), line_id.to_string());
+        let order_text = order_id.to_string();
+        let typed = |scan: &str, action: &str| {
+            vec![("csrf_token", token.clone()), ("order", order_text.clone()), ("action", action.to_owned()), ("location_id", store_id.clone()), ("reference", "BL-778".into()),
+                ("lines[0].scan", scan.to_owned()), ("lines[0].item_id", insulin.clone()), ("lines[0].lot_number", String::new()), ("lines[0].expires_on", String::new()),
+                ("lines[0].quantity", String::new()), ("lines[0].serial", String::new()), ("lines[0].order_line_id", line.clone()), ("lines[0].expected", "2".into()),
+                ("lines[1].scan", String::new()), ("lines[1].item_id", String::new()), ("lines[1].order_line_id", String::new())]
+        };
+
+        // "Lire les codes": the scan fills lot, expiry and serial; nothing is recorded yet.
+        let read = typed(&insuman_box("RCV-1", "SN-R1"), "read");
+        let response = post_form(&app, &web, &marie, "/receive", &pairs(&read)).await;
+        assert_eq!(response.status(), 200);
+        let filled = response.text().await.unwrap();
+        assert!(filled.contains("value=\"RCV-1\"") && filled.contains("value=\"2030-12-31\"") && filled.contains("value=\"SN-R1\"") && filled.contains("encore enregistré"), "{filled}");
+        let lots = json_of(app.get(&format!("/api/v1/lots?item_id={}", app.seeded.insulin)).await, 200).await;
+        assert!(lots["data"].as_array().unwrap().is_empty(), "{lots}");
+
+        // A scan that contradicts the chosen item: the API's message next to that line's field.
+        let wrong = typed(&insuman_box("RCV-1", "SN-R1"), "record");
+        let mut wrong = wrong;
+        wrong[6].1 = app.seeded.fill_kit.to_string();
+        let refused = post_form(&app, &web, &marie, "/receive", &pairs(&wrong)).await;
+        assert_eq!(refused.status(), 422);
+        let text = refused.text().await.unwrap();
+        assert!(text.contains("rien n'a été modifié") && text.contains("<p class=\"error\">says "), "{text}");
+
+        // Recorded against the order line.
+        let record = typed(&insuman_box("RCV-1", "SN-R1"), "record");
+        let done = post_form(&app, &web, &marie, "/receive", &pairs(&record)).await;
+        assert_eq!(done.status(), 303);
+        let shown = page(&app, &web, &marie, done.headers()[LOCATION].to_str().unwrap()).await;
+        assert!(shown.contains("enregistré") && shown.contains("RCV-1"), "{shown}");
+        let order = json_of(app.get(&format!("/api/v1/orders/{order_id}")).await, 200).await;
+        assert_eq!((order["status"].as_str(), order["lines"][0]["received_quantity"].as_i64()), (Some("partially_received"), Some(1)));
+
+        // The manual path: typed fields, a missing expiry said next to it.
+        let manual = vec![("csrf_token", token.clone()), ("action", "record".into()), ("location_id", store_id.clone()),
+            ("lines[0].scan", String::new()), ("lines[0].item_id", app.seeded.buffer.to_string()), ("lines[0].lot_number", "BUF-9".into()),
+            ("lines[0].expires_on", String::new()), ("lines[0].quantity", "3".into()), ("lines[0].serial", String::new()), ("lines[0].order_line_id", String::new())];
+        let missing = post_form(&app, &web, &marie, "/receive", &pairs(&manual)).await;
+        assert_eq!(missing.status(), 422);
+        let text = missing.text().await.unwrap();
+        assert!(text.contains("value=\"BUF-9\""), "what was typed is kept: {text}");
+        let mut manual = manual;
+        manual[6].1 = days_from_today(400);
+        let done = post_form(&app, &web, &marie, "/receive", &pairs(&manual)).await;
+        assert_eq!(done.status(), 303);
+        let shown = page(&app, &web, &marie, done.headers()[LOCATION].to_str().unwrap()).await;
+        assert!(shown.contains("BUF-9"), "{shown}");
+    }
+}
