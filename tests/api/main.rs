@@ -8,6 +8,7 @@ mod smtp;
 mod access;
 mod alerts;
 mod auth;
+mod browser;
 mod catalog;
 mod cli;
 mod cold_chain;
