@@ -116,7 +116,7 @@ impl From<Movement> for MovementDto {
 
 /// A line of a movement request as sent; which fields a line needs depends on the movement's
 /// kind (the document states it per kind: `movement_schema`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MovementLineRequest {
     /// Required unless `scan` gives it.
@@ -139,23 +139,6 @@ pub struct MovementLineRequest {
     /// What the scanner typed (all kinds but count): the code gives the item, lot, expiry and
     /// serial; a field also given must agree with it.
     pub scan: Option<String>,
-}
-
-impl MovementLineRequest {
-    /// A line that is only what the scanner typed.
-    pub fn scanned(code: String) -> MovementLineRequest {
-        MovementLineRequest {
-            item_id: None,
-            quantity: None,
-            lot_id: None,
-            lot_number: None,
-            expires_on: None,
-            counted_quantity: None,
-            serials: None,
-            order_line_id: None,
-            scan: Some(code),
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,6 +10,19 @@ fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     v.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
+async fn on_hand(app: &TestApp, location: &str) -> i64 {
+    let rows = json_of(
+        app.get(&format!(
+            "/api/v1/stock?item_id={}&location_id={location}",
+            app.seeded.insulin
+        ))
+        .await,
+        200,
+    )
+    .await;
+    rows["data"][0]["on_hand"].as_i64().unwrap()
+}
+
 /// An Insuman box with its own lot and serial, as a wedge scanner types it (GS as the control
 /// character).
 fn insuman_box(lot: &str, serial: &str) -> String {
@@ -156,5 +169,50 @@ both_backends! {
         assert_eq!(done.status(), 303);
         let shown = page(&app, &web, &marie, done.headers()[LOCATION].to_str().unwrap()).await;
         assert!(shown.contains("BUF-9"), "{shown}");
+    }
+
+    async fn stock_by_location_with_a_count_a_waste_and_a_transfer_to_the_ward_fridge(app) {
+        pharmacist(&app).await;
+        let store = app.location("STORE").await;
+        let fridge = app.location("WARD-FRIDGE").await;
+        let lot = app.receive(store, app.seeded.insulin, "STK-1", &days_from_today(200), 10).await;
+        app.receive_days_ago(10, store, app.seeded.buffer, "STK-OLD", &days_from_today(-3), 2).await;
+        let web = client();
+        let marie = session(&app, &web, "marie", PASSWORD).await;
+        let shown = page(&app, &web, &marie, "/stock").await;
+        assert!(shown.contains("STK-1") && shown.contains("STK-OLD") && shown.contains("périmé") && shown.contains("Location STORE"), "{shown}");
+        let token = hidden_token(&shown);
+        let (lot, store, fridge, insulin) = (lot.to_string(), store.to_string(), fridge.to_string(), app.seeded.insulin.to_string());
+        let on_lot = |extra: &[(&'static str, &'static str)]| {
+            let mut form = vec![("csrf_token", token.clone()), ("item_id", insulin.clone()), ("lot_id", lot.clone()), ("location_id", store.clone())];
+            form.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+            form
+        };
+
+        let counted = post_form(&app, &web, &marie, "/stock/count", &pairs(&on_lot(&[("lines[0].counted_quantity", "9")]))).await;
+        assert_eq!(counted.status(), 303);
+        assert_eq!(on_hand(&app, &store).await, 9);
+        let wasted = post_form(&app, &web, &marie, "/stock/waste", &pairs(&on_lot(&[("lines[0].quantity", "1"), ("reason", "damaged")]))).await;
+        assert_eq!(wasted.status(), 303);
+        let mut transfer = on_lot(&[("lines[0].quantity", "3")]);
+        transfer.push(("to_location_id", fridge.clone()));
+        let moved = post_form(&app, &web, &marie, "/stock/transfer", &pairs(&transfer)).await;
+        assert_eq!(moved.status(), 303);
+        let result = page(&app, &web, &marie, moved.headers()[LOCATION].to_str().unwrap()).await;
+        assert!(result.contains("enregistré") && result.contains("Location WARD-FRIDGE"), "{result}");
+        assert_eq!((on_hand(&app, &store).await, on_hand(&app, &fridge).await), (5, 3));
+
+        // More than there is: the API's conflict, in the lot's own form, nothing moved.
+        let mut too_much = on_lot(&[("lines[0].quantity", "50")]);
+        too_much.push(("to_location_id", fridge.clone()));
+        let refused = post_form(&app, &web, &marie, "/stock/transfer", &pairs(&too_much)).await;
+        assert_eq!(refused.status(), 409);
+        let text = refused.text().await.unwrap();
+        assert!(text.contains("rien n'a été modifié") && text.contains("<details open>"), "{text}");
+        // A reason the API does not know: its message.
+        let bad = post_form(&app, &web, &marie, "/stock/waste", &pairs(&on_lot(&[("lines[0].quantity", "1"), ("reason", "lost")]))).await;
+        assert_eq!(bad.status(), 422);
+        assert!(bad.text().await.unwrap().contains("(reason)"));
+        assert_eq!((on_hand(&app, &store).await, on_hand(&app, &fridge).await), (5, 3));
     }
 }

@@ -30,6 +30,7 @@ use crate::service::sign_in::{self, SignInError};
 mod forms;
 mod receive;
 mod refills;
+mod stock;
 
 const SESSION_COOKIE: &str = "mipstock_session";
 /// Before a session exists, the sign-in form's anti-forgery token is checked against this cookie.
@@ -50,7 +51,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(logout))
         .route("/static/app.js", web::get().to(script))
         .configure(refills::configure)
-        .configure(receive::configure);
+        .configure(receive::configure)
+        .configure(stock::configure);
 }
 
 /// The pages' one script, vendored in the binary (no CDN: hospital networks have no internet).

@@ -216,7 +216,10 @@ fn scanned_lines(
         note: None,
         lines: codes
             .iter()
-            .map(|code| MovementLineRequest::scanned(code.clone()))
+            .map(|code| MovementLineRequest {
+                scan: Some(code.clone()),
+                ..MovementLineRequest::default()
+            })
             .collect(),
     };
     let read = request.read_scans(now.date())?;
