@@ -215,4 +215,37 @@ both_backends! {
         assert!(bad.text().await.unwrap().contains("(reason)"));
         assert_eq!((on_hand(&app, &store).await, on_hand(&app, &fridge).await), (5, 3));
     }
+
+    async fn the_forecast_draws_ninety_days_explains_its_suggestion_and_orders_it(app) {
+        pharmacist(&app).await;
+        let store = app.location("STORE").await;
+        app.receive(store, app.seeded.insulin, "FC-1", &days_from_today(20), 10).await;
+        let supplier = json_of(app.post("/api/v1/suppliers", &json!({"code": "SANOFI", "name": "Sanofi", "lead_time_days": 14})).await, 201).await["id"].as_i64().unwrap();
+        json_of(app.patch(&format!("/api/v1/items/{}", app.seeded.insulin), &json!({"supplier_id": supplier})).await, 200).await;
+        for (i, reference) in ["MIP-F1", "MIP-F2", "MIP-F3"].iter().enumerate() {
+            let patient = app.patient(reference).await;
+            json_of(app.patch(&format!("/api/v1/patients/{patient}"), &json!({"next_refill_on": days_from_today(3 + 10 * i as i64)})).await, 200).await;
+        }
+        let web = client();
+        let marie = session(&app, &web, "marie", PASSWORD).await;
+        let shown = page(&app, &web, &marie, &format!("/forecast?item={}", app.seeded.insulin)).await;
+        assert!(shown.contains("<svg") && shown.contains("<polyline points=") && shown.contains("recharge(s)") && shown.contains("périment"), "{shown}");
+        assert!(shown.contains("Commander <strong>") && shown.contains("Période couverte"), "{shown}");
+        let suggested = json_of(app.get(&format!("/api/v1/forecast?item_id={}", app.seeded.insulin)).await, 200).await;
+        let quantity = suggested["data"][0]["suggestion"]["quantity"].as_i64().expect("a suggestion");
+        let (item, supplier) = (app.seeded.insulin.to_string(), supplier.to_string());
+        let placed = post_form(&app, &web, &marie, "/forecast/order",
+            &[("csrf_token", &hidden_token(&shown)), ("item_id", &item), ("supplier_id", &supplier), ("reference", "CDE-PREV")]).await;
+        assert_eq!(placed.status(), 303);
+        let after = page(&app, &web, &marie, placed.headers()[LOCATION].to_str().unwrap()).await;
+        assert!(after.contains("passée au fournisseur"), "{after}");
+        let orders = json_of(app.get("/api/v1/orders").await, 200).await;
+        let order = &orders["data"][0];
+        assert_eq!((order["reference"].as_str(), order["lines"][0]["quantity"].as_i64()), (Some("CDE-PREV"), Some(quantity)));
+        // An item without a supplier: said next to the button, nothing ordered.
+        let buffer = app.seeded.buffer.to_string();
+        let refused = post_form(&app, &web, &marie, "/forecast/order", &[("csrf_token", &hidden_token(&shown)), ("item_id", &buffer)]).await;
+        assert_eq!(refused.status(), 422);
+        assert_eq!(json_of(app.get("/api/v1/orders").await, 200).await["data"].as_array().unwrap().len(), 1);
+    }
 }

@@ -27,6 +27,7 @@ use crate::service::show_today::alerts_named;
 use crate::service::show_today::{show_today, Today};
 use crate::service::sign_in::{self, SignInError};
 
+mod forecast;
 mod forms;
 mod receive;
 mod refills;
@@ -52,7 +53,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/app.js", web::get().to(script))
         .configure(refills::configure)
         .configure(receive::configure)
-        .configure(stock::configure);
+        .configure(stock::configure)
+        .configure(forecast::configure);
 }
 
 /// The pages' one script, vendored in the binary (no CDN: hospital networks have no internet).
