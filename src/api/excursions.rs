@@ -106,6 +106,29 @@ pub struct CreateExcursionRequest {
     pub note: Option<String>,
 }
 
+impl CreateExcursionRequest {
+    /// The excursion this request reports at `location`: the API's and the web app's one check.
+    pub(crate) fn parse(self, location: LocationId, now: chrono::NaiveDateTime) -> Result<NewExcursion, Problem> {
+        let mut errors = FieldErrors::default();
+        let started_at = errors.check(instant("started_at", self.started_at, now));
+        let ended_at = self.ended_at.and_then(|at| errors.check(instant("ended_at", at, now)));
+        let note = self
+            .note
+            .as_deref()
+            .and_then(|n| errors.check(text::free_text("note", n, NOTE_MAX)));
+        let started_at = errors.finish(|| started_at).map_err(Problem::invalid)?;
+        NewExcursion::parse(
+            location,
+            started_at,
+            ended_at,
+            self.max_temperature_c,
+            self.min_temperature_c,
+            note,
+        )
+        .map_err(Problem::invalid)
+    }
+}
+
 fn instant(field: &str, at: DateTime<Utc>, now: chrono::NaiveDateTime) -> Result<chrono::NaiveDateTime, FieldError> {
     time::occurred_at(at, now).map_err(|e| FieldError::new(field, e.message))
 }
@@ -126,27 +149,8 @@ pub async fn create(
     body: Json<CreateExcursionRequest>,
 ) -> Result<HttpResponse, Problem> {
     let now = clock::now();
-    let body = body.into_inner();
-    let mut errors = FieldErrors::default();
-    let started_at = errors.check(instant("started_at", body.started_at, now));
-    let ended_at = body.ended_at.and_then(|at| errors.check(instant("ended_at", at, now)));
-    let note = body
-        .note
-        .as_deref()
-        .and_then(|n| errors.check(text::free_text("note", n, NOTE_MAX)));
-    errors.finish(|| Some(())).map_err(Problem::invalid)?;
-    let (Some(started_at), forecast) = (started_at, state.policy.forecast) else {
-        return Err(Problem::invalid(FieldErrors::default()));
-    };
-    let new = NewExcursion::parse(
-        LocationId(id.into_inner()),
-        started_at,
-        ended_at,
-        body.max_temperature_c,
-        body.min_temperature_c,
-        note,
-    )
-    .map_err(Problem::invalid)?;
+    let new = body.into_inner().parse(LocationId(id.into_inner()), now)?;
+    let forecast = state.policy.forecast;
     respond(&state, &req, actor, move |conn, actor| {
         let excursion = record_excursion(conn, actor, now, forecast, new)?;
         Reply::created(
@@ -169,6 +173,27 @@ pub struct DecisionRequest {
     pub note: Option<String>,
 }
 
+impl DecisionRequest {
+    /// The decision this request makes: the API's and the web app's one check.
+    pub(crate) fn parse(self) -> Result<HoldDecision, Problem> {
+        let mut errors = FieldErrors::default();
+        let decision = Decision::parse(&self.decision);
+        if decision.is_none() {
+            errors.push(FieldError::new("decision", "must be release or destroy"));
+        }
+        let note = self
+            .note
+            .as_deref()
+            .and_then(|n| errors.check(text::free_text("note", n, NOTE_MAX)));
+        let decision = errors.finish(|| decision).map_err(Problem::invalid)?;
+        Ok(HoldDecision {
+            lot: LotId(self.lot_id),
+            decision,
+            note,
+        })
+    }
+}
+
 /// Decide on one lot an excursion held, once: release or destroy. When every held lot is
 /// decided, the alert resolves.
 #[utoipa::path(post, path = "/api/v1/excursions/{id}/decisions", tag = "stock",
@@ -185,22 +210,7 @@ pub async fn decide(
     body: Json<DecisionRequest>,
 ) -> Result<HttpResponse, Problem> {
     let now = clock::now();
-    let body = body.into_inner();
-    let mut errors = FieldErrors::default();
-    let decision = Decision::parse(&body.decision);
-    if decision.is_none() {
-        errors.push(FieldError::new("decision", "must be release or destroy"));
-    }
-    let note = body
-        .note
-        .as_deref()
-        .and_then(|n| errors.check(text::free_text("note", n, NOTE_MAX)));
-    let decision = errors.finish(|| decision).map_err(Problem::invalid)?;
-    let request = HoldDecision {
-        lot: LotId(body.lot_id),
-        decision,
-        note,
-    };
+    let request = body.into_inner().parse()?;
     let excursion = ExcursionId(id.into_inner());
     let policy = state.policy;
     respond(&state, &req, actor, move |conn, actor| {

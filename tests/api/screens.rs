@@ -248,4 +248,46 @@ both_backends! {
         assert_eq!(refused.status(), 422);
         assert_eq!(json_of(app.get("/api/v1/orders").await, 200).await["data"].as_array().unwrap().len(), 1);
     }
+
+    async fn an_excursion_is_reported_holds_the_fridge_and_each_lot_is_decided(app) {
+        pharmacist(&app).await;
+        let fridge = app.location("WARD-FRIDGE").await;
+        let lot = app.receive_days_ago(1, fridge, app.seeded.insulin, "COLD-1", &days_from_today(200), 6).await;
+        let web = client();
+        let marie = session(&app, &web, "marie", PASSWORD).await;
+        let shown = page(&app, &web, &marie, "/cold-chain").await;
+        let token = hidden_token(&shown);
+        let started = (chrono::Utc::now() - chrono::Duration::hours(3)).format("%Y-%m-%dT%H:%M").to_string();
+        let fridge_id = fridge.to_string();
+
+        // The warmest reading forgotten: said next to it, nothing held.
+        let missing = post_form(&app, &web, &marie, "/cold-chain/excursions",
+            &[("csrf_token", &token), ("location_id", &fridge_id), ("started_at", &started), ("max_temperature_c", "")]).await;
+        assert_eq!(missing.status(), 422);
+        let text = missing.text().await.unwrap();
+        assert!(text.contains("is required") && text.contains(&format!("value=\"{started}\"")), "{text}");
+        assert_eq!(json_of(app.get("/api/v1/excursions").await, 200).await["data"].as_array().unwrap().len(), 0);
+
+        let reported = post_form(&app, &web, &marie, "/cold-chain/excursions",
+            &[("csrf_token", &token), ("location_id", &fridge_id), ("started_at", &started), ("max_temperature_c", "11,5"), ("note", "porte mal fermée")]).await;
+        assert_eq!(reported.status(), 303);
+        let after = page(&app, &web, &marie, reported.headers()[LOCATION].to_str().unwrap()).await;
+        assert!(after.contains("bloquées") && after.contains("COLD-1") && after.contains("11,5 °C") && after.contains("décision attendue"), "{after}");
+        let excursion = json_of(app.get("/api/v1/excursions").await, 200).await["data"][0].clone();
+        assert_eq!((excursion["held"][0]["quantity"].as_i64(), excursion["max_temperature_c"].as_f64()), (Some(6), Some(11.5)));
+        let id = excursion["id"].as_i64().unwrap();
+
+        let lot = lot.to_string();
+        let path = format!("/cold-chain/{id}/decisions");
+        let released = post_form(&app, &web, &marie, &path, &[("csrf_token", &token), ("lot_id", &lot), ("decision", "release"), ("note", "avis Sanofi")]).await;
+        assert_eq!(released.status(), 303);
+        let decided = page(&app, &web, &marie, "/cold-chain").await;
+        assert!(decided.contains("libéré par user:marie") && decided.contains("décidée"), "{decided}");
+        // Decided once: a second decision is the API's conflict, on that excursion.
+        let again = post_form(&app, &web, &marie, &path, &[("csrf_token", &token), ("lot_id", &lot), ("decision", "destroy")]).await;
+        assert_eq!(again.status(), 409);
+        assert!(again.text().await.unwrap().contains("rien n'a été modifié"));
+        let excursion = json_of(app.get(&format!("/api/v1/excursions/{id}")).await, 200).await;
+        assert_eq!(excursion["held"][0]["decision"], "released");
+    }
 }

@@ -27,6 +27,7 @@ use crate::service::show_today::alerts_named;
 use crate::service::show_today::{show_today, Today};
 use crate::service::sign_in::{self, SignInError};
 
+mod cold_chain;
 mod forecast;
 mod forms;
 mod receive;
@@ -54,7 +55,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(refills::configure)
         .configure(receive::configure)
         .configure(stock::configure)
-        .configure(forecast::configure);
+        .configure(forecast::configure)
+        .configure(cold_chain::configure);
 }
 
 /// The pages' one script, vendored in the binary (no CDN: hospital networks have no internet).
