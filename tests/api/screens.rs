@@ -290,4 +290,66 @@ both_backends! {
         let excursion = json_of(app.get(&format!("/api/v1/excursions/{id}")).await, 200).await;
         assert_eq!(excursion["held"][0]["decision"], "released");
     }
+
+    async fn an_admin_sets_thresholds_suppliers_users_and_tokens_and_a_pharmacist_cannot(app) {
+        pharmacist(&app).await;
+        json_of(app.post("/api/v1/users", &json!({"username": "admin.pharma", "display_name": "Chef de service", "role": "admin", "password": PASSWORD})).await, 201).await;
+        let web = client();
+        let marie = session(&app, &web, "marie", PASSWORD).await;
+        let refused = web.get(app.url("/settings")).header(reqwest::header::COOKIE, &marie).send().await.unwrap();
+        assert_eq!(refused.status(), 403);
+        let admin = session(&app, &web, "admin.pharma", PASSWORD).await;
+        let shown = page(&app, &web, &admin, "/settings").await;
+        assert!(shown.contains("Réglages") && shown.contains("marie"), "{shown}");
+        let token = hidden_token(&shown);
+        let insulin = app.seeded.insulin.to_string();
+
+        let saved = post_form(&app, &web, &admin, "/settings/thresholds",
+            &[("csrf_token", &token), ("item_id", &insulin), ("location_id", ""), ("reorder_point", "8"), ("reorder_quantity", "20")]).await;
+        assert_eq!((saved.status().as_u16(), saved.headers()[LOCATION].to_str().unwrap()), (303, "/settings?saved=thresholds"));
+        let thresholds = json_of(app.get("/api/v1/thresholds").await, 200).await;
+        assert_eq!(thresholds["data"][0]["reorder_point"], 8);
+        let bad = post_form(&app, &web, &admin, "/settings/thresholds",
+            &[("csrf_token", &token), ("item_id", &insulin), ("reorder_point", "-1"), ("reorder_quantity", "0")]).await;
+        assert_eq!(bad.status(), 422);
+        let text = bad.text().await.unwrap();
+        assert!(text.contains("value=\"-1\""), "typed values kept: {text}");
+
+        let supplier = post_form(&app, &web, &admin, "/settings/suppliers",
+            &[("csrf_token", &token), ("code", "sanofi"), ("name", "Sanofi"), ("lead_time_days", "12"), ("email", "commandes@sanofi.example")]).await;
+        assert_eq!(supplier.status(), 303);
+        let again = post_form(&app, &web, &admin, "/settings/suppliers", &[("csrf_token", &token), ("code", "SANOFI"), ("name", "Again")]).await;
+        assert_eq!(again.status(), 409);
+
+        let short = post_form(&app, &web, &admin, "/settings/users",
+            &[("csrf_token", &token), ("username", "luc"), ("display_name", "Luc"), ("role", "pharmacist"), ("password", "court")]).await;
+        assert_eq!(short.status(), 422);
+        let text = short.text().await.unwrap();
+        assert!(text.contains("value=\"luc\"") && !text.contains("value=\"court\""), "{text}");
+        let created = post_form(&app, &web, &admin, "/settings/users",
+            &[("csrf_token", &token), ("username", "luc"), ("display_name", "Luc"), ("role", "pharmacist"), ("password", "un mot de passe long")]).await;
+        assert_eq!(created.status(), 303);
+        session(&app, &web, "luc", "un mot de passe long").await;
+        let users = json_of(app.get("/api/v1/users").await, 200).await;
+        let luc = users["data"].as_array().unwrap().iter().find(|u| u["username"] == "luc").unwrap()["id"].as_i64().unwrap();
+        let disabled = post_form(&app, &web, &admin, &format!("/settings/users/{luc}"), &[("csrf_token", &token), ("active", "false")]).await;
+        assert_eq!(disabled.status(), 303);
+        assert_eq!(json_of(app.get(&format!("/api/v1/users/{luc}")).await, 200).await["active"], false);
+
+        // A token: its secret shown once, usable at once, then revoked.
+        let issued = post_form(&app, &web, &admin, "/settings/tokens", &[("csrf_token", &token), ("name", "DPI"), ("role", "viewer")]).await;
+        assert_eq!(issued.status(), 200);
+        let text = issued.text().await.unwrap();
+        let marker = "<code id=\"issued-token\">";
+        let at = text.find(marker).expect("the secret, once") + marker.len();
+        let secret = text[at..].split('<').next().unwrap().to_owned();
+        let with = |secret: &str| web.get(app.url("/api/v1/items")).bearer_auth(secret.to_owned()).send();
+        assert_eq!(with(&secret).await.unwrap().status(), 200);
+        let tokens = json_of(app.get("/api/v1/tokens").await, 200).await;
+        let id = tokens["data"].as_array().unwrap().iter().find(|t| t["name"] == "DPI").unwrap()["id"].as_i64().unwrap();
+        assert!(!page(&app, &web, &admin, "/settings").await.contains(&secret), "shown once only");
+        let revoked = post_form(&app, &web, &admin, &format!("/settings/tokens/{id}"), &[("csrf_token", &token)]).await;
+        assert_eq!(revoked.status(), 303);
+        assert_eq!(with(&secret).await.unwrap().status(), 401);
+    }
 }

@@ -32,6 +32,7 @@ mod forecast;
 mod forms;
 mod receive;
 mod refills;
+mod settings;
 mod stock;
 
 const SESSION_COOKIE: &str = "mipstock_session";
@@ -56,7 +57,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(receive::configure)
         .configure(stock::configure)
         .configure(forecast::configure)
-        .configure(cold_chain::configure);
+        .configure(cold_chain::configure)
+        .configure(settings::configure);
 }
 
 /// The pages' one script, vendored in the binary (no CDN: hospital networks have no internet).
@@ -249,6 +251,8 @@ struct Chrome {
     page: &'static str,
     user: String,
     role: &'static str,
+    /// Admins see the Settings link.
+    admin: bool,
     csrf_token: String,
 }
 
@@ -257,6 +261,7 @@ fn chrome(page: &'static str, user: &User, csrf_token: String) -> Chrome {
         page,
         user: user.display_name.clone(),
         role: role_fr(user.role),
+        admin: user.role.includes(Role::Admin),
         csrf_token,
     }
 }
