@@ -57,6 +57,11 @@ both_backends! {
         json_of(app.patch(&format!("/api/v1/patients/{due}"), &json!({"next_refill_on": days_from_today(3)})).await, 200).await;
         let web = client();
         let marie = session(&app, &web, "marie", PASSWORD).await;
+        // A patient that does not exist is a page that says so, not the API's JSON.
+        let missing = web.get(app.url("/refills/999999")).header(reqwest::header::COOKIE, &marie).send().await.unwrap();
+        assert_eq!(missing.status(), 404);
+        assert!(missing.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(missing.text().await.unwrap().contains("Retour à l'accueil"));
         let list = page(&app, &web, &marie, "/refills").await;
         assert!(list.contains("MIP-DUE") && list.contains(&format!("href=\"/refills/{due}\"")), "{list}");
 
@@ -351,5 +356,24 @@ both_backends! {
         let revoked = post_form(&app, &web, &admin, &format!("/settings/tokens/{id}"), &[("csrf_token", &token)]).await;
         assert_eq!(revoked.status(), 303);
         assert_eq!(with(&secret).await.unwrap().status(), 401);
+    }
+
+    async fn a_patients_refill_interval_status_and_next_date_are_changed_on_their_page(app) {
+        pharmacist(&app).await;
+        let patient = app.patient("MIP-EDIT").await;
+        let web = client();
+        let marie = session(&app, &web, "marie", PASSWORD).await;
+        let shown = page(&app, &web, &marie, &format!("/patients/{patient}")).await;
+        let token = hidden_token(&shown);
+        let path = format!("/patients/{patient}");
+        let next = days_from_today(5);
+        let refused = post_form(&app, &web, &marie, &path, &[("csrf_token", &token), ("status", "active"), ("refill_interval_days", "90"), ("next_refill_on", &next)]).await;
+        assert_eq!(refused.status(), 422);
+        assert!(refused.text().await.unwrap().contains("rien n'a été modifié"));
+        let saved = post_form(&app, &web, &marie, &path, &[("csrf_token", &token), ("status", "active"), ("refill_interval_days", "35"), ("next_refill_on", &next)]).await;
+        assert_eq!(saved.status(), 303);
+        let after = json_of(app.get(&format!("/api/v1/patients/{patient}")).await, 200).await;
+        assert_eq!((after["refill_interval_days"].as_i64(), after["next_refill_on"].as_str()), (Some(35), Some(next.as_str())));
+        assert!(page(&app, &web, &marie, saved.headers()[LOCATION].to_str().unwrap()).await.contains("Modifications enregistrées"));
     }
 }

@@ -7,7 +7,7 @@ use chrono::{NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 
 use super::forms::{Fields, Issues};
-use super::{chrome, date_fr, html, number_fr, see_other, signed_in, writer, Chrome, Names, VERSION};
+use super::{chrome, date_fr, html, number_fr, page, see_other, signed_in, writer, Chrome, Names, VERSION};
 use crate::api::clock;
 use crate::api::excursions::{CreateExcursionRequest, DecisionRequest};
 use crate::api::problem::Problem;
@@ -22,9 +22,9 @@ use crate::service::read_ledger::list_excursions;
 use crate::service::record_excursion::record_excursion;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/cold-chain", web::get().to(show))
-        .route("/cold-chain/excursions", web::post().to(report))
-        .route("/cold-chain/{id}/decisions", web::post().to(decide));
+    cfg.route("/cold-chain", page(web::get().to(show)))
+        .route("/cold-chain/excursions", page(web::post().to(report)))
+        .route("/cold-chain/{id}/decisions", page(web::post().to(decide)));
 }
 
 struct HeldRow {

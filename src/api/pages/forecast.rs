@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::forms::{Fields, Issues};
-use super::{chrome, date_fr, html, number_fr, see_other, signed_in, writer, Chrome, Names, VERSION};
+use super::{chrome, date_fr, html, number_fr, page, see_other, signed_in, writer, Chrome, Names, VERSION};
 use crate::api::clock;
 use crate::api::problem::Problem;
 use crate::api::AppState;
@@ -20,8 +20,8 @@ use crate::service::forecast::{forecast, ItemForecast};
 use crate::service::order_suggestions::{order_suggestions, SuggestedOrder};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/forecast", web::get().to(show))
-        .route("/forecast/order", web::post().to(order));
+    cfg.route("/forecast", page(web::get().to(show)))
+        .route("/forecast/order", page(web::post().to(order)));
 }
 
 const WIDTH: f64 = 900.0;

@@ -21,8 +21,7 @@ use crate::domain::role::Role;
 use crate::domain::stock::StockStatus;
 use crate::domain::user::{Password, User};
 use crate::service::acknowledge_alert::{acknowledge_alert, AcknowledgeAlertError};
-use crate::service::read_ledger::list_patients;
-use crate::service::report_usage::{patient_usage, recall as find_recall};
+use crate::service::report_usage::recall as find_recall;
 use crate::service::show_today::alerts_named;
 use crate::service::show_today::{show_today, Today};
 use crate::service::sign_in::{self, SignInError};
@@ -30,6 +29,7 @@ use crate::service::sign_in::{self, SignInError};
 mod cold_chain;
 mod forecast;
 mod forms;
+mod patients;
 mod receive;
 mod refills;
 mod settings;
@@ -41,24 +41,57 @@ const LOGIN_COOKIE: &str = "mipstock_login";
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(today))
-        .route("/alerts", web::get().to(alerts))
-        .route("/alerts/{id}/acknowledge", web::post().to(acknowledge))
-        .route("/recall", web::get().to(recall))
-        .route("/patients", web::get().to(patients))
-        .route("/patients/{id}", web::get().to(patient))
-        .route("/patients/{id}/usage.csv", web::get().to(patient_csv))
-        .route("/recall.csv", web::get().to(recall_csv))
-        .route("/login", web::get().to(login_page))
-        .route("/login", web::post().to(login))
-        .route("/logout", web::post().to(logout))
-        .route("/static/app.js", web::get().to(script))
+    cfg.route("/", page(web::get().to(today)))
+        .route("/alerts", page(web::get().to(alerts)))
+        .route("/alerts/{id}/acknowledge", page(web::post().to(acknowledge)))
+        .route("/recall", page(web::get().to(recall)))
+        .route("/recall.csv", page(web::get().to(recall_csv)))
+        .route("/login", page(web::get().to(login_page)))
+        .route("/login", page(web::post().to(login)))
+        .route("/logout", page(web::post().to(logout)))
+        .route("/static/app.js", page(web::get().to(script)))
         .configure(refills::configure)
         .configure(receive::configure)
         .configure(stock::configure)
         .configure(forecast::configure)
         .configure(cold_chain::configure)
-        .configure(settings::configure);
+        .configure(settings::configure)
+        .configure(patients::configure);
+}
+
+/// A page's route: a problem its handler answers (a patient that does not exist, the database
+/// away) is shown as a page, not as the API's JSON.
+fn page(route: actix_web::Route) -> actix_web::Route {
+    route.wrap(actix_web::middleware::from_fn(problem_as_page))
+}
+
+async fn problem_as_page(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<actix_web::body::BoxBody>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let response = next.call(req).await?;
+    let Some(problem) = response.response().error().and_then(|e| e.as_error::<Problem>()) else {
+        return Ok(response);
+    };
+    let status = response.status();
+    let page = ProblemPage {
+        version: VERSION,
+        title: problem.title.clone(),
+        detail: problem.detail.clone(),
+    };
+    Ok(response.into_response(html(status, &page)))
+}
+
+#[derive(Template)]
+#[template(
+    source = "{% extends \"base.html\" %}{% block title %}{{ title }}{% endblock %}{% block content %}<section><h1>{{ title }}</h1><p>{{ detail }}</p><p><a href=\"/\">Retour à l'accueil</a></p></section>{% endblock %}",
+    ext = "html",
+    config = "src/api/pages/askama.toml"
+)]
+struct ProblemPage {
+    version: &'static str,
+    title: String,
+    detail: String,
 }
 
 /// The pages' one script, vendored in the binary (no CDN: hospital networks have no internet).
@@ -797,212 +830,6 @@ async fn recall_csv(
         "serials",
     ];
     Ok(super::usage::csv_response("recall.csv", &header, rows.into_iter()))
-}
-
-fn patient_status_fr(status: crate::domain::patient::PatientStatus) -> &'static str {
-    use crate::domain::patient::PatientStatus as S;
-    match status {
-        S::Active => "actif",
-        S::Inactive => "inactif",
-        S::Transitioned => "passé à un autre traitement",
-    }
-}
-
-struct PatientRow {
-    id: i64,
-    reference: String,
-    status: &'static str,
-    interval: u8,
-    next: String,
-}
-
-#[derive(Template)]
-#[template(path = "patients.html", config = "src/api/pages/askama.toml")]
-struct PatientsPage {
-    version: &'static str,
-    chrome: Chrome,
-    patients: Vec<PatientRow>,
-}
-
-/// The pseudonymous list: references, status, refill interval and next refill.
-async fn patients(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
-    let Some((user, csrf)) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
-    let everyone = crate::domain::page::PageRequest {
-        after: None,
-        limit: crate::domain::page::MAX_LIMIT,
-    };
-    let found = state
-        .pool
-        .run(move |c| list_patients(c, &Default::default(), everyone))
-        .await?;
-    let page = PatientsPage {
-        version: VERSION,
-        chrome: chrome("patients", &user, csrf),
-        patients: found
-            .items
-            .into_iter()
-            .map(|p| PatientRow {
-                id: p.id.0,
-                reference: p.reference,
-                status: patient_status_fr(p.status),
-                interval: p.refill_interval.days(),
-                next: p.next_refill_on.map_or_else(|| "—".to_owned(), date_fr),
-            })
-            .collect(),
-    };
-    Ok(html(actix_web::http::StatusCode::OK, &page))
-}
-
-struct UsageLine {
-    on: String,
-    kind: &'static str,
-    item: String,
-    lot: String,
-    quantity: String,
-    serial: String,
-}
-
-#[derive(Template)]
-#[template(path = "patient.html", config = "src/api/pages/askama.toml")]
-struct PatientPage {
-    version: &'static str,
-    chrome: Chrome,
-    id: i64,
-    reference: String,
-    status: &'static str,
-    interval: u8,
-    next: String,
-    from: String,
-    to: String,
-    lines: Vec<UsageLine>,
-}
-
-#[derive(Deserialize)]
-struct PeriodQuery {
-    from: Option<String>,
-    to: Option<String>,
-}
-
-/// The period asked for, or the last three months; a date that does not parse is the default.
-fn period(query: &PeriodQuery, today: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let parse = |text: &Option<String>| {
-        text.as_deref()
-            .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
-    };
-    let to = parse(&query.to).unwrap_or(today);
-    let from = parse(&query.from).unwrap_or(to - chrono::Duration::days(91));
-    (from, to)
-}
-
-type Usage = (
-    crate::domain::patient::Patient,
-    Vec<crate::domain::usage::UsageEntry>,
-    Vec<(crate::domain::ids::ItemId, String)>,
-);
-
-async fn usage_of(state: &AppState, id: i64, from: NaiveDate, to: NaiveDate) -> Result<Usage, Problem> {
-    let id = crate::domain::ids::PatientId(id);
-    Ok(state
-        .pool
-        .run(move |c| {
-            let (patient, entries) = patient_usage(c, id, Some(from), Some(to))?;
-            let mut names = Vec::new();
-            for entry in &entries {
-                if !names.iter().any(|(item, _)| *item == entry.item_id) {
-                    let name = crate::service::read_catalog::get_item(c, entry.item_id)?.name;
-                    names.push((entry.item_id, name));
-                }
-            }
-            Ok::<_, crate::service::read_catalog::ReadError>((patient, entries, names))
-        })
-        .await?)
-}
-
-fn kind_fr(kind: crate::domain::ledger::MovementKind) -> &'static str {
-    match kind {
-        crate::domain::ledger::MovementKind::Return => "retour",
-        _ => "délivrance",
-    }
-}
-
-/// One patient's dispensations and returns over a period.
-async fn patient(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    query: web::Query<PeriodQuery>,
-) -> Result<HttpResponse, Problem> {
-    let Some((user, csrf)) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
-    let (from, to) = period(&query, clock::today());
-    let (found, entries, names) = usage_of(&state, id.into_inner(), from, to).await?;
-    let name = |item| {
-        names
-            .iter()
-            .find(|(id, _)| *id == item)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
-    };
-    let page = PatientPage {
-        version: VERSION,
-        chrome: chrome("patients", &user, csrf),
-        id: found.id.0,
-        reference: found.reference,
-        status: patient_status_fr(found.status),
-        interval: found.refill_interval.days(),
-        next: found.next_refill_on.map_or_else(|| "—".to_owned(), date_fr),
-        from: from.to_string(),
-        to: to.to_string(),
-        lines: entries
-            .into_iter()
-            .map(|e| UsageLine {
-                on: date_fr(e.occurred_at.date()),
-                kind: kind_fr(e.kind),
-                item: name(e.item_id),
-                lot: e.lot_number,
-                quantity: number_fr(e.quantity),
-                serial: e.serial.unwrap_or_default(),
-            })
-            .collect(),
-    };
-    Ok(html(actix_web::http::StatusCode::OK, &page))
-}
-
-/// One patient's usage over the period as CSV, for the patient file.
-async fn patient_csv(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    query: web::Query<PeriodQuery>,
-) -> Result<HttpResponse, Problem> {
-    if signed_in(&state, &req).await?.is_none() {
-        return Ok(see_other("/login"));
-    }
-    let (from, to) = period(&query, clock::today());
-    let (found, entries, names) = usage_of(&state, id.into_inner(), from, to).await?;
-    let name = |item| {
-        names
-            .iter()
-            .find(|(id, _)| *id == item)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
-    };
-    let rows = entries.into_iter().map(|e| {
-        vec![
-            e.occurred_at.date().to_string(),
-            e.kind.as_str().to_owned(),
-            name(e.item_id),
-            e.lot_number,
-            e.quantity.to_string(),
-            e.serial.unwrap_or_default(),
-        ]
-    });
-    let header = ["date", "kind", "item", "lot_number", "quantity", "serial"];
-    let filename = format!("usage-{}-{from}-{to}.csv", found.reference);
-    Ok(super::usage::csv_response(&filename, &header, rows))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::forms::{scanned_codes, visible_code, Fields, Issues};
-use super::{chrome, date_fr, html, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION};
+use super::{chrome, date_fr, html, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION};
 use crate::api::clock;
 use crate::api::movements::{checked, CreateMovementRequest, MovementLineRequest};
 use crate::api::problem::Problem;
@@ -28,8 +28,8 @@ use crate::service::record_movement::record_movement;
 const BLANK_LINES: usize = 4;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/receive", web::get().to(form))
-        .route("/receive", web::post().to(submit));
+    cfg.route("/receive", page(web::get().to(form)))
+        .route("/receive", page(web::post().to(submit)));
 }
 
 /// One line of the form as typed (or as a scan filled it).

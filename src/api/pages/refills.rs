@@ -8,7 +8,9 @@ use chrono::Duration;
 use serde::Deserialize;
 
 use super::forms::{scanned_codes, visible_code, Fields, Issues};
-use super::{chrome, date_fr, html, number_fr, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION};
+use super::{
+    chrome, date_fr, html, number_fr, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION,
+};
 use crate::api::clock;
 use crate::api::movements::{checked, CreateMovementRequest, MovementLineRequest};
 use crate::api::problem::Problem;
@@ -28,9 +30,9 @@ use crate::service::read_ledger::{get_patient, list_patients};
 const DUE_WITHIN_DAYS: i64 = 14;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/refills", web::get().to(due))
-        .route("/refills/{id}", web::get().to(form))
-        .route("/refills/{id}", web::post().to(record));
+    cfg.route("/refills", page(web::get().to(due)))
+        .route("/refills/{id}", page(web::get().to(form)))
+        .route("/refills/{id}", page(web::post().to(record)));
 }
 
 struct DueRow {

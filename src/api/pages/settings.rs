@@ -7,7 +7,7 @@ use askama::Template;
 
 use super::forms::{Fields, Issues};
 use super::{
-    chrome, date_fr, html, not_allowed, number_fr, role_fr, see_other, signed_in, writer, Chrome, Names, VERSION,
+    chrome, date_fr, html, not_allowed, number_fr, page, role_fr, see_other, signed_in, writer, Chrome, Names, VERSION,
 };
 use crate::api::alerts::PutThresholdRequest;
 use crate::api::clock;
@@ -37,9 +37,9 @@ use crate::service::set_threshold::set_threshold;
 use crate::service::update_user::update_user;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/settings", web::get().to(show))
-        .route("/settings/{section}", web::post().to(change))
-        .route("/settings/{section}/{id}", web::post().to(change_one));
+    cfg.route("/settings", page(web::get().to(show)))
+        .route("/settings/{section}", page(web::post().to(change)))
+        .route("/settings/{section}/{id}", page(web::post().to(change_one)));
 }
 
 struct ThresholdRow {

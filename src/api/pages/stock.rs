@@ -7,7 +7,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::forms::{Fields, Issues};
-use super::{chrome, date_fr, html, number_fr, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION};
+use super::{
+    chrome, date_fr, html, number_fr, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION,
+};
 use crate::api::clock;
 use crate::api::movements::{checked, CreateMovementRequest, MovementLineRequest};
 use crate::api::problem::Problem;
@@ -24,8 +26,8 @@ use crate::service::count_stock::{count_stock, StockQuery};
 use crate::service::record_movement::record_movement;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/stock", web::get().to(show))
-        .route("/stock/{action}", web::post().to(act));
+    cfg.route("/stock", page(web::get().to(show)))
+        .route("/stock/{action}", page(web::post().to(act)));
 }
 
 struct LotRow {

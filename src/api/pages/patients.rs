@@ -1,0 +1,335 @@
+//! Patients: the pseudonymous list, one patient's usage over a period (CSV for the patient file),
+//! and the refill interval, status and next refill date changed as the API changes them.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::forms::{Fields, Issues};
+use super::{chrome, date_fr, html, number_fr, page, see_other, signed_in, writer, Chrome, VERSION};
+use crate::api::clock;
+use crate::api::patients::UpdatePatientRequest;
+use crate::api::problem::Problem;
+use crate::api::AppState;
+use crate::domain::catalog::Named;
+use crate::domain::ids::{ItemId, PatientId};
+use crate::domain::patient::{PatientChanges, PatientStatus};
+use crate::domain::role::Role;
+use crate::domain::user::User;
+use crate::domain::validation::{FieldError, FieldErrors};
+use crate::service::read_ledger::list_patients;
+use crate::service::report_usage::patient_usage;
+use crate::service::update_patient::update_patient;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/patients", page(web::get().to(patients)))
+        .route("/patients/{id}", page(web::get().to(patient)))
+        .route("/patients/{id}", page(web::post().to(change)))
+        .route("/patients/{id}/usage.csv", page(web::get().to(patient_csv)));
+}
+
+fn patient_status_fr(status: crate::domain::patient::PatientStatus) -> &'static str {
+    use crate::domain::patient::PatientStatus as S;
+    match status {
+        S::Active => "actif",
+        S::Inactive => "inactif",
+        S::Transitioned => "passé à un autre traitement",
+    }
+}
+
+struct PatientRow {
+    id: i64,
+    reference: String,
+    status: &'static str,
+    interval: u8,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "patients.html", config = "src/api/pages/askama.toml")]
+struct PatientsPage {
+    version: &'static str,
+    chrome: Chrome,
+    patients: Vec<PatientRow>,
+}
+
+/// The pseudonymous list: references, status, refill interval and next refill.
+async fn patients(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
+    let Some((user, csrf)) = signed_in(&state, &req).await? else {
+        return Ok(see_other("/login"));
+    };
+    let everyone = crate::domain::page::PageRequest {
+        after: None,
+        limit: crate::domain::page::MAX_LIMIT,
+    };
+    let found = state
+        .pool
+        .run(move |c| list_patients(c, &Default::default(), everyone))
+        .await?;
+    let page = PatientsPage {
+        version: VERSION,
+        chrome: chrome("patients", &user, csrf),
+        patients: found
+            .items
+            .into_iter()
+            .map(|p| PatientRow {
+                id: p.id.0,
+                reference: p.reference,
+                status: patient_status_fr(p.status),
+                interval: p.refill_interval.days(),
+                next: p.next_refill_on.map_or_else(|| "—".to_owned(), date_fr),
+            })
+            .collect(),
+    };
+    Ok(html(actix_web::http::StatusCode::OK, &page))
+}
+
+struct UsageLine {
+    on: String,
+    kind: &'static str,
+    item: String,
+    lot: String,
+    quantity: String,
+    serial: String,
+}
+
+#[derive(Template)]
+#[template(path = "patient.html", config = "src/api/pages/askama.toml")]
+struct PatientPage {
+    version: &'static str,
+    chrome: Chrome,
+    id: i64,
+    reference: String,
+    status: &'static str,
+    status_code: &'static str,
+    statuses: Vec<(&'static str, &'static str)>,
+    interval: u8,
+    next: String,
+    next_iso: String,
+    from: String,
+    to: String,
+    lines: Vec<UsageLine>,
+    may_write: bool,
+    saved: bool,
+    issues: Issues,
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    from: Option<String>,
+    to: Option<String>,
+    saved: Option<u8>,
+}
+
+/// The period asked for, or the last three months; a date that does not parse is the default.
+fn period(query: &PeriodQuery, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let parse = |text: &Option<String>| {
+        text.as_deref()
+            .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+    };
+    let to = parse(&query.to).unwrap_or(today);
+    let from = parse(&query.from).unwrap_or(to - chrono::Duration::days(91));
+    (from, to)
+}
+
+/// A patient's usage entries, with the name of each item they name.
+struct Usage {
+    patient: crate::domain::patient::Patient,
+    entries: Vec<crate::domain::usage::UsageEntry>,
+    names: Vec<(ItemId, String)>,
+}
+
+impl Usage {
+    fn item(&self, item: ItemId) -> String {
+        self.names
+            .iter()
+            .find(|(id, _)| *id == item)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    }
+}
+
+async fn usage_of(state: &AppState, id: i64, from: NaiveDate, to: NaiveDate) -> Result<Usage, Problem> {
+    let id = PatientId(id);
+    Ok(state
+        .pool
+        .run(move |c| {
+            let (patient, entries) = patient_usage(c, id, Some(from), Some(to))?;
+            let mut names = Vec::new();
+            for entry in &entries {
+                if !names.iter().any(|(item, _)| *item == entry.item_id) {
+                    let name = crate::service::read_catalog::get_item(c, entry.item_id)?.name;
+                    names.push((entry.item_id, name));
+                }
+            }
+            Ok::<_, crate::service::read_catalog::ReadError>(Usage {
+                patient,
+                entries,
+                names,
+            })
+        })
+        .await?)
+}
+
+fn kind_fr(kind: crate::domain::ledger::MovementKind) -> &'static str {
+    match kind {
+        crate::domain::ledger::MovementKind::Return => "retour",
+        _ => "délivrance",
+    }
+}
+
+async fn render(
+    state: &AppState,
+    (user, csrf): (User, String),
+    id: i64,
+    query: &PeriodQuery,
+    issues: Issues,
+) -> Result<HttpResponse, Problem> {
+    let (from, to) = period(query, clock::today());
+    let usage = usage_of(state, id, from, to).await?;
+    let found = &usage.patient;
+    let page = PatientPage {
+        version: VERSION,
+        may_write: user.role.includes(Role::Pharmacist),
+        chrome: chrome("patients", &user, csrf),
+        id: found.id.0,
+        reference: found.reference.clone(),
+        status: patient_status_fr(found.status),
+        status_code: found.status.as_str(),
+        statuses: PatientStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), patient_status_fr(*s)))
+            .collect(),
+        interval: found.refill_interval.days(),
+        next: found.next_refill_on.map_or_else(|| "—".to_owned(), date_fr),
+        next_iso: found.next_refill_on.map(|d| d.to_string()).unwrap_or_default(),
+        from: from.to_string(),
+        to: to.to_string(),
+        lines: usage
+            .entries
+            .iter()
+            .map(|e| UsageLine {
+                on: date_fr(e.occurred_at.date()),
+                kind: kind_fr(e.kind),
+                item: usage.item(e.item_id),
+                lot: e.lot_number.clone(),
+                quantity: number_fr(e.quantity),
+                serial: e.serial.clone().unwrap_or_default(),
+            })
+            .collect(),
+        saved: query.saved.is_some(),
+        issues,
+    };
+    Ok(html(page.issues.status(), &page))
+}
+
+/// One patient's dispensations and returns over a period.
+async fn patient(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    query: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, Problem> {
+    let Some(signed) = signed_in(&state, &req).await? else {
+        return Ok(see_other("/login"));
+    };
+    render(&state, signed, id.into_inner(), &query, Issues::default()).await
+}
+
+/// The refill interval, status and next refill date, as `PATCH /api/v1/patients/{id}` takes them.
+fn changes_of(fields: &Fields) -> Result<PatientChanges, Problem> {
+    let mut errors = FieldErrors::default();
+    let interval = fields.number("refill_interval_days", &mut errors);
+    let status = match fields.text("status") {
+        "" => None,
+        text => {
+            let parsed = PatientStatus::parse(text);
+            if parsed.is_none() {
+                errors.push(FieldError::new("status", PatientStatus::expected()));
+            }
+            parsed
+        }
+    };
+    let next = match fields.text("next_refill_on") {
+        "" => None,
+        text => {
+            let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+            if parsed.is_none() {
+                errors.push(FieldError::new("next_refill_on", "must be a date (YYYY-MM-DD)"));
+            }
+            parsed.map(Some)
+        }
+    };
+    let request = errors.finish(|| {
+        Some(UpdatePatientRequest {
+            reference: None,
+            status,
+            refill_interval_days: interval,
+            next_refill_on: next,
+            notes: None,
+        })
+    })?;
+    Ok(PatientChanges::try_from(request)?)
+}
+
+async fn change(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    fields: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, Problem> {
+    let fields = Fields(fields.into_inner());
+    let signed = match writer(&state, &req, fields.csrf_token(), Role::Pharmacist).await? {
+        Ok(signed) => signed,
+        Err(refused) => return Ok(refused),
+    };
+    let id = id.into_inner();
+    let no_period = PeriodQuery {
+        from: None,
+        to: None,
+        saved: None,
+    };
+    let changes = match changes_of(&fields) {
+        Ok(changes) => changes,
+        Err(problem) => return render(&state, signed, id, &no_period, Issues::from_problem(problem)).await,
+    };
+    let actor = crate::service::sign_in::actor_of(&signed.0);
+    let forecast = state.policy.forecast;
+    let now = clock::now();
+    let updated = state
+        .pool
+        .run(move |c| Ok::<_, Problem>(update_patient(c, &actor, now, forecast, PatientId(id), changes)?))
+        .await;
+    match updated {
+        Ok(_) => Ok(see_other(&format!("/patients/{id}?saved=1"))),
+        Err(problem) => render(&state, signed, id, &no_period, Issues::from_problem(problem)).await,
+    }
+}
+
+/// One patient's usage over the period as CSV, for the patient file.
+async fn patient_csv(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    query: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, Problem> {
+    if signed_in(&state, &req).await?.is_none() {
+        return Ok(see_other("/login"));
+    }
+    let (from, to) = period(&query, clock::today());
+    let usage = usage_of(&state, id.into_inner(), from, to).await?;
+    let rows = usage.entries.iter().map(|e| {
+        vec![
+            e.occurred_at.date().to_string(),
+            e.kind.as_str().to_owned(),
+            usage.item(e.item_id),
+            e.lot_number.clone(),
+            e.quantity.to_string(),
+            e.serial.clone().unwrap_or_default(),
+        ]
+    });
+    let header = ["date", "kind", "item", "lot_number", "quantity", "serial"];
+    let filename = format!("usage-{}-{from}-{to}.csv", usage.patient.reference);
+    Ok(crate::api::usage::csv_response(&filename, &header, rows))
+}
