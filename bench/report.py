@@ -58,6 +58,14 @@ for backend in ["sqlite", "postgres"]:
     if m:
         print(f"| mixed day (c=16) | {m['throughput']:.0f} | {m['p99_ms']:.1f} | | | | {m['cpu_ms_per_request']:.2f} | {m['peak_rss_mb']:.0f} |")
     print("\n(`forecast`: every active item, 90 days, 8 clients; `forecast_c1`: the same, one client.)\n")
+    pages = [r for r in rows if r["backend"] == backend and r["scenario"].startswith("today_c")]
+    if pages:
+        print(f"**{backend}** — the web app's Today page (signed in, server-side render of the demo year: stock, forecast, alerts, refills, orders)\n")
+        print("| clients | pages/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/page |")
+        print("|---|---|---|---|---|---|---|")
+        for r in pages:
+            print(f"| {r['concurrency']} | {r['throughput']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {r['cpu_ms_per_request']:.2f} |")
+        print("\nTarget: p99 under 30 ms at one client.\n")
     costs = [r for r in rows if r["backend"] == backend and r["scenario"] == "alert_cost"]
     if costs:
         print(f"**{backend}** — what evaluating `projected_stockout` adds to a dispensation (one thread, no HTTP; CPU of mipstock + of the database backend serving it, 0 for embedded SQLite)\n")

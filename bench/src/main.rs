@@ -33,6 +33,8 @@ enum Scenario {
     Recipients,
     /// A pharmacist's day: mostly reads, some dispenses and receipts.
     Mixed,
+    /// The web app's landing page (Today), signed in with `--cookie`.
+    Today,
 }
 
 #[derive(Subcommand)]
@@ -60,6 +62,9 @@ enum Command {
         /// Lots to ask recipients of (ids first..=last).
         #[arg(long)]
         lots: String,
+        /// The web app's session cookie (`mipstock_session=…`), for `today`.
+        #[arg(long, default_value = "")]
+        cookie: String,
     },
     /// The same dispense through the service with no HTTP (SQLite's ceiling).
     CeilingSqlite {
@@ -179,6 +184,7 @@ async fn load(cli: &Command) {
         item,
         patients,
         lots,
+        cookie,
     } = cli
     else {
         return;
@@ -198,7 +204,7 @@ async fn load(cli: &Command) {
     let mut tasks = Vec::new();
     for _ in 0..*concurrency {
         let (client, tally, counter) = (client.clone(), tally.clone(), counter.clone());
-        let (url, token, scenario) = (url.clone(), token.clone(), *scenario);
+        let (url, token, scenario, cookie) = (url.clone(), token.clone(), *scenario, cookie.clone());
         let (location, item) = (*location, *item);
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
@@ -225,6 +231,7 @@ async fn load(cli: &Command) {
                     Scenario::Forecast => client.get(format!("{url}/api/v1/forecast")),
                     Scenario::Usage => client.get(format!("{url}/api/v1/patients/{patient}/usage?from={year_ago}&to={today}")),
                     Scenario::Recipients => client.get(format!("{url}/api/v1/lots/{lot}/recipients")),
+                    Scenario::Today => client.get(format!("{url}/")).header("Cookie", &cookie),
                     // The receipt of the mixed day.
                     Scenario::Mixed => client.post(format!("{url}/api/v1/movements")).json(&json!({
                         "kind": "receipt", "location_id": location,

@@ -266,6 +266,7 @@ struct Day {
     paul: &'static str,
     due: i64,
     order: i64,
+    fridge: i64,
 }
 
 const MARIE_PASSWORD: &str = "pharmacie centrale 2026";
@@ -277,12 +278,13 @@ async fn pharmacy(app: &TestApp) -> Day {
     for (username, name, role, password) in [
         ("marie", "Marie Dupont", "pharmacist", MARIE_PASSWORD),
         ("paul", "Paul Martin", "viewer", PAUL_PASSWORD),
+        ("chef", "Chef de service", "admin", MARIE_PASSWORD),
     ] {
         let body = json!({"username": username, "display_name": name, "role": role, "password": password});
         json_of(app.post("/api/v1/users", &body).await, 201).await;
     }
     let store = app.location("PHARMACIE").await;
-    app.location("FRIGO-SERVICE").await;
+    let fridge = app.location("FRIGO-SERVICE").await;
     app.receive(store, app.seeded.fill_kit, "KIT-24A", &days_from_today(300), 6)
         .await;
     app.receive(store, app.seeded.buffer, "BUF-24B", &days_from_today(250), 6)
@@ -304,6 +306,9 @@ async fn pharmacy(app: &TestApp) -> Day {
         201,
     )
     .await;
+    let to_fridge = json!({"kind": "transfer", "location_id": store, "to_location_id": fridge,
+        "lines": [{"item_id": app.seeded.insulin, "quantity": 2}]});
+    json_of(app.post("/api/v1/movements", &to_fridge).await, 201).await;
     let threshold = json!({"item_id": app.seeded.insulin, "reorder_point": 12, "reorder_quantity": 20});
     json_of(app.put("/api/v1/thresholds", &threshold).await, 201).await;
     let supplier = json_of(
@@ -350,6 +355,7 @@ async fn pharmacy(app: &TestApp) -> Day {
         paul: "paul",
         due,
         order: order["id"].as_i64().unwrap(),
+        fridge,
     }
 }
 
@@ -399,7 +405,7 @@ crate::helpers::both_backends! {
         assert_eq!(browser.value("input[name='lines[0].serial']").await, "SN-R1");
         browser.screenshot("receive").await;
         browser.click("#record-receipt").await;
-        assert!(browser.text_with("enregistré").await.contains("enregistré"));
+        assert!(browser.text_with("Mouvement n°").await.contains("enregistré"));
         let order = json_of(app.get(&format!("/api/v1/orders/{}", day.order)).await, 200).await;
         assert_eq!(order["lines"][0]["received_quantity"], 1);
 
@@ -420,6 +426,25 @@ crate::helpers::both_backends! {
 
         browser.goto(&app.url("/patients")).await;
         browser.screenshot("patients").await;
+        browser.goto(&app.url(&format!("/patients/{}", day.due))).await;
+        browser.screenshot("patient").await;
+
+        // Stock, the forecast of insulin (its suggestion ordered), the cold chain.
+        browser.goto(&app.url("/stock")).await;
+        assert!(browser.text_with("INS-NEW").await.contains("FRIGO-SERVICE"));
+        browser.screenshot("stock").await;
+        browser.goto(&app.url(&format!("/forecast?item={}", app.seeded.insulin))).await;
+        assert!(browser.count("svg polyline").await == 1);
+        browser.screenshot("forecast").await;
+        // It started now: the fridge's insulin (moved there at the start of the day) is held.
+        let started = chrono::Utc::now().to_rfc3339();
+        let warm = json!({"started_at": started, "max_temperature_c": 12.5, "note": "porte restée ouverte"});
+        let excursion = json_of(app.post(&format!("/api/v1/locations/{}/excursions", day.fridge), &warm).await, 201).await;
+        assert!(!excursion["held"].as_array().unwrap().is_empty(), "{excursion}");
+        browser.goto(&app.url("/cold-chain")).await;
+        browser.screenshot("cold-chain").await;
+        browser.click("button[name='decision'][value='release']").await;
+        assert!(browser.text_with("libéré par").await.contains("libéré par user:marie"));
 
         // A forged write (the page's anti-forgery token replaced) is refused; nothing recorded.
         let before = json_of(app.get(&format!("/api/v1/movements?patient_id={}", day.due)).await, 200).await["data"].as_array().unwrap().len();
@@ -441,5 +466,12 @@ crate::helpers::both_backends! {
         assert!(refused.contains("lecture seule") && refused.contains("ne permet pas"), "{refused}");
         let after_viewer = json_of(app.get(&format!("/api/v1/movements?patient_id={}", day.due)).await, 200).await["data"].as_array().unwrap().len();
         assert_eq!(before, after_viewer);
+
+        browser.goto(&app.url("/")).await;
+        browser.click("form[action='/logout'] button").await;
+        sign_in(&browser, &app, "chef", MARIE_PASSWORD).await;
+        browser.goto(&app.url("/settings")).await;
+        assert!(browser.text_with("Jetons").await.contains("marie"));
+        browser.screenshot("settings").await;
     }
 }

@@ -376,4 +376,31 @@ both_backends! {
         assert_eq!((after["refill_interval_days"].as_i64(), after["next_refill_on"].as_str()), (Some(35), Some(next.as_str())));
         assert!(page(&app, &web, &marie, saved.headers()[LOCATION].to_str().unwrap()).await.contains("Modifications enregistrées"));
     }
+
+    async fn the_web_app_is_available_in_english_with_its_dates_and_numbers(app) {
+        pharmacist(&app).await;
+        let store = app.location("STORE").await;
+        app.receive(store, app.seeded.insulin, "EN-1", &days_from_today(200), 1234).await;
+        let web = client();
+        let marie = session(&app, &web, "marie", PASSWORD).await;
+        let french = page(&app, &web, &marie, "/").await;
+        assert!(french.contains("<html lang=\"fr\">") && french.contains("Aujourd'hui") && french.contains("1\u{202f}234"), "{french}");
+        let chosen = web.get(app.url("/lang/en")).header(reqwest::header::COOKIE, &marie)
+            .header(reqwest::header::REFERER, app.url("/stock")).send().await.unwrap();
+        assert_eq!((chosen.status().as_u16(), chosen.headers()[LOCATION].to_str().unwrap()), (303, "/stock"));
+        let lang = crate::web::set_cookie(&chosen, "mipstock_lang").expect("the choice is remembered").0;
+        let cookies = format!("{marie}; mipstock_lang={lang}");
+        let english = page(&app, &web, &cookies, "/").await;
+        assert!(english.contains("<html lang=\"en\">") && english.contains("Stock and forecast") && english.contains("1,234")
+            && english.contains(&days_from_today(0)) && !english.contains("Aujourd'hui"), "{english}");
+        for path in ["/alerts", "/refills", "/receive", "/stock", "/forecast", "/cold-chain", "/patients", "/recall"] {
+            let shown = page(&app, &web, &cookies, path).await;
+            assert!(shown.contains("Sign out") && !shown.contains("Se déconnecter"), "{path}: {shown}");
+        }
+        // A problem page, too.
+        let missing = web.get(app.url("/refills/999999")).header(reqwest::header::COOKIE, &cookies).send().await.unwrap();
+        assert!(missing.text().await.unwrap().contains("Back to Today"));
+        // An unknown language is not a choice.
+        assert_eq!(web.get(app.url("/lang/xx")).send().await.unwrap().status(), 404);
+    }
 }

@@ -7,7 +7,8 @@ use chrono::{NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 
 use super::forms::{Fields, Issues};
-use super::{chrome, date_fr, html, number_fr, page, see_other, signed_in, writer, Chrome, Names, VERSION};
+use super::i18n::{fill, filters, t};
+use super::{chrome, date_text, html, number_text, page, see_other, signed_in, writer, Chrome, Names, VERSION};
 use crate::api::clock;
 use crate::api::excursions::{CreateExcursionRequest, DecisionRequest};
 use crate::api::problem::Problem;
@@ -64,11 +65,11 @@ struct ColdChainPage {
 }
 
 fn at_fr(at: NaiveDateTime) -> String {
-    format!("{} {} UTC", date_fr(at.date()), at.format("%H:%M"))
+    format!("{} {} UTC", date_text(at.date()), at.format("%H:%M"))
 }
 
 fn celsius(t: f64) -> String {
-    format!("{t:.1} °C").replace('.', ",")
+    format!("{} °C", super::i18n::decimal(t))
 }
 
 struct Entered {
@@ -94,10 +95,10 @@ async fn render(state: &AppState, (user, csrf): (User, String), entered: Entered
             open: e.is_open(),
             location: names.location(e.location_id),
             started: at_fr(e.started_at),
-            ended: e.ended_at.map_or_else(|| "en cours".to_owned(), at_fr),
+            ended: e.ended_at.map_or_else(|| t("en cours").to_owned(), at_fr),
             temperatures: match e.min_temperature_c {
-                Some(min) => format!("{} à {}", celsius(min), celsius(e.max_temperature_c)),
-                None => format!("jusqu'à {}", celsius(e.max_temperature_c)),
+                Some(min) => fill("{} à {}", &[&celsius(min), &celsius(e.max_temperature_c)]),
+                None => fill("jusqu'à {}", &[&celsius(e.max_temperature_c)]),
             },
             note: e.note.unwrap_or_default(),
             held: e
@@ -107,16 +108,16 @@ async fn render(state: &AppState, (user, csrf): (User, String), entered: Entered
                     lot_id: h.lot_id.0,
                     item: names.item(h.item_id),
                     lot: h.lot_number,
-                    quantity: number_fr(h.quantity),
+                    quantity: number_text(h.quantity),
                     decided: h.decision.map(|d| {
                         let what = if d.outcome() == "released" {
-                            "libéré"
+                            t("libéré")
                         } else {
-                            "détruit"
+                            t("détruit")
                         };
                         let by = h.decided_by.unwrap_or_default();
                         let when = h.decided_at.map(at_fr).unwrap_or_default();
-                        format!("{what} par {by}, {when}")
+                        fill("{} par {}, {}", &[&what, &by, &when])
                     }),
                 })
                 .collect(),
@@ -151,7 +152,10 @@ async fn show(state: web::Data<AppState>, req: HttpRequest, done: web::Query<Don
         typed: Fields(Vec::new()),
         failed: None,
         notice: done.reported.map(|id| {
-            format!("Excursion n° {id} déclarée : les unités réfrigérées de cet emplacement sont bloquées jusqu'à votre décision.")
+            fill(
+                "Excursion n° {} déclarée : les unités réfrigérées de cet emplacement sont bloquées jusqu'à votre décision.",
+                &[&id],
+            )
         }),
         issues: Issues::default(),
     };

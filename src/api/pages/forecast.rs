@@ -7,7 +7,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::forms::{Fields, Issues};
-use super::{chrome, date_fr, html, number_fr, page, see_other, signed_in, writer, Chrome, Names, VERSION};
+use super::i18n::{fill, filters, t};
+use super::{chrome, date_text, html, number_text, page, see_other, signed_in, writer, Chrome, Names, VERSION};
 use crate::api::clock;
 use crate::api::problem::Problem;
 use crate::api::AppState;
@@ -67,32 +68,37 @@ fn chart(found: &ItemForecast) -> Chart {
             .map(|(i, d)| format!("{:.1},{:.1}", x(i), y(d.available)))
             .collect::<Vec<_>>()
             .join(" "),
-        max_label: number_fr(top as i64),
-        first_day: series.first().map(|d| date_fr(d.date)).unwrap_or_default(),
-        last_day: series.last().map(|d| date_fr(d.date)).unwrap_or_default(),
+        max_label: number_text(top as i64),
+        first_day: series.first().map(|d| date_text(d.date)).unwrap_or_default(),
+        last_day: series.last().map(|d| date_text(d.date)).unwrap_or_default(),
         refills: series
             .iter()
             .enumerate()
             .filter_map(|(i, d)| {
                 let n = per_day.get(i).copied().unwrap_or(0);
-                (n > 0).then(|| mark(i, format!("{} : {n} recharge(s)", date_fr(d.date))))
+                (n > 0).then(|| mark(i, fill("{} : {} recharge(s)", &[&date_text(d.date), &n])))
             })
             .collect(),
         arrivals: series
             .iter()
             .enumerate()
             .filter(|(_, d)| d.arriving > 0.0)
-            .map(|(i, d)| mark(i, format!("{} : arrivée de {}", date_fr(d.date), d.arriving)))
+            .map(|(i, d)| mark(i, fill("{} : arrivée de {}", &[&date_text(d.date), &d.arriving])))
             .collect(),
         expiries: series
             .iter()
             .enumerate()
             .filter(|(_, d)| d.expiring > 0.0)
-            .map(|(i, d)| mark(i, format!("{} : {:.0} unité(s) périment", date_fr(d.date), d.expiring)))
+            .map(|(i, d)| {
+                mark(
+                    i,
+                    fill("{} : {} unité(s) périment", &[&date_text(d.date), &d.expiring.round()]),
+                )
+            })
             .collect(),
         stockout: found.projection.stockout_on.and_then(|on| {
             let i = series.iter().position(|d| d.date == on)?;
-            Some(mark(i, format!("rupture prévue le {}", date_fr(on))))
+            Some(mark(i, fill("rupture prévue le {}", &[&date_text(on)])))
         }),
     }
 }
@@ -108,31 +114,37 @@ struct Working {
 fn working(found: &ItemForecast) -> Option<Working> {
     let s = found.suggestion.as_ref()?;
     let w = &s.working;
-    let units = |v: f64| format!("{v:.1}").replace('.', ",");
+    let units = super::i18n::decimal;
     let o = &found.basis.ordering;
     let mut lines = vec![
         (
-            "Période couverte (délai + revue + sécurité)",
-            format!(
+            t("Période couverte (délai + revue + sécurité)"),
+            fill(
                 "{} j = {} + {} + {}",
-                w.period_days, o.lead_time_days, o.review_days, o.safety_days
+                &[&w.period_days, &o.lead_time_days, &o.review_days, &o.safety_days],
             ),
         ),
-        ("Demande sur la période (recharges et autres usages)", units(w.demand)),
-        ("Marge pour les usages imprévus", units(w.unscheduled_margin)),
-        ("Stock utilisable sur la période", units(w.usable)),
-        ("Déjà en commande", units(w.on_order)),
-        ("Demande non servie avant la prochaine arrivée", units(w.unmet)),
-        ("Besoin avant arrondi", units(w.needed)),
-        ("Conditionnement", format!("{} boîte(s) de {}", w.packs, o.pack_size)),
+        (
+            t("Demande sur la période (recharges et autres usages)"),
+            units(w.demand),
+        ),
+        (t("Marge pour les usages imprévus"), units(w.unscheduled_margin)),
+        (t("Stock utilisable sur la période"), units(w.usable)),
+        (t("Déjà en commande"), units(w.on_order)),
+        (t("Demande non servie avant la prochaine arrivée"), units(w.unmet)),
+        (t("Besoin avant arrondi"), units(w.needed)),
+        (
+            t("Conditionnement"),
+            fill("{} boîte(s) de {}", &[&w.packs, &o.pack_size]),
+        ),
     ];
     if let Some(limit) = w.shelf_life_demand {
-        lines.push(("Limité à la demande d'une durée de vie", units(limit)));
+        lines.push((t("Limité à la demande d'une durée de vie"), units(limit)));
     }
     Some(Working {
-        quantity: number_fr(i64::from(s.quantity)),
-        order_by: date_fr(s.order_by),
-        expected_on: date_fr(s.expected_on),
+        quantity: number_text(i64::from(s.quantity)),
+        order_by: date_text(s.order_by),
+        expected_on: date_text(s.expected_on),
         lines,
     })
 }
@@ -212,20 +224,20 @@ async fn render(
         item_id: found.item_id.0,
         item: names.item(found.item_id),
         supplier_id: item.and_then(|i| i.ordering.supplier_id).map(|s| s.0),
-        available: number_fr(found.available),
-        on_order: number_fr(found.on_order),
+        available: number_text(found.available),
+        on_order: number_text(found.on_order),
         refills: found.refills,
         cover: found
             .projection
             .days_of_cover
-            .map_or_else(|| "> 90 j".to_owned(), |d| format!("{} j", number_fr(d))),
+            .map_or_else(|| t("> 90 j").to_owned(), |d| fill("{} j", &[&number_text(d)])),
         stockout: found
             .projection
             .stockout_on
-            .map_or_else(|| "aucune sur 90 jours".to_owned(), date_fr),
+            .map_or_else(|| t("aucune sur 90 jours").to_owned(), date_text),
         chart: Some(chart(&found)),
         suggestion: working(&found),
-        notice: placed.map(|id| (id, format!("Commande n° {id} passée au fournisseur."))),
+        notice: placed.map(|id| (id, fill("Commande n° {} passée au fournisseur.", &[&id]))),
         issues,
         width: WIDTH,
         height: HEIGHT,

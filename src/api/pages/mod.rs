@@ -25,10 +25,12 @@ use crate::service::report_usage::recall as find_recall;
 use crate::service::show_today::alerts_named;
 use crate::service::show_today::{show_today, Today};
 use crate::service::sign_in::{self, SignInError};
+use i18n::{date_text, fill, filters, number_text, t};
 
 mod cold_chain;
 mod forecast;
 mod forms;
+mod i18n;
 mod patients;
 mod receive;
 mod refills;
@@ -50,6 +52,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", page(web::post().to(login)))
         .route("/logout", page(web::post().to(logout)))
         .route("/static/app.js", page(web::get().to(script)))
+        .route("/lang/{code}", page(web::get().to(i18n::choose)))
         .configure(refills::configure)
         .configure(receive::configure)
         .configure(stock::configure)
@@ -59,8 +62,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(patients::configure);
 }
 
-/// A page's route: a problem its handler answers (a patient that does not exist, the database
-/// away) is shown as a page, not as the API's JSON.
+/// A page's route: it runs in the page's language, and a problem its handler answers (a patient
+/// that does not exist, the database away) is shown as a page, not as the API's JSON.
 fn page(route: actix_web::Route) -> actix_web::Route {
     route.wrap(actix_web::middleware::from_fn(problem_as_page))
 }
@@ -69,7 +72,17 @@ async fn problem_as_page(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<actix_web::body::BoxBody>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    let response = next.call(req).await?;
+    let lang = i18n::Lang::of(req.request());
+    i18n::scope(lang, render_problem(next.call(req))).await
+}
+
+/// The page's response, or its problem as a page (in the page's language).
+async fn render_problem(
+    response: impl std::future::Future<
+        Output = Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error>,
+    >,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let response = response.await?;
     let Some(problem) = response.response().error().and_then(|e| e.as_error::<Problem>()) else {
         return Ok(response);
     };
@@ -84,7 +97,7 @@ async fn problem_as_page(
 
 #[derive(Template)]
 #[template(
-    source = "{% extends \"base.html\" %}{% block title %}{{ title }}{% endblock %}{% block content %}<section><h1>{{ title }}</h1><p>{{ detail }}</p><p><a href=\"/\">Retour à l'accueil</a></p></section>{% endblock %}",
+    source = "{% extends \"base.html\" %}{% block title %}{{ title }}{% endblock %}{% block content %}<section><h1>{{ title }}</h1><p>{{ detail }}</p><p><a href=\"/\">{{ \"Retour à l'accueil\"|t }}</a></p></section>{% endblock %}",
     ext = "html",
     config = "src/api/pages/askama.toml"
 )]
@@ -169,9 +182,9 @@ impl Taken {
                 .map(|l| TakenLine {
                     item: names.item(l.item_id),
                     lot: l.lot_number.clone(),
-                    expires: date_fr(l.expires_on),
+                    expires: date_text(l.expires_on),
                     location: names.location(l.location_id),
-                    quantity: number_fr(l.delta),
+                    quantity: number_text(l.delta),
                     serial: l.serial.clone().unwrap_or_default(),
                 })
                 .collect(),
@@ -219,45 +232,23 @@ async fn writer(
     Ok(Ok((user, csrf)))
 }
 
-/// `12/03/2027`.
-fn date_fr(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
-}
-
-/// `1 234` with a narrow no-break space, as French writes thousands.
-fn number_fr(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
-
 fn role_fr(role: Role) -> &'static str {
     match role {
-        Role::Admin => "administrateur",
-        Role::Pharmacist => "pharmacien",
-        Role::Viewer => "lecture seule",
+        Role::Admin => t("administrateur"),
+        Role::Pharmacist => t("pharmacien"),
+        Role::Viewer => t("lecture seule"),
     }
 }
 
 fn alert_fr(kind: AlertKind) -> &'static str {
     match kind {
-        AlertKind::LowStock => "Stock bas",
-        AlertKind::OutOfStock => "Rupture",
-        AlertKind::Expiring => "Lot bientôt périmé",
-        AlertKind::Expired => "Lot périmé",
-        AlertKind::ProjectedStockout => "Rupture prévue",
-        AlertKind::OrderOverdue => "Commande en retard",
-        AlertKind::ColdChainExcursion => "Chaîne du froid",
+        AlertKind::LowStock => t("Stock bas"),
+        AlertKind::OutOfStock => t("Rupture"),
+        AlertKind::Expiring => t("Lot bientôt périmé"),
+        AlertKind::Expired => t("Lot périmé"),
+        AlertKind::ProjectedStockout => t("Rupture prévue"),
+        AlertKind::OrderOverdue => t("Commande en retard"),
+        AlertKind::ColdChainExcursion => t("Chaîne du froid"),
     }
 }
 
@@ -340,7 +331,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 #[derive(Template)]
 #[template(
-    source = "{% extends \"base.html\" %}{% block title %}Requête refusée{% endblock %}{% block content %}<section><h1>Requête refusée</h1><p>{{ message }}</p><p><a href=\"/\">Retour</a></p></section>{% endblock %}",
+    source = "{% extends \"base.html\" %}{% block title %}{{ \"Requête refusée\"|t }}{% endblock %}{% block content %}<section><h1>{{ \"Requête refusée\"|t }}</h1><p>{{ message }}</p><p><a href=\"/\">{{ \"Retour\"|t }}</a></p></section>{% endblock %}",
     ext = "html",
     config = "src/api/pages/askama.toml"
 )]
@@ -352,7 +343,7 @@ struct RefusedPage {
 fn forbidden_write() -> HttpResponse {
     let page = RefusedPage {
         version: VERSION,
-        message: "Jeton anti-falsification absent ou invalide : rechargez la page et recommencez.",
+        message: t("Jeton anti-falsification absent ou invalide : rechargez la page et recommencez."),
     };
     html(actix_web::http::StatusCode::FORBIDDEN, &page)
 }
@@ -425,14 +416,14 @@ async fn login(
         Err(SignInError::Refused) => Ok(login_form(
             actix_web::http::StatusCode::UNAUTHORIZED,
             form.username,
-            Some("Identifiant ou mot de passe incorrect.".into()),
+            Some(t("Identifiant ou mot de passe incorrect.").into()),
         )),
         Err(SignInError::Locked(until)) => Ok(login_form(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
             form.username,
-            Some(format!(
+            Some(fill(
                 "Trop d'essais infructueux : compte bloqué jusqu'à {} (UTC).",
-                until.format("%H:%M")
+                &[&until.format("%H:%M")],
             )),
         )),
         Err(SignInError::Storage(e)) => Err(e.into()),
@@ -515,26 +506,26 @@ fn today_page(user: &User, csrf_token: String, on: NaiveDate, today: Today) -> T
     TodayPage {
         version: VERSION,
         chrome: chrome("today", user, csrf_token),
-        today: date_fr(on),
+        today: date_text(on),
         items: today
             .items
             .into_iter()
             .map(|row| {
                 let (status, status_class) = match row.figures.status {
-                    StockStatus::Ok => ("OK", "ok"),
-                    StockStatus::Low => ("Bas", "low"),
-                    StockStatus::Out => ("Rupture", "out"),
+                    StockStatus::Ok => (t("OK"), "ok"),
+                    StockStatus::Low => (t("Bas"), "low"),
+                    StockStatus::Out => (t("Rupture"), "out"),
                 };
                 ItemRow {
                     name: row.item.name,
                     code: row.item.code,
-                    available: number_fr(row.figures.available),
-                    on_hand: number_fr(row.figures.on_hand),
-                    on_order: number_fr(row.on_order),
+                    available: number_text(row.figures.available),
+                    on_hand: number_text(row.figures.on_hand),
+                    on_order: number_text(row.on_order),
                     cover: row
                         .days_of_cover
-                        .map_or_else(|| "> 90 j".to_owned(), |d| format!("{} j", number_fr(d))),
-                    stockout: row.stockout_on.map_or_else(|| "—".to_owned(), date_fr),
+                        .map_or_else(|| t("> 90 j").to_owned(), |d| fill("{} j", &[&number_text(d)])),
+                    stockout: row.stockout_on.map_or_else(|| t("—").to_owned(), date_text),
                     status,
                     status_class,
                 }
@@ -544,17 +535,17 @@ fn today_page(user: &User, csrf_token: String, on: NaiveDate, today: Today) -> T
             .alerts
             .into_iter()
             .map(|(alert, item)| AlertRow {
-                opened: date_fr(alert.opened_at.date()),
+                opened: date_text(alert.opened_at.date()),
                 kind: alert_fr(alert.kind),
                 item,
-                quantity: number_fr(alert.quantity),
+                quantity: number_text(alert.quantity),
             })
             .collect(),
         refills: today
             .refills
             .into_iter()
             .map(|p| RefillRow {
-                on: p.next_refill_on.map_or_else(String::new, date_fr),
+                on: p.next_refill_on.map_or_else(String::new, date_text),
                 reference: p.reference,
                 interval: p.refill_interval.days(),
             })
@@ -563,8 +554,8 @@ fn today_page(user: &User, csrf_token: String, on: NaiveDate, today: Today) -> T
             .orders
             .into_iter()
             .map(|(order, late)| OrderRow {
-                name: order.reference.unwrap_or_else(|| format!("Commande n° {}", order.id)),
-                expected: date_fr(order.expected_on),
+                name: order.reference.unwrap_or_else(|| fill("Commande n° {}", &[&order.id])),
+                expected: date_text(order.expected_on),
                 late,
             })
             .collect(),
@@ -586,9 +577,9 @@ async fn today(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespo
 
 fn state_fr(state: AlertState) -> &'static str {
     match state {
-        AlertState::Open => "ouverte",
-        AlertState::Acknowledged => "vue",
-        AlertState::Resolved => "résolue",
+        AlertState::Open => t("ouverte"),
+        AlertState::Acknowledged => t("vue"),
+        AlertState::Resolved => t("résolue"),
     }
 }
 
@@ -643,16 +634,16 @@ async fn alerts(
         state: chosen.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         notice: query
             .done
-            .map(|id| format!("Alerte n° {id} marquée comme vue : plus de rappel par courriel.")),
+            .map(|id| fill("Alerte n° {} marquée comme vue : plus de rappel par courriel.", &[&id])),
         may_write: user.role.includes(Role::Pharmacist),
         alerts: found
             .into_iter()
             .map(|(alert, item)| AlertListRow {
                 id: alert.id,
-                opened: date_fr(alert.opened_at.date()),
+                opened: date_text(alert.opened_at.date()),
                 kind: alert_fr(alert.kind),
                 item,
-                quantity: number_fr(alert.quantity),
+                quantity: number_text(alert.quantity),
                 state: state_fr(alert.state),
                 can_acknowledge: alert.state == AlertState::Open,
             })
@@ -666,9 +657,9 @@ fn not_allowed(role: Role) -> HttpResponse {
     let page = RefusedPage {
         version: VERSION,
         message: if role == Role::Viewer {
-            "Votre rôle (lecture seule) ne permet pas de modifier."
+            t("Votre rôle (lecture seule) ne permet pas de modifier.")
         } else {
-            "Votre rôle ne permet pas cette action."
+            t("Votre rôle ne permet pas cette action.")
         },
     };
     html(actix_web::http::StatusCode::FORBIDDEN, &page)
@@ -701,9 +692,9 @@ async fn acknowledge(
 
 fn lot_status_fr(status: crate::domain::ledger::LotStatus) -> &'static str {
     match status {
-        crate::domain::ledger::LotStatus::Available => "disponible",
-        crate::domain::ledger::LotStatus::Quarantined => "en quarantaine",
-        crate::domain::ledger::LotStatus::Recalled => "rappelé",
+        crate::domain::ledger::LotStatus::Available => t("disponible"),
+        crate::domain::ledger::LotStatus::Quarantined => t("en quarantaine"),
+        crate::domain::ledger::LotStatus::Recalled => t("rappelé"),
     }
 }
 
@@ -767,17 +758,17 @@ async fn recall(
             .map(|(lot, item, holders)| RecalledLot {
                 item,
                 number: lot.lot_number,
-                expires: date_fr(lot.expires_on),
+                expires: date_text(lot.expires_on),
                 status: lot_status_fr(lot.status),
                 holders: holders
                     .into_iter()
                     .map(|h| HolderRow {
                         reference: h.patient_reference,
-                        quantity: number_fr(h.quantity),
+                        quantity: number_text(h.quantity),
                         dispensations: h
                             .movements
                             .iter()
-                            .map(|(_, at, quantity)| format!("{} : {}", date_fr(at.date()), number_fr(*quantity)))
+                            .map(|(_, at, quantity)| format!("{} : {}", date_text(at.date()), number_text(*quantity)))
                             .collect::<Vec<_>>()
                             .join(", "),
                         serials: h.serials.join(", "),
@@ -835,13 +826,6 @@ async fn recall_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_and_dates_are_written_the_french_way() {
-        assert_eq!(number_fr(1234567), "1\u{202f}234\u{202f}567");
-        assert_eq!(number_fr(-42), "-42");
-        assert_eq!(date_fr(NaiveDate::from_ymd_opt(2027, 3, 12).unwrap()), "12/03/2027");
-    }
 
     #[test]
     fn a_write_needs_the_sessions_token() {

@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::forms::{Fields, Issues};
-use super::{chrome, date_fr, html, number_fr, page, see_other, signed_in, writer, Chrome, VERSION};
+use super::i18n::{filters, t};
+use super::{chrome, date_text, html, number_text, page, see_other, signed_in, writer, Chrome, VERSION};
 use crate::api::clock;
 use crate::api::patients::UpdatePatientRequest;
 use crate::api::problem::Problem;
@@ -32,9 +33,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 fn patient_status_fr(status: crate::domain::patient::PatientStatus) -> &'static str {
     use crate::domain::patient::PatientStatus as S;
     match status {
-        S::Active => "actif",
-        S::Inactive => "inactif",
-        S::Transitioned => "passé à un autre traitement",
+        S::Active => t("actif"),
+        S::Inactive => t("inactif"),
+        S::Transitioned => t("passé à un autre traitement"),
     }
 }
 
@@ -78,7 +79,7 @@ async fn patients(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
                 reference: p.reference,
                 status: patient_status_fr(p.status),
                 interval: p.refill_interval.days(),
-                next: p.next_refill_on.map_or_else(|| "—".to_owned(), date_fr),
+                next: p.next_refill_on.map_or_else(|| t("—").to_owned(), date_text),
             })
             .collect(),
     };
@@ -174,8 +175,8 @@ async fn usage_of(state: &AppState, id: i64, from: NaiveDate, to: NaiveDate) -> 
 
 fn kind_fr(kind: crate::domain::ledger::MovementKind) -> &'static str {
     match kind {
-        crate::domain::ledger::MovementKind::Return => "retour",
-        _ => "délivrance",
+        crate::domain::ledger::MovementKind::Return => t("retour"),
+        _ => t("délivrance"),
     }
 }
 
@@ -202,7 +203,7 @@ async fn render(
             .map(|s| (s.as_str(), patient_status_fr(*s)))
             .collect(),
         interval: found.refill_interval.days(),
-        next: found.next_refill_on.map_or_else(|| "—".to_owned(), date_fr),
+        next: found.next_refill_on.map_or_else(|| t("—").to_owned(), date_text),
         next_iso: found.next_refill_on.map(|d| d.to_string()).unwrap_or_default(),
         from: from.to_string(),
         to: to.to_string(),
@@ -210,11 +211,11 @@ async fn render(
             .entries
             .iter()
             .map(|e| UsageLine {
-                on: date_fr(e.occurred_at.date()),
+                on: date_text(e.occurred_at.date()),
                 kind: kind_fr(e.kind),
                 item: usage.item(e.item_id),
                 lot: e.lot_number.clone(),
-                quantity: number_fr(e.quantity),
+                quantity: number_text(e.quantity),
                 serial: e.serial.clone().unwrap_or_default(),
             })
             .collect(),

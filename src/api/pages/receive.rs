@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::forms::{scanned_codes, visible_code, Fields, Issues};
-use super::{chrome, date_fr, html, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION};
+use super::i18n::{fill, filters};
+use super::{chrome, date_text, html, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION};
 use crate::api::clock;
 use crate::api::movements::{checked, CreateMovementRequest, MovementLineRequest};
 use crate::api::problem::Problem;
@@ -106,8 +107,11 @@ fn order_label(order: &Order, names: &Names) -> String {
         .map(|l| format!("{} × {}", l.remaining(), names.item(l.item_id)))
         .collect::<Vec<_>>()
         .join(", ");
-    let reference = order.reference.clone().unwrap_or_else(|| format!("n° {}", order.id));
-    format!("{reference} — attendue le {} — {what}", date_fr(order.expected_on))
+    let reference = order.reference.clone().unwrap_or_else(|| fill("n° {}", &[&order.id]));
+    fill(
+        "{} — attendue le {} — {}",
+        &[&reference, &date_text(order.expected_on), &what],
+    )
 }
 
 /// The orders still expecting something, the chosen one, and the names for the page.
@@ -408,9 +412,9 @@ async fn submit(
             for (line, &row) in lines.iter().zip(&kept) {
                 rows[row] = filled_in(&rows[row], line);
             }
-            let notice = Some(format!(
+            let notice = Some(fill(
                 "{} ligne(s) lue(s) et vérifiée(s) : rien n'est encore enregistré. Contrôlez puis enregistrez la réception.",
-                lines.len()
+                &[&lines.len()],
             ));
             render(&state, signed, entered(rows, notice, Issues::default()), None).await
         }

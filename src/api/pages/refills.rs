@@ -8,8 +8,9 @@ use chrono::Duration;
 use serde::Deserialize;
 
 use super::forms::{scanned_codes, visible_code, Fields, Issues};
+use super::i18n::{filters, t};
 use super::{
-    chrome, date_fr, html, number_fr, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION,
+    chrome, date_text, html, number_text, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION,
 };
 use crate::api::clock;
 use crate::api::movements::{checked, CreateMovementRequest, MovementLineRequest};
@@ -72,7 +73,7 @@ async fn due(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespons
     let page = DuePage {
         version: VERSION,
         chrome: chrome("refills", &user, csrf),
-        until: date_fr(until),
+        until: date_text(until),
         patients: found
             .into_iter()
             .filter_map(|p| {
@@ -80,7 +81,7 @@ async fn due(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespons
                 Some(DueRow {
                     id: p.id.0,
                     reference: p.reference,
-                    on: date_fr(on),
+                    on: date_text(on),
                     late: on < today,
                     interval: p.refill_interval.days(),
                 })
@@ -123,7 +124,7 @@ async fn context(state: &AppState, id: i64) -> Result<(Patient, Vec<(String, Str
                 .map(|p| p.lines)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|l| (names.item(l.item), number_fr(i64::from(l.quantity.get()))))
+                .map(|l| (names.item(l.item), number_text(i64::from(l.quantity.get()))))
                 .collect();
             Ok::<_, ReadError>((patient, bundle, names))
         })
@@ -166,7 +167,7 @@ async fn render(
         chrome: chrome("refills", &user, csrf),
         patient_id: patient.id.0,
         reference: patient.reference,
-        next: patient.next_refill_on.map_or_else(|| "—".to_owned(), date_fr),
+        next: patient.next_refill_on.map_or_else(|| t("—").to_owned(), date_text),
         interval: patient.refill_interval.days(),
         bundle,
         locations,

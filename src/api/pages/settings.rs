@@ -6,8 +6,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::forms::{Fields, Issues};
+use super::i18n::{filters, t};
 use super::{
-    chrome, date_fr, html, not_allowed, number_fr, page, role_fr, see_other, signed_in, writer, Chrome, Names, VERSION,
+    chrome, date_text, html, not_allowed, number_text, page, role_fr, see_other, signed_in, writer, Chrome, Names,
+    VERSION,
 };
 use crate::api::alerts::PutThresholdRequest;
 use crate::api::clock;
@@ -147,13 +149,13 @@ async fn render(state: &AppState, (user, csrf): (User, String), outcome: Outcome
         roles: Role::ALL.iter().map(|r| (r.as_str(), role_fr(*r))).collect(),
         thresholds: thresholds
             .iter()
-            .map(|t| ThresholdRow {
-                item: names.item(t.item_id),
-                location: t
+            .map(|threshold| ThresholdRow {
+                item: names.item(threshold.item_id),
+                location: threshold
                     .location_id
-                    .map_or_else(|| "tous emplacements".to_owned(), |l| names.location(l)),
-                reorder_point: number_fr(t.reorder_point),
-                reorder_quantity: number_fr(t.reorder_quantity),
+                    .map_or_else(|| t("tous emplacements").to_owned(), |l| names.location(l)),
+                reorder_point: number_text(threshold.reorder_point),
+                reorder_quantity: number_text(threshold.reorder_quantity),
             })
             .collect(),
         suppliers: suppliers
@@ -181,7 +183,7 @@ async fn render(state: &AppState, (user, csrf): (User, String), outcome: Outcome
                 id: t.id.0,
                 name: t.name,
                 role: role_fr(t.role),
-                created: date_fr(t.created_at.date()),
+                created: date_text(t.created_at.date()),
                 revoked: t.revoked_at.is_some(),
             })
             .collect(),
@@ -345,10 +347,10 @@ fn apply(c: &mut DbConnection, actor: &Actor, state: &AppState, change: Change) 
 
 fn saved_fr(section: &str) -> &'static str {
     match section {
-        "thresholds" => "Seuil enregistré ; les alertes sont réévaluées.",
-        "suppliers" => "Fournisseur enregistré.",
-        "users" => "Compte enregistré.",
-        _ => "Jeton révoqué : il ne donne plus accès à l'API.",
+        "thresholds" => t("Seuil enregistré ; les alertes sont réévaluées."),
+        "suppliers" => t("Fournisseur enregistré."),
+        "users" => t("Compte enregistré."),
+        _ => t("Jeton révoqué : il ne donne plus accès à l'API."),
     }
 }
 
@@ -391,7 +393,7 @@ async fn perform(
         Ok(None) => Ok(see_other(&format!("/settings?saved={}", section_name(&section)))),
         Ok(Some(secret)) => {
             let issued = Outcome {
-                notice: Some("Jeton émis : copiez-le maintenant, il ne sera plus affiché.".to_owned()),
+                notice: Some(t("Jeton émis : copiez-le maintenant, il ne sera plus affiché.").to_owned()),
                 secret: Some(secret),
                 ..Outcome::default()
             };

@@ -7,8 +7,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::forms::{Fields, Issues};
+use super::i18n::{filters, t};
 use super::{
-    chrome, date_fr, html, number_fr, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION,
+    chrome, date_text, html, number_text, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION,
 };
 use crate::api::clock;
 use crate::api::movements::{checked, CreateMovementRequest, MovementLineRequest};
@@ -73,11 +74,11 @@ struct StockPage {
 
 fn reason_fr(reason: WasteReason) -> &'static str {
     match reason {
-        WasteReason::Expired => "périmé",
-        WasteReason::Damaged => "endommagé",
-        WasteReason::ColdChainBreach => "rupture de la chaîne du froid",
-        WasteReason::Recalled => "rappelé",
-        WasteReason::Other => "autre",
+        WasteReason::Expired => t("périmé"),
+        WasteReason::Damaged => t("endommagé"),
+        WasteReason::ColdChainBreach => t("rupture de la chaîne du froid"),
+        WasteReason::Recalled => t("rappelé"),
+        WasteReason::Other => t("autre"),
     }
 }
 
@@ -117,20 +118,20 @@ async fn render(
         .filter_map(|row| {
             let location = row.location_id?;
             let (status, status_class) = match row.figures.status {
-                StockStatus::Ok => ("OK", "ok"),
-                StockStatus::Low => ("Bas", "low"),
-                StockStatus::Out => ("Rupture", "out"),
+                StockStatus::Ok => (t("OK"), "ok"),
+                StockStatus::Low => (t("Bas"), "low"),
+                StockStatus::Out => (t("Rupture"), "out"),
             };
             Some(StockBlock {
                 item_id: row.item_id.0,
                 item: names.item(row.item_id),
                 location_id: location.0,
                 location: names.location(location),
-                on_hand: number_fr(row.figures.on_hand),
-                available: number_fr(row.figures.available),
-                expired: number_fr(row.figures.expired),
-                held: number_fr(row.figures.quarantined),
-                on_order: number_fr(row.on_order),
+                on_hand: number_text(row.figures.on_hand),
+                available: number_text(row.figures.available),
+                expired: number_text(row.figures.expired),
+                held: number_text(row.figures.quarantined),
+                on_order: number_text(row.on_order),
                 status,
                 status_class,
                 lots: row
@@ -140,11 +141,11 @@ async fn render(
                     .map(|b| LotRow {
                         lot_id: b.lot_id.0,
                         number: b.lot_number.clone(),
-                        expires: date_fr(b.expires_on),
+                        expires: date_text(b.expires_on),
                         expired: is_expired(b.expires_on, today),
                         status: super::lot_status_fr(b.status),
-                        quantity: number_fr(b.quantity),
-                        held: number_fr(b.held),
+                        quantity: number_text(b.quantity),
+                        held: number_text(b.held),
                         failed: failed
                             .as_ref()
                             .filter(|f| f.lot == b.lot_id.0 && f.location == location.0)
