@@ -236,6 +236,16 @@ impl Browser {
         .to_owned()
     }
 
+    /// The window's size, as a tablet's or a desktop's.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
     pub async fn execute(&self, script: &str) -> Value {
         self.call(
             reqwest::Method::POST,
@@ -245,8 +255,13 @@ impl Browser {
         .await
     }
 
-    /// Saves the screen as `docs/screenshots/<name>.png`-to-be (SQLite run only).
+    /// Saves the screen as `docs/screenshots/<name>.png`-to-be (SQLite run only), after checking
+    /// that the page fits the window's width (nothing to scroll sideways).
     pub async fn screenshot(&self, name: &str) {
+        let fits = self
+            .execute("return document.documentElement.scrollWidth <= window.innerWidth + 1;")
+            .await;
+        assert_eq!(fits, Value::Bool(true), "{name} is wider than the window");
         let Some(dir) = &self.shots else { return };
         let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
         let bytes = base64::engine::general_purpose::STANDARD
@@ -426,6 +441,13 @@ crate::helpers::both_backends! {
 
         browser.goto(&app.url("/patients")).await;
         browser.screenshot("patients").await;
+        // A tablet held upright: the day's screens fit its width.
+        browser.resize(800, 1100).await;
+        for (path, name) in [("/", "today-tablet"), ("/receive", "receive-tablet"), ("/stock", "stock-tablet"), ("/refills", "refills-tablet")] {
+            browser.goto(&app.url(path)).await;
+            browser.screenshot(name).await;
+        }
+        browser.resize(1280, 800).await;
         browser.goto(&app.url(&format!("/patients/{}", day.due))).await;
         browser.screenshot("patient").await;
 

@@ -374,6 +374,9 @@ const ENGLISH: &[(&str, &str)] = &[
     ("▮ recharges", "▮ refills"),
     ("▲ arrivées", "▲ arrivals"),
     ("● péremptions", "● expiries"),
+    ("ligne", "line"),
+    ("Numéro de série", "Serial number"),
+    ("Note de décision", "Decision note"),
     // Written by the pages' code.
     ("> 90 j", "> 90 d"),
     ("{} j", "{} d"),
