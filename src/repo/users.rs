@@ -214,3 +214,13 @@ pub fn delete_session(conn: &mut DbConnection, secret_hash: &str) -> QueryResult
         .execute(conn)
         .map(|_| ())
 }
+
+/// Ends every session of the user but `keep` (after they changed their password).
+pub fn delete_other_sessions(conn: &mut DbConnection, user: UserId, keep: &str) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table
+            .filter(sessions::user_id.eq(user.0))
+            .filter(sessions::secret_hash.ne(keep)),
+    )
+    .execute(conn)
+}

@@ -6,6 +6,7 @@ pub mod authenticate;
 pub mod bootstrap_admin;
 pub mod cancel_order;
 pub mod change_lot_status;
+pub mod change_password;
 pub mod count_stock;
 pub mod create_item;
 pub mod create_location;

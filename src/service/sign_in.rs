@@ -35,26 +35,8 @@ pub fn sign_in(
     username: &str,
     password: &Password,
 ) -> Result<SignedIn, SignInError> {
-    let Some(account) = repo::users::credentials(conn, &username.trim().to_lowercase())? else {
-        // The same work as for a real account, so timing does not say which usernames exist.
-        let _ = password.matches(&crate::domain::user::PasswordHash(String::new()));
-        return Err(SignInError::Refused);
-    };
-    if let Some(until) = account.locked_until.filter(|until| *until > now) {
-        return Err(SignInError::Locked(until));
-    }
-    // Argon2 takes tens of milliseconds: outside the write transaction.
-    let matches = password.matches(&account.password_hash);
-    let user = account.user;
+    let user = verified(conn, now, username, password)?;
     write_tx::<_, SignInError, _>(conn, |conn| {
-        if !matches || !user.active {
-            let (failed, locked) = after_failed_sign_in(account.failed_sign_ins, now);
-            repo::users::set_sign_in_state(conn, user.id, failed, locked)?;
-            return Ok(Err(match locked {
-                Some(until) => SignInError::Locked(until),
-                None => SignInError::Refused,
-            }));
-        }
         repo::users::set_sign_in_state(conn, user.id, 0, None)?;
         let secret = random_token();
         let csrf_token = random_token();
@@ -70,12 +52,44 @@ pub fn sign_in(
                 summary: format!("{} signed in to the web app", user.username),
             },
         )?;
-        Ok(Ok(SignedIn {
+        Ok(SignedIn {
             user: user.clone(),
             secret,
             csrf_token,
-        }))
-    })?
+        })
+    })
+}
+
+/// The active account this password opens, or why not; a wrong password (or a disabled
+/// account) counts towards the lock, which a later success resets.
+pub(super) fn verified(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    username: &str,
+    password: &Password,
+) -> Result<User, SignInError> {
+    let Some(account) = repo::users::credentials(conn, &username.trim().to_lowercase())? else {
+        // The same work as for a real account, so timing does not say which usernames exist.
+        let _ = password.matches(&crate::domain::user::PasswordHash(String::new()));
+        return Err(SignInError::Refused);
+    };
+    if let Some(until) = account.locked_until.filter(|until| *until > now) {
+        return Err(SignInError::Locked(until));
+    }
+    // Argon2 takes tens of milliseconds: outside the write transaction.
+    let matches = password.matches(&account.password_hash);
+    let user = account.user;
+    if matches && user.active {
+        return Ok(user);
+    }
+    let (failed, locked) = after_failed_sign_in(account.failed_sign_ins, now);
+    write_tx::<_, SignInError, _>(conn, |conn| {
+        Ok(repo::users::set_sign_in_state(conn, user.id, failed, locked)?)
+    })?;
+    Err(match locked {
+        Some(until) => SignInError::Locked(until),
+        None => SignInError::Refused,
+    })
 }
 
 /// Who a web request acts as: audited under the user's username.

@@ -403,4 +403,33 @@ both_backends! {
         // An unknown language is not a choice.
         assert_eq!(web.get(app.url("/lang/xx")).send().await.unwrap().status(), 404);
     }
+
+    async fn a_person_changes_their_own_password_and_their_other_sessions_end(app) {
+        pharmacist(&app).await;
+        let web = client();
+        let here = session(&app, &web, "marie", PASSWORD).await;
+        let elsewhere = session(&app, &web, "marie", PASSWORD).await;
+        let shown = page(&app, &web, &here, "/account").await;
+        let token = hidden_token(&shown);
+        let new = "un nouveau mot de passe";
+        let wrong = post_form(&app, &web, &here, "/account/password",
+            &[("csrf_token", &token), ("current_password", "not it at all"), ("new_password", new), ("confirm_password", new)]).await;
+        assert_eq!(wrong.status(), 422);
+        assert!(wrong.text().await.unwrap().contains("Mot de passe actuel incorrect."));
+        let mismatch = post_form(&app, &web, &here, "/account/password",
+            &[("csrf_token", &token), ("current_password", PASSWORD), ("new_password", new), ("confirm_password", "autre chose encore")]).await;
+        assert_eq!(mismatch.status(), 422);
+        let short = post_form(&app, &web, &here, "/account/password",
+            &[("csrf_token", &token), ("current_password", PASSWORD), ("new_password", "court"), ("confirm_password", "court")]).await;
+        assert_eq!(short.status(), 422);
+        let changed = post_form(&app, &web, &here, "/account/password",
+            &[("csrf_token", &token), ("current_password", PASSWORD), ("new_password", new), ("confirm_password", new)]).await;
+        assert_eq!(changed.status(), 303);
+        assert!(page(&app, &web, &here, "/account?saved=1").await.contains("vos autres sessions sont fermées"));
+        let gone = web.get(app.url("/")).header(reqwest::header::COOKIE, &elsewhere).send().await.unwrap();
+        assert_eq!((gone.status().as_u16(), gone.headers()[LOCATION].to_str().unwrap()), (303, "/login"));
+        session(&app, &web, "marie", new).await;
+        let audit = json_of(app.get("/api/v1/audit?limit=500").await, 200).await;
+        assert!(audit["data"].as_array().unwrap().iter().any(|e| e["action"] == "user.password_changed" && e["actor_name"] == "user:marie"), "{audit}");
+    }
 }

@@ -377,6 +377,13 @@ const ENGLISH: &[(&str, &str)] = &[
     ("ligne", "line"),
     ("Numéro de série", "Serial number"),
     ("Note de décision", "Decision note"),
+    ("Mon compte", "My account"),
+    ("Changer de mot de passe", "Change password"),
+    ("Mot de passe actuel", "Current password"),
+    ("Nouveau mot de passe, une seconde fois", "New password, once more"),
+    ("Mot de passe changé : vos autres sessions sont fermées.", "Password changed: your other sessions are closed."),
+    ("Mot de passe actuel incorrect.", "The current password is wrong."),
+    ("doit être identique au nouveau mot de passe", "must be the same as the new password"),
     // Written by the pages' code.
     ("> 90 j", "> 90 d"),
     ("{} j", "{} d"),

@@ -27,6 +27,7 @@ use crate::service::show_today::{show_today, Today};
 use crate::service::sign_in::{self, SignInError};
 use i18n::{date_text, fill, filters, number_text, t};
 
+mod account;
 mod cold_chain;
 mod forecast;
 mod forms;
@@ -59,7 +60,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(forecast::configure)
         .configure(cold_chain::configure)
         .configure(settings::configure)
-        .configure(patients::configure);
+        .configure(patients::configure)
+        .configure(account::configure);
 }
 
 /// A page's route: it runs in the page's language, and a problem its handler answers (a patient

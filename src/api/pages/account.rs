@@ -1,0 +1,132 @@
+//! One's own account: who is signed in, and a new password (the current one first). The other
+//! sessions of the account end; this one stays.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::forms::{Fields, Issues};
+use super::i18n::{filters, t};
+use super::{chrome, html, page, role_fr, see_other, signed_in, writer, Chrome, SESSION_COOKIE, VERSION};
+use crate::api::clock;
+use crate::api::problem::{Problem, ProblemKind};
+use crate::api::AppState;
+use crate::domain::role::Role;
+use crate::domain::user::{Password, User};
+use crate::domain::validation::{FieldError, FieldErrors};
+use crate::service::change_password::{change_password, ChangePasswordError};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/account", page(web::get().to(show)))
+        .route("/account/password", page(web::post().to(change)));
+}
+
+#[derive(Template)]
+#[template(path = "account.html", config = "src/api/pages/askama.toml")]
+struct AccountPage {
+    version: &'static str,
+    chrome: Chrome,
+    username: String,
+    display_name: String,
+    role: &'static str,
+    saved: bool,
+    issues: Issues,
+}
+
+fn render((user, csrf): (User, String), saved: bool, issues: Issues) -> HttpResponse {
+    let page = AccountPage {
+        version: VERSION,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: role_fr(user.role),
+        chrome: chrome("account", &user, csrf),
+        saved,
+        issues,
+    };
+    html(page.issues.status(), &page)
+}
+
+#[derive(Deserialize)]
+struct Saved {
+    saved: Option<u8>,
+}
+
+async fn show(state: web::Data<AppState>, req: HttpRequest, saved: web::Query<Saved>) -> Result<HttpResponse, Problem> {
+    let Some(signed) = signed_in(&state, &req).await? else {
+        return Ok(see_other("/login"));
+    };
+    Ok(render(signed, saved.saved.is_some(), Issues::default()))
+}
+
+/// The password fields as typed: spaces are part of a password.
+fn raw<'a>(fields: &'a Fields, name: &str) -> &'a str {
+    fields.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}
+
+async fn change(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    fields: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, Problem> {
+    let fields = Fields(fields.into_inner());
+    // Everyone may change their own password, a viewer too.
+    let signed = match writer(&state, &req, fields.csrf_token(), Role::Viewer).await? {
+        Ok(signed) => signed,
+        Err(refused) => return Ok(refused),
+    };
+    let mut errors = FieldErrors::default();
+    let new = errors.check(Password::new("new_password", raw(&fields, "new_password")));
+    if raw(&fields, "new_password") != raw(&fields, "confirm_password") {
+        errors.push(FieldError::new(
+            "confirm_password",
+            t("doit être identique au nouveau mot de passe"),
+        ));
+    }
+    let new = match errors.finish(|| new) {
+        Ok(new) => new,
+        Err(errors) => return Ok(render(signed, false, Issues::from_problem(errors.into()))),
+    };
+    let current = Password::presented(raw(&fields, "current_password"));
+    let secret = req
+        .cookie(SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    let user = signed.0.clone();
+    let now = clock::now();
+    let changed = state
+        .pool
+        .run(move |c| Ok::<_, Problem>(change_password(c, now, &user, &secret, &current, &new)))
+        .await?;
+    let refused = |field: &str, message: String, status: StatusCode| {
+        let mut problem = Problem::new(ProblemKind::ValidationFailed, message.clone());
+        problem.status = status.as_u16();
+        problem.errors = vec![FieldError::new(field, message)];
+        Issues::from_problem(problem)
+    };
+    match changed {
+        Ok(()) => Ok(see_other("/account?saved=1")),
+        Err(ChangePasswordError::WrongPassword) => Ok(render(
+            signed,
+            false,
+            refused(
+                "current_password",
+                t("Mot de passe actuel incorrect.").to_owned(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+        )),
+        Err(ChangePasswordError::Locked(until)) => Ok(render(
+            signed,
+            false,
+            refused(
+                "current_password",
+                super::i18n::fill(
+                    "Trop d'essais infructueux : compte bloqué jusqu'à {} (UTC).",
+                    &[&until.format("%H:%M")],
+                ),
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
+        )),
+        Err(ChangePasswordError::Storage(e)) => Err(e.into()),
+    }
+}
