@@ -215,12 +215,11 @@ pub fn delete_session(conn: &mut DbConnection, secret_hash: &str) -> QueryResult
         .map(|_| ())
 }
 
-/// Ends every session of the user but `keep` (after they changed their password).
-pub fn delete_other_sessions(conn: &mut DbConnection, user: UserId, keep: &str) -> QueryResult<usize> {
-    diesel::delete(
-        sessions::table
-            .filter(sessions::user_id.eq(user.0))
-            .filter(sessions::secret_hash.ne(keep)),
-    )
-    .execute(conn)
+/// Ends every session of the user (but `keep`, the one a change is made from).
+pub fn end_sessions(conn: &mut DbConnection, user: UserId, keep: Option<&str>) -> QueryResult<usize> {
+    let of_user = sessions::table.filter(sessions::user_id.eq(user.0));
+    match keep {
+        Some(keep) => diesel::delete(of_user.filter(sessions::secret_hash.ne(keep))).execute(conn),
+        None => diesel::delete(of_user).execute(conn),
+    }
 }

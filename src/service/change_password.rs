@@ -41,7 +41,7 @@ pub fn change_password(
     let hash = new.hash();
     write_tx(conn, |conn| {
         repo::users::set_password(conn, user.id, &hash, now)?;
-        let ended = repo::users::delete_other_sessions(conn, user.id, &TokenHash::of(session_secret).0)?;
+        let ended = repo::users::end_sessions(conn, user.id, Some(&TokenHash::of(session_secret).0))?;
         audit::record(
             conn,
             &actor_of(user),

@@ -46,6 +46,11 @@ pub fn update_user(
             repo::users::set_password(conn, id, hash, now)?;
             said.push("password changed".to_owned());
         }
+        // A new password or a disabled account: whoever is signed in with it is signed out.
+        if hash.is_some() || changes.active == Some(false) {
+            let ended = repo::users::end_sessions(conn, id, None)?;
+            said.push(format!("{ended} session(s) ended"));
+        }
         audit::record(
             conn,
             actor,

@@ -257,9 +257,17 @@ both_backends! {
         json_of(app.patch(&format!("/api/v1/users/{id}"), &json!({"password": "un nouveau mot de passe"})).await, 200).await;
         let signed = submit(&app, &web, &cookie, &[("username", "marie"), ("password", "un nouveau mot de passe"), ("csrf_token", &token)]).await;
         assert_eq!(signed.status(), 303);
-        // A disabled user cannot sign in.
+        let session = format!("mipstock_session={}", set_cookie(&signed, "mipstock_session").unwrap().0);
+        assert_eq!(web.get(app.url("/")).header(COOKIE, &session).send().await.unwrap().status(), 200);
+        // An admin setting a new password signs out whoever used the old one.
+        json_of(app.patch(&format!("/api/v1/users/{id}"), &json!({"password": "encore un autre mot de passe"})).await, 200).await;
+        assert_eq!(web.get(app.url("/")).header(COOKIE, &session).send().await.unwrap().status(), 303, "signed out");
+        let again = submit(&app, &web, &cookie, &[("username", "marie"), ("password", "encore un autre mot de passe"), ("csrf_token", &token)]).await;
+        let session = format!("mipstock_session={}", set_cookie(&again, "mipstock_session").unwrap().0);
+        // A disabled user is signed out and cannot sign in.
         json_of(app.patch(&format!("/api/v1/users/{id}"), &json!({"active": false})).await, 200).await;
-        let disabled = submit(&app, &web, &cookie, &[("username", "marie"), ("password", "un nouveau mot de passe"), ("csrf_token", &token)]).await;
+        assert_eq!(web.get(app.url("/")).header(COOKIE, &session).send().await.unwrap().status(), 303, "signed out");
+        let disabled = submit(&app, &web, &cookie, &[("username", "marie"), ("password", "encore un autre mot de passe"), ("csrf_token", &token)]).await;
         assert_eq!(disabled.status(), 401);
     }
 }
