@@ -12,6 +12,13 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
+    /// The largest first page: a screen listing what a pharmacy has (items, locations,
+    /// patients, suppliers) in one page.
+    pub const FIRST_MAX: PageRequest = PageRequest {
+        after: None,
+        limit: MAX_LIMIT,
+    };
+
     pub fn parse(cursor: Option<&str>, limit: Option<i64>) -> Result<PageRequest, FieldError> {
         let limit = match limit {
             None => DEFAULT_LIMIT,

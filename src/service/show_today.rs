@@ -8,7 +8,7 @@ use crate::domain::alert::{Alert, AlertState};
 use crate::domain::catalog::{Item, ItemFilter};
 use crate::domain::forecast::ForecastPolicy;
 use crate::domain::ids::ItemId;
-use crate::domain::page::{PageRequest, MAX_LIMIT};
+use crate::domain::page::PageRequest;
 use crate::domain::patient::{Patient, PatientFilter, PatientStatus};
 use crate::domain::stock::{figures, StockFigures};
 use crate::domain::supply::{is_overdue, Order, OrderFilter};
@@ -37,11 +37,6 @@ pub struct Today {
     pub orders: Vec<(Order, bool)>,
 }
 
-const PAGE: PageRequest = PageRequest {
-    after: None,
-    limit: MAX_LIMIT,
-};
-
 /// The alerts in these states (id order within each), each with its item's name.
 pub fn alerts_named(conn: &mut DbConnection, states: &[AlertState]) -> Result<Vec<(Alert, String)>, ReadError> {
     let mut names: std::collections::HashMap<ItemId, String> = std::collections::HashMap::new();
@@ -51,7 +46,7 @@ pub fn alerts_named(conn: &mut DbConnection, states: &[AlertState]) -> Result<Ve
             state: Some(*state),
             kind: None,
         };
-        for alert in repo::alerts::list(conn, &filter, PAGE)?.items {
+        for alert in repo::alerts::list(conn, &filter, PageRequest::FIRST_MAX)?.items {
             let name = match names.entry(alert.item_id) {
                 std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
                 std::collections::hash_map::Entry::Vacant(slot) => {
@@ -72,14 +67,14 @@ pub fn show_today(conn: &mut DbConnection, today: NaiveDate, policy: ForecastPol
         ForecastError::Storage(s) => ReadError::Storage(s),
         ForecastError::NotFound(_) => ReadError::NotFound,
     })?;
-    let stock = count_stock(conn, &StockQuery::default(), today, PAGE)?;
+    let stock = count_stock(conn, &StockQuery::default(), today, PageRequest::FIRST_MAX)?;
     let items = repo::items::list(
         conn,
         &ItemFilter {
             active: Some(true),
             ..ItemFilter::default()
         },
-        PAGE,
+        PageRequest::FIRST_MAX,
     )?;
     let rows = items
         .items
@@ -103,11 +98,11 @@ pub fn show_today(conn: &mut DbConnection, today: NaiveDate, policy: ForecastPol
             status: Some(PatientStatus::Active),
             refill_due_before: Some(today + Duration::days(8)),
         },
-        PAGE,
+        PageRequest::FIRST_MAX,
     )?
     .items;
     refills.sort_by_key(|p| (p.next_refill_on, p.id));
-    let orders = repo::orders::list(conn, &OrderFilter::default(), PAGE)?
+    let orders = repo::orders::list(conn, &OrderFilter::default(), PageRequest::FIRST_MAX)?
         .items
         .into_iter()
         .filter(|o| o.status.is_pending())

@@ -59,11 +59,6 @@ async fn show(state: web::Data<AppState>, req: HttpRequest, saved: web::Query<Sa
     Ok(render(signed, saved.saved.is_some(), Issues::default()))
 }
 
-/// The password fields as typed: spaces are part of a password.
-fn raw<'a>(fields: &'a Fields, name: &str) -> &'a str {
-    fields.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
-}
-
 async fn change(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -76,8 +71,8 @@ async fn change(
         Err(refused) => return Ok(refused),
     };
     let mut errors = FieldErrors::default();
-    let new = errors.check(Password::new("new_password", raw(&fields, "new_password")));
-    if raw(&fields, "new_password") != raw(&fields, "confirm_password") {
+    let new = errors.check(Password::new("new_password", fields.raw("new_password")));
+    if fields.raw("new_password") != fields.raw("confirm_password") {
         errors.push(FieldError::new(
             "confirm_password",
             t("doit être identique au nouveau mot de passe"),
@@ -87,7 +82,7 @@ async fn change(
         Ok(new) => new,
         Err(errors) => return Ok(render(signed, false, Issues::from_problem(errors.into()))),
     };
-    let current = Password::presented(raw(&fields, "current_password"));
+    let current = Password::presented(fields.raw("current_password"));
     let secret = req
         .cookie(SESSION_COOKIE)
         .map(|c| c.value().to_owned())

@@ -14,7 +14,6 @@ use crate::api::excursions::{CreateExcursionRequest, DecisionRequest};
 use crate::api::problem::Problem;
 use crate::api::AppState;
 use crate::domain::ids::{ExcursionId, LocationId};
-use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::role::Role;
 use crate::domain::user::User;
 use crate::domain::validation::{FieldError, FieldErrors};
@@ -80,10 +79,7 @@ struct Entered {
 }
 
 async fn render(state: &AppState, (user, csrf): (User, String), entered: Entered) -> Result<HttpResponse, Problem> {
-    let all = PageRequest {
-        after: None,
-        limit: MAX_LIMIT,
-    };
+    let all = crate::domain::page::PageRequest::FIRST_MAX;
     let (found, names) = state
         .pool
         .run(move |c| Ok::<_, Problem>((list_excursions(c, None, None, all)?.items, Names::read(c)?)))
@@ -204,13 +200,12 @@ async fn report(
     };
     let now = clock::now();
     let mut errors = FieldErrors::default();
-    let location = fields.number("location_id", &mut errors);
+    let location = fields.required_number("location_id", &mut errors);
     let started_at = instant(&fields, "started_at", &mut errors);
     let ended_at = instant(&fields, "ended_at", &mut errors);
     let max = temperature(&fields, "max_temperature_c", &mut errors);
     let min = temperature(&fields, "min_temperature_c", &mut errors);
     for (name, value) in [
-        ("location_id", location.is_some()),
         ("started_at", started_at.is_some()),
         ("max_temperature_c", max.is_some()),
     ] {

@@ -215,12 +215,7 @@ async fn render(
         version: VERSION,
         may_write: user.role.includes(Role::Pharmacist),
         chrome: chrome("forecast", &user, csrf),
-        items: names
-            .items
-            .iter()
-            .filter(|i| i.active)
-            .map(|i| (i.id.0, i.name.clone()))
-            .collect(),
+        items: names.item_options(),
         item_id: found.item_id.0,
         item: names.item(found.item_id),
         supplier_id: item.and_then(|i| i.ordering.supplier_id).map(|s| s.0),

@@ -4,7 +4,10 @@
 use actix_web::http::StatusCode;
 
 use crate::api::problem::Problem;
+use chrono::NaiveDate;
+
 use crate::domain::gs1::GS;
+use crate::domain::time::parse_date;
 use crate::domain::validation::{FieldError, FieldErrors};
 
 /// A posted form as its name/value pairs (repeated names kept, in order).
@@ -16,6 +19,11 @@ impl Fields {
         self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim())
     }
 
+    /// The field's value as typed, untrimmed (a password's spaces are part of it).
+    pub fn raw(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
     /// The field's value when filled in.
     pub fn optional(&self, name: &str) -> Option<String> {
         Some(self.text(name)).filter(|v| !v.is_empty()).map(str::to_owned)
@@ -23,22 +31,49 @@ impl Fields {
 
     /// A whole number, when filled in; the API's name for the field in the error.
     pub fn number(&self, name: &str, errors: &mut FieldErrors) -> Option<i64> {
-        let text = self.text(name);
-        if text.is_empty() {
-            return None;
+        number(name, self.text(name), errors)
+    }
+
+    /// A whole number that must be filled in.
+    pub fn required_number(&self, name: &str, errors: &mut FieldErrors) -> Option<i64> {
+        if self.text(name).is_empty() {
+            errors.push(FieldError::new(name, "is required"));
         }
-        match text.parse::<i64>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errors.push(FieldError::new(name, "must be a whole number"));
-                None
-            }
-        }
+        self.number(name, errors)
+    }
+
+    /// A date (`YYYY-MM-DD`, as a date input sends it), when filled in.
+    pub fn date(&self, name: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
+        date(name, self.text(name), errors)
     }
 
     pub fn csrf_token(&self) -> &str {
         self.text("csrf_token")
     }
+}
+
+/// `text` as a whole number, when filled in; an error on `name` otherwise.
+pub fn number(name: &str, text: &str, errors: &mut FieldErrors) -> Option<i64> {
+    if text.is_empty() {
+        return None;
+    }
+    let parsed = text.parse::<i64>().ok();
+    if parsed.is_none() {
+        errors.push(FieldError::new(name, "must be a whole number"));
+    }
+    parsed
+}
+
+/// `text` as a date, when filled in: the API's own reading (`domain::time::parse_date`).
+pub fn date(name: &str, text: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
+    if text.is_empty() {
+        return None;
+    }
+    let parsed = parse_date(text);
+    if parsed.is_none() {
+        errors.push(FieldError::new(name, "must be a date (YYYY-MM-DD)"));
+    }
+    parsed
 }
 
 /// What a keyboard-wedge scanner typed, one code per line: the GS separator arrives as the control
@@ -146,5 +181,13 @@ mod tests {
         assert_eq!(fields.number("absent", &mut errors), None);
         assert_eq!(errors.0.len(), 1);
         assert_eq!(errors.0[0].field, "quantity");
+        assert_eq!(fields.required_number("absent", &mut errors), None);
+        assert_eq!(errors.0[1].message, "is required");
+        assert_eq!(date("on", "2027-02-29", &mut errors), None, "not a day");
+        assert_eq!(
+            date("on", "2028-02-29", &mut errors),
+            NaiveDate::from_ymd_opt(2028, 2, 29)
+        );
+        assert_eq!(errors.0.len(), 3);
     }
 }

@@ -125,10 +125,7 @@ struct Names {
 
 impl Names {
     fn read(conn: &mut crate::db::DbConnection) -> Result<Names, crate::service::read_catalog::ReadError> {
-        let all = crate::domain::page::PageRequest {
-            after: None,
-            limit: crate::domain::page::MAX_LIMIT,
-        };
+        let all = crate::domain::page::PageRequest::FIRST_MAX;
         Ok(Names {
             items: crate::service::read_catalog::list_items(conn, &Default::default(), all)?.items,
             locations: crate::service::read_catalog::list_locations(conn, &Default::default(), all)?.items,
@@ -147,6 +144,15 @@ impl Names {
             .iter()
             .find(|l| l.id == id)
             .map_or_else(|| format!("emplacement {id}"), |l| l.name.clone())
+    }
+
+    /// The active items as a select's options (id, name).
+    fn item_options(&self) -> Vec<(i64, String)> {
+        self.items
+            .iter()
+            .filter(|i| i.active)
+            .map(|i| (i.id.0, i.name.clone()))
+            .collect()
     }
 
     /// The active locations as a select's options (id, name).
@@ -232,6 +238,15 @@ async fn writer(
         return Ok(Err(not_allowed(user.role)));
     }
     Ok(Ok((user, csrf)))
+}
+
+/// A stock status as the pages show it: its words and its colour's class.
+fn status_label(status: StockStatus) -> (&'static str, &'static str) {
+    match status {
+        StockStatus::Ok => (t("OK"), "ok"),
+        StockStatus::Low => (t("Bas"), "low"),
+        StockStatus::Out => (t("Rupture"), "out"),
+    }
 }
 
 fn role_fr(role: Role) -> &'static str {
@@ -513,11 +528,7 @@ fn today_page(user: &User, csrf_token: String, on: NaiveDate, today: Today) -> T
             .items
             .into_iter()
             .map(|row| {
-                let (status, status_class) = match row.figures.status {
-                    StockStatus::Ok => (t("OK"), "ok"),
-                    StockStatus::Low => (t("Bas"), "low"),
-                    StockStatus::Out => (t("Rupture"), "out"),
-                };
+                let (status, status_class) = status_label(row.figures.status);
                 ItemRow {
                     name: row.item.name,
                     code: row.item.code,

@@ -60,10 +60,7 @@ async fn patients(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     let Some((user, csrf)) = signed_in(&state, &req).await? else {
         return Ok(see_other("/login"));
     };
-    let everyone = crate::domain::page::PageRequest {
-        after: None,
-        limit: crate::domain::page::MAX_LIMIT,
-    };
+    let everyone = crate::domain::page::PageRequest::FIRST_MAX;
     let found = state
         .pool
         .run(move |c| list_patients(c, &Default::default(), everyone))
@@ -125,10 +122,7 @@ struct PeriodQuery {
 
 /// The period asked for, or the last three months; a date that does not parse is the default.
 fn period(query: &PeriodQuery, today: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let parse = |text: &Option<String>| {
-        text.as_deref()
-            .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
-    };
+    let parse = |text: &Option<String>| text.as_deref().and_then(crate::domain::time::parse_date);
     let to = parse(&query.to).unwrap_or(today);
     let from = parse(&query.from).unwrap_or(to - chrono::Duration::days(91));
     (from, to)
@@ -252,16 +246,7 @@ fn changes_of(fields: &Fields) -> Result<PatientChanges, Problem> {
             parsed
         }
     };
-    let next = match fields.text("next_refill_on") {
-        "" => None,
-        text => {
-            let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
-            if parsed.is_none() {
-                errors.push(FieldError::new("next_refill_on", "must be a date (YYYY-MM-DD)"));
-            }
-            parsed.map(Some)
-        }
-    };
+    let next = fields.date("next_refill_on", &mut errors).map(Some);
     let request = errors.finish(|| {
         Some(UpdatePatientRequest {
             reference: None,

@@ -4,10 +4,9 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::forms::{scanned_codes, visible_code, Fields, Issues};
+use super::forms::{date, number, scanned_codes, visible_code, Fields, Issues};
 use super::i18n::{fill, filters};
 use super::{chrome, date_text, html, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION};
 use crate::api::clock;
@@ -16,11 +15,10 @@ use crate::api::problem::Problem;
 use crate::api::AppState;
 use crate::domain::ids::OrderId;
 use crate::domain::ledger::{MovementKind, MovementRequest, ReceiptLine};
-use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::role::Role;
 use crate::domain::supply::{Order, OrderFilter, OrderStatus};
 use crate::domain::user::User;
-use crate::domain::validation::{FieldError, FieldErrors};
+use crate::domain::validation::FieldErrors;
 use crate::service::read_catalog::ReadError;
 use crate::service::read_supply::{get_order, list_orders};
 use crate::service::record_movement::record_movement;
@@ -119,10 +117,7 @@ async fn context(state: &AppState, chosen: Option<i64>) -> Result<(Vec<Order>, O
     Ok(state
         .pool
         .run(move |c| {
-            let all = PageRequest {
-                after: None,
-                limit: MAX_LIMIT,
-            };
+            let all = crate::domain::page::PageRequest::FIRST_MAX;
             let mut pending = Vec::new();
             for status in [OrderStatus::Open, OrderStatus::PartiallyReceived] {
                 let filter = OrderFilter {
@@ -192,12 +187,7 @@ async fn render(
             id: o.id.0,
             label: order_label(o, &names),
         }),
-        items: names
-            .items
-            .iter()
-            .filter(|i| i.active)
-            .map(|i| (i.id.0, i.name.clone()))
-            .collect(),
+        items: names.item_options(),
         location: if entered.location.is_empty() {
             names
                 .location_options()
@@ -275,28 +265,16 @@ fn request_of(fields: &Fields, rows: &[Row]) -> Result<(CreateMovementRequest, V
     let mut filled = Vec::new();
     for (i, row) in rows.iter().enumerate().filter(|(_, r)| !r.is_blank()) {
         let named = |field: &str| format!("lines[{i}].{field}");
-        let number = |field: &str, text: &str, errors: &mut FieldErrors| {
-            Fields(vec![(named(field), text.to_owned())]).number(&named(field), errors)
-        };
-        let expires_on = match row.expires_on.as_str() {
-            "" => None,
-            text => {
-                let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
-                if parsed.is_none() {
-                    errors.push(FieldError::new(named("expires_on"), "must be a date (YYYY-MM-DD)"));
-                }
-                parsed
-            }
-        };
+        let expires_on = date(&named("expires_on"), &row.expires_on, &mut errors);
         lines.push(MovementLineRequest {
-            item_id: number("item_id", &row.item_id, &mut errors),
-            quantity: number("quantity", &row.quantity, &mut errors),
+            item_id: number(&named("item_id"), &row.item_id, &mut errors),
+            quantity: number(&named("quantity"), &row.quantity, &mut errors),
             lot_id: None,
             lot_number: Some(row.lot_number.clone()).filter(|v| !v.is_empty()),
             expires_on,
             counted_quantity: None,
             serials: Some(vec![row.serial.clone()]).filter(|_| !row.serial.is_empty()),
-            order_line_id: number("order_line_id", &row.order_line_id, &mut errors),
+            order_line_id: number(&named("order_line_id"), &row.order_line_id, &mut errors),
             scan: Some(row.scan.clone()).filter(|v| !v.is_empty()),
         });
         filled.push(i);

@@ -18,7 +18,6 @@ use crate::api::problem::Problem;
 use crate::api::AppState;
 use crate::domain::ids::{LocationId, PatientId};
 use crate::domain::ledger::{DrawLine, MovementKind, MovementRequest};
-use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::patient::{Patient, PatientFilter};
 use crate::domain::procedure::REFILL;
 use crate::domain::role::Role;
@@ -64,10 +63,7 @@ async fn due(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespons
         status: None,
         refill_due_before: Some(until + Duration::days(1)),
     };
-    let all = PageRequest {
-        after: None,
-        limit: MAX_LIMIT,
-    };
+    let all = crate::domain::page::PageRequest::FIRST_MAX;
     let mut found = state.pool.run(move |c| list_patients(c, &filter, all)).await?.items;
     found.sort_by_key(|p| (p.next_refill_on, p.id.0));
     let page = DuePage {
@@ -245,10 +241,7 @@ async fn record(
     };
     let id = id.into_inner();
     let mut errors = FieldErrors::default();
-    let location = fields.number("location_id", &mut errors).unwrap_or(0);
-    if fields.text("location_id").is_empty() {
-        errors.push(crate::domain::validation::FieldError::new("location_id", "is required"));
-    }
+    let location = fields.required_number("location_id", &mut errors).unwrap_or(0);
     let codes = scanned_codes(fields.text("scans"));
     let entered = |issues| Entered {
         location,

@@ -21,7 +21,6 @@ use crate::db::DbConnection;
 use crate::domain::alert::NewThreshold;
 use crate::domain::catalog::Named;
 use crate::domain::ids::{TokenId, UserId};
-use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::role::Role;
 use crate::domain::supply::NewSupplier;
 use crate::domain::text;
@@ -121,10 +120,7 @@ type Lists = (
 );
 
 fn lists(c: &mut DbConnection) -> Result<Lists, Problem> {
-    let all = PageRequest {
-        after: None,
-        limit: MAX_LIMIT,
-    };
+    let all = crate::domain::page::PageRequest::FIRST_MAX;
     Ok((
         Names::read(c)?,
         list_thresholds(c, all)?.items,
@@ -139,12 +135,7 @@ async fn render(state: &AppState, (user, csrf): (User, String), outcome: Outcome
     let page = SettingsPage {
         version: VERSION,
         chrome: chrome("settings", &user, csrf),
-        items: names
-            .items
-            .iter()
-            .filter(|i| i.active)
-            .map(|i| (i.id.0, i.name.clone()))
-            .collect(),
+        items: names.item_options(),
         locations: names.location_options(),
         roles: Role::ALL.iter().map(|r| (r.as_str(), role_fr(*r))).collect(),
         thresholds: thresholds
@@ -237,19 +228,10 @@ fn parse_new(section: &str, fields: &Fields) -> Result<Change, Problem> {
     let mut errors = FieldErrors::default();
     match section {
         "thresholds" => {
-            let item = fields.number("item_id", &mut errors);
+            let item = fields.required_number("item_id", &mut errors);
             let location_id = fields.number("location_id", &mut errors);
-            let point = fields.number("reorder_point", &mut errors);
-            let quantity = fields.number("reorder_quantity", &mut errors);
-            for (name, value) in [
-                ("item_id", item),
-                ("reorder_point", point),
-                ("reorder_quantity", quantity),
-            ] {
-                if value.is_none() && fields.text(name).is_empty() {
-                    errors.push(FieldError::new(name, "is required"));
-                }
-            }
+            let point = fields.required_number("reorder_point", &mut errors);
+            let quantity = fields.required_number("reorder_quantity", &mut errors);
             let request = errors.finish(|| {
                 Some(PutThresholdRequest {
                     item_id: item?,
@@ -282,12 +264,7 @@ fn parse_new(section: &str, fields: &Fields) -> Result<Change, Problem> {
                     display_name: fields.optional("display_name"),
                     role: role?,
                     // Passwords are taken as typed: spaces are theirs.
-                    password: fields
-                        .0
-                        .iter()
-                        .find(|(k, _)| k == "password")
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_default(),
+                    password: fields.raw("password").to_owned(),
                 })
             })?;
             Ok(Change::User(NewUser::try_from(request)?))

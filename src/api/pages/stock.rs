@@ -18,9 +18,7 @@ use crate::api::AppState;
 use crate::domain::catalog::Named;
 use crate::domain::ids::LocationId;
 use crate::domain::ledger::{is_expired, MovementKind, WasteReason};
-use crate::domain::page::{PageRequest, MAX_LIMIT};
 use crate::domain::role::Role;
-use crate::domain::stock::StockStatus;
 use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
 use crate::service::count_stock::{count_stock, StockQuery};
@@ -104,10 +102,7 @@ async fn render(
         category: None,
         by_location: true,
     };
-    let all = PageRequest {
-        after: None,
-        limit: MAX_LIMIT,
-    };
+    let all = crate::domain::page::PageRequest::FIRST_MAX;
     let (rows, names) = state
         .pool
         .run(move |c| Ok::<_, Problem>((count_stock(c, &query, today, all)?.items, Names::read(c)?)))
@@ -117,11 +112,7 @@ async fn render(
         .into_iter()
         .filter_map(|row| {
             let location = row.location_id?;
-            let (status, status_class) = match row.figures.status {
-                StockStatus::Ok => (t("OK"), "ok"),
-                StockStatus::Low => (t("Bas"), "low"),
-                StockStatus::Out => (t("Rupture"), "out"),
-            };
+            let (status, status_class) = super::status_label(row.figures.status);
             Some(StockBlock {
                 item_id: row.item_id.0,
                 item: names.item(row.item_id),
