@@ -159,9 +159,10 @@ impl From<RecordMovementError> for Problem {
             RecordMovementError::LotExpiryMismatch { .. } => Problem::new(ProblemKind::LotExpiryMismatch, detail),
             RecordMovementError::SerialAlreadyReceived { .. } => Problem::new(ProblemKind::DuplicateSerial, detail),
             RecordMovementError::SerialUnavailable { .. } => Problem::new(ProblemKind::SerialUnavailable, detail),
-            RecordMovementError::ReturnExceedsDispensed { .. } => {
+            RecordMovementError::ReturnExceedsDispensed { .. } | RecordMovementError::ReturnExceedsOut { .. } => {
                 Problem::new(ProblemKind::ReturnExceedsDispensed, detail)
             }
+            RecordMovementError::SerialRequired { .. } => Problem::new(ProblemKind::SerialRequired, detail),
             RecordMovementError::OrderClosed { .. } => Problem::new(ProblemKind::OrderClosed, detail),
             RecordMovementError::Storage(e) => e.into(),
         }
@@ -176,7 +177,11 @@ impl From<ReverseMovementError> for Problem {
             ReverseMovementError::NotReversible(_) => Problem::new(ProblemKind::NotReversible, detail),
             ReverseMovementError::AlreadyReversed { .. } => Problem::new(ProblemKind::AlreadyReversed, detail),
             ReverseMovementError::InsufficientStock(short) => insufficient(short, detail),
-            ReverseMovementError::NoLongerHeld { .. } => Problem::new(ProblemKind::ReturnExceedsDispensed, detail),
+            ReverseMovementError::NoLongerHeld { .. } | ReverseMovementError::NoLongerOut { .. } => {
+                Problem::new(ProblemKind::ReturnExceedsDispensed, detail)
+            }
+            ReverseMovementError::DecidedWaste(..) => Problem::new(ProblemKind::NotReversible, detail),
+            ReverseMovementError::SerialRequired { .. } => Problem::new(ProblemKind::SerialRequired, detail),
             ReverseMovementError::SerialMoved { .. } => Problem::new(ProblemKind::SerialUnavailable, error.to_string()),
             ReverseMovementError::Storage(e) => e.into(),
         }

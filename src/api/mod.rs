@@ -56,6 +56,10 @@ pub struct AppState {
     pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
     /// `ledger.max_backdate_days` and `forecast.*`.
     pub policy: Policy,
+    /// Requests that check or set a password wait here, one per core, before they take a
+    /// database connection: a burst of sign-ins queues without holding the pool (Argon2 itself
+    /// runs at most one hash per core).
+    pub password_checks: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -67,6 +71,9 @@ impl AppState {
             openapi_json,
             outbox_wake: Default::default(),
             policy,
+            password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         }
     }
 }

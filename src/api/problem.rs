@@ -33,6 +33,7 @@ pub enum ProblemKind {
     LotExpiryMismatch,
     DuplicateSerial,
     SerialUnavailable,
+    SerialRequired,
     AlreadyDecided,
     ReturnExceedsDispensed,
     AlreadyReversed,
@@ -66,6 +67,7 @@ impl ProblemKind {
             ProblemKind::LotExpiryMismatch => "lot-expiry-mismatch",
             ProblemKind::DuplicateSerial => "duplicate-serial",
             ProblemKind::SerialUnavailable => "serial-unavailable",
+            ProblemKind::SerialRequired => "serial-required",
             ProblemKind::AlreadyDecided => "already-decided",
             ProblemKind::ReturnExceedsDispensed => "return-exceeds-dispensed",
             ProblemKind::AlreadyReversed => "already-reversed",
@@ -100,6 +102,7 @@ impl ProblemKind {
             | ProblemKind::LotExpiryMismatch
             | ProblemKind::DuplicateSerial
             | ProblemKind::SerialUnavailable
+            | ProblemKind::SerialRequired
             | ProblemKind::AlreadyDecided
             | ProblemKind::ReturnExceedsDispensed
             | ProblemKind::AlreadyReversed
@@ -132,6 +135,7 @@ impl ProblemKind {
             ProblemKind::LotExpiryMismatch => "Lot known with another expiry",
             ProblemKind::DuplicateSerial => "Serial number already received",
             ProblemKind::SerialUnavailable => "Serial number not where the movement takes it from",
+            ProblemKind::SerialRequired => "Serialised packs leave by their scan",
             ProblemKind::AlreadyDecided => "Held lot already decided",
             ProblemKind::ReturnExceedsDispensed => "Return exceeds what the patient received",
             ProblemKind::AlreadyReversed => "Movement already reversed",

@@ -150,6 +150,7 @@ pub async fn create(
     body: Json<CreateUserRequest>,
 ) -> Result<HttpResponse, Problem> {
     let new = NewUser::try_from(body.into_inner())?;
+    let _turn = state.password_checks.acquire().await.ok();
     respond(&state, &req, actor, move |conn, actor| {
         let user = create_user(conn, actor, clock::now(), new)?;
         Reply::created(format!("/api/v1/users/{}", user.id), &UserDto::from(user))
@@ -180,6 +181,7 @@ pub async fn update(
 ) -> Result<HttpResponse, Problem> {
     let changes = UserChanges::try_from(body.into_inner())?;
     let id = UserId(id.into_inner());
+    let _turn = state.password_checks.acquire().await.ok();
     respond(&state, &req, actor, move |conn, actor| {
         let user = update_user(conn, actor, clock::now(), id, changes)?;
         Reply::ok(&UserDto::from(user))

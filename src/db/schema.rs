@@ -356,6 +356,15 @@ diesel::table! {
 diesel::joinable!(order_lines -> orders (order_id));
 diesel::joinable!(orders -> suppliers (supplier_id));
 
+diesel::table! {
+    refill_moves (movement_id) {
+        movement_id -> BigInt,
+        patient_id -> BigInt,
+        previous_on -> Nullable<Date>,
+        moved_to -> Date,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     suppliers,
     orders,

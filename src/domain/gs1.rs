@@ -285,7 +285,10 @@ fn split_raw(body: &str) -> Result<Raw<'_>, Gs1Error> {
                         found,
                     });
                 }
-                let (value, next) = after.split_at(n);
+                // n characters, which need not be n bytes: the value may hold any character
+                // until it is checked.
+                let cut = after.char_indices().nth(n).map_or(after.len(), |(i, _)| i);
+                let (value, next) = after.split_at(cut);
                 // A GS after a fixed-length field is superfluous, and harmless.
                 (value, next.strip_prefix(GS).unwrap_or(next))
             }
@@ -578,6 +581,18 @@ mod tests {
 
     fn refused(data: &str) -> String {
         parse(data, today()).expect_err(data).to_string()
+    }
+
+    #[test]
+    fn a_fixed_length_field_cut_inside_a_character_is_an_error_not_a_panic() {
+        for data in [
+            "01aaaaaaaaaaaaaé",
+            "]d201aaaaaaaaaaaaa€",
+            "0103400958574849172705é1",
+            "01😀😀😀😀😀😀😀😀😀😀😀😀😀😀",
+        ] {
+            assert!(parse(data, today()).is_err(), "{data}");
+        }
     }
 
     #[test]
@@ -937,6 +952,20 @@ mod properties {
 
         #[test]
         fn nothing_panics(s in "\\PC{0,60}") {
+            let _ = parse(&s, today());
+        }
+
+        /// Known AIs, separators and digits among characters of two, three and four bytes,
+        /// where a cut by bytes would fall inside a character (`01aaaaaaaaaaaaaé` once panicked).
+        #[test]
+        fn multibyte_text_among_ais_never_panics(
+            prefix in proptest::sample::select(vec!["", "]d2", "]C1", "("]),
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "01", "17", "10", "21", "11", "240", "(01)", "(17)", "(10)", ")", "\u{1d}", "0", "9", "a",
+                "é", "€", "😀", "aaaaaaaaaaaaa", "0340095857484",
+            ]), 0..24),
+        ) {
+            let s: String = std::iter::once(prefix).chain(parts).collect();
             let _ = parse(&s, today());
         }
     }

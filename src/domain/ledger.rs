@@ -464,6 +464,19 @@ pub fn plan_fefo(candidates: &[FefoCandidate], quantity: Quantity) -> Result<Vec
     Ok(plan)
 }
 
+/// Units of a balance that a line without a scan may take: neither the units a cold-chain
+/// excursion holds nor the serialised packs the registry has there (those leave by their scan,
+/// so that the registry always knows where each pack is). Which of the held units are packs is
+/// not known: both bounds apply.
+pub fn drawable_unscanned(quantity: i64, held: i64, serials_in_stock: i64) -> i64 {
+    (quantity - held.max(serials_in_stock)).max(0)
+}
+
+/// A balance must hold at least the packs the serial registry says are in stock there.
+pub fn serials_fit(quantity: i64, serials_in_stock: i64) -> bool {
+    serials_in_stock <= quantity
+}
+
 /// Not enough stock for one line: what was asked and what there was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Insufficient {
@@ -518,6 +531,17 @@ mod tests {
             plan_fefo(&[], Quantity::new(1).unwrap()),
             Err(Shortfall { available: 0 })
         );
+    }
+
+    #[test]
+    fn unscanned_lines_leave_held_units_and_serialised_packs() {
+        assert_eq!(drawable_unscanned(10, 0, 0), 10);
+        assert_eq!(drawable_unscanned(10, 4, 0), 6);
+        assert_eq!(drawable_unscanned(10, 0, 3), 7);
+        assert_eq!(drawable_unscanned(10, 4, 3), 6, "held packs are counted once");
+        assert_eq!(drawable_unscanned(3, 0, 3), 0, "all packs: only by scan");
+        assert_eq!(drawable_unscanned(2, 0, 3), 0, "never negative");
+        assert!(serials_fit(3, 3) && !serials_fit(2, 3));
     }
 
     #[test]

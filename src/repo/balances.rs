@@ -11,7 +11,7 @@ use crate::db::schema::{balances, lots, movement_lines};
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
 use crate::domain::ids::{ItemId, LocationId, LotId};
-use crate::domain::ledger::{FefoCandidate, LotStatus};
+use crate::domain::ledger::{drawable_unscanned, FefoCandidate, LotStatus};
 use crate::domain::stock::LotBalance;
 
 /// `quantity > 0` written as a literal, so the planners can use the partial index
@@ -47,7 +47,7 @@ pub fn fefo_candidates(
     location: LocationId,
     on: NaiveDate,
 ) -> QueryResult<Vec<FefoCandidate>> {
-    let rows: Vec<(i64, NaiveDate, i64)> = balances::table
+    let rows = balances::table
         .inner_join(lots::table)
         .filter(balances::item_id.eq(item.0))
         .filter(balances::location_id.eq(location.0))
@@ -55,11 +55,24 @@ pub fn fefo_candidates(
         .filter(lots::status.eq(LotStatus::Available.as_str()))
         .filter(lots::expires_on.ge(on))
         .order((lots::expires_on.asc(), lots::id.asc()))
-        .select((lots::id, lots::expires_on, balances::quantity - balances::held))
-        .load(conn)?;
-    // Units held after a cold-chain excursion are never drawn.
+        .select((
+            lots::id,
+            lots::expires_on,
+            balances::quantity,
+            balances::held,
+            sql::<BigInt>(
+                "CAST((SELECT COUNT(*) FROM lot_serials s WHERE s.lot_id = balances.lot_id \
+                 AND s.location_id = balances.location_id AND s.state = 'in_stock') AS BIGINT)",
+            ),
+        ))
+        .load::<(i64, NaiveDate, i64, i64, i64)>(conn)?;
+    // Units held after a cold-chain excursion are never drawn, nor, without their scan, the
+    // serialised packs.
     Ok(rows
         .into_iter()
+        .map(|(lot, expires_on, quantity, held, serials)| {
+            (lot, expires_on, drawable_unscanned(quantity, held, serials))
+        })
         .filter(|(_, _, quantity)| *quantity > 0)
         .map(|(lot, expires_on, quantity)| FefoCandidate {
             lot: LotId(lot),

@@ -236,3 +236,13 @@ pub fn undecided_per_balance(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i
         .map(|((lot, location), held)| (lot, location, held))
         .collect())
 }
+
+/// The excursion whose `destroy` decision wrote this waste movement, if one did.
+pub fn destroyed_by(conn: &mut DbConnection, movement: MovementId) -> QueryResult<Option<ExcursionId>> {
+    let found: Option<i64> = excursion_holds::table
+        .filter(excursion_holds::movement_id.eq(movement.0))
+        .select(excursion_holds::excursion_id)
+        .first(conn)
+        .optional()?;
+    Ok(found.map(ExcursionId))
+}

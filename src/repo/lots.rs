@@ -216,3 +216,21 @@ pub fn first_received_at(conn: &mut DbConnection, lot: LotId) -> QueryResult<Opt
         .optional()?;
     Ok(found.flatten())
 }
+
+/// Locks these lots' rows until the transaction ends (PostgreSQL; SQLite's write transaction
+/// holds the database), in one order: what is out of a lot with patients is checked and written
+/// by one movement at a time.
+pub fn lock(conn: &mut DbConnection, ids: &[LotId]) -> QueryResult<()> {
+    if !matches!(conn, DbConnection::Pg(_)) {
+        return Ok(());
+    }
+    let mut sorted = ids.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    for lot in sorted {
+        on_backend!(conn, "SELECT id FROM lots WHERE id = ? FOR UPDATE", |q, c| q
+            .bind::<BigInt, _>(lot.0)
+            .execute(c))?;
+    }
+    Ok(())
+}

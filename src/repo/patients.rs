@@ -2,13 +2,13 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use super::{corrupt, on_backend};
-use crate::db::schema::{movement_lines, movements, patients};
+use crate::db::schema::{movement_lines, movements, patients, refill_moves};
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
-use crate::domain::ids::{LotId, PatientId};
+use crate::domain::ids::{LotId, MovementId, PatientId};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::patient::{NewPatient, Patient, PatientChanges, PatientFilter, PatientStatus, RefillInterval};
 
@@ -172,4 +172,123 @@ pub fn reference_taken(conn: &mut DbConnection, reference: &str, except: Option<
         query = query.filter(patients::id.ne(except.0));
     }
     Ok(query.first::<i64>(conn).optional()?.is_some())
+}
+
+/// Which ledger lines move units between the shelves and patients: dispensations, returns
+/// (with or without a patient) and their reversals.
+const WITH_PATIENTS: &str = "(m.patient_id IS NOT NULL OR COALESCE(o.kind, m.kind) = 'return')";
+
+#[derive(QueryableByName)]
+struct Units {
+    #[diesel(sql_type = BigInt)]
+    units: i64,
+}
+
+/// Units of `lot` out with patients, all patients together: dispensed, less every return (a
+/// return that names no patient included), with reversals of either. What may still come back.
+pub fn lot_out_with_patients(conn: &mut DbConnection, lot: LotId) -> QueryResult<i64> {
+    let sql = format!(
+        "SELECT CAST(-COALESCE(SUM(l.delta), 0) AS BIGINT) AS units FROM movement_lines l \
+         JOIN movements m ON m.id = l.movement_id LEFT JOIN movements o ON o.id = m.reverses_movement_id \
+         WHERE l.lot_id = ? AND {WITH_PATIENTS}"
+    );
+    let row: Units = on_backend!(conn, &sql, |q, c| q.bind::<BigInt, _>(lot.0).get_result(c))?;
+    Ok(row.units)
+}
+
+/// One lot's account, from the ledger: what came in, what the counts found, what was thrown
+/// away, and what is out with patients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LotAccount {
+    pub lot: i64,
+    pub received: i64,
+    pub count_gains: i64,
+    pub wasted: i64,
+    /// Σ over patients of what each holds (never below 0), less what came back with no patient.
+    pub with_patients: i64,
+}
+
+#[derive(QueryableByName)]
+struct AccountRow {
+    #[diesel(sql_type = BigInt)]
+    lot_id: i64,
+    #[diesel(sql_type = BigInt)]
+    received: i64,
+    #[diesel(sql_type = BigInt)]
+    count_gains: i64,
+    #[diesel(sql_type = BigInt)]
+    wasted: i64,
+    #[diesel(sql_type = BigInt)]
+    held: i64,
+    #[diesel(sql_type = BigInt)]
+    returned_anonymously: i64,
+}
+
+/// Every lot's account (reversals count with the kind they reverse).
+pub fn lot_accounts(conn: &mut DbConnection) -> QueryResult<Vec<LotAccount>> {
+    let rows: Vec<AccountRow> = on_backend!(
+        conn,
+        "WITH lines AS (SELECT l.lot_id, l.delta, m.kind, m.patient_id, COALESCE(o.kind, m.kind) AS effective \
+           FROM movement_lines l JOIN movements m ON m.id = l.movement_id \
+           LEFT JOIN movements o ON o.id = m.reverses_movement_id), \
+         holdings AS (SELECT lot_id, -SUM(delta) AS held FROM lines WHERE patient_id IS NOT NULL \
+           GROUP BY patient_id, lot_id) \
+         SELECT t.lot_id AS lot_id, \
+           CAST(SUM(CASE WHEN t.effective = 'receipt' THEN t.delta ELSE 0 END) AS BIGINT) AS received, \
+           CAST(SUM(CASE WHEN t.effective = 'count' AND ((t.kind = 'count' AND t.delta > 0) \
+             OR (t.kind = 'reversal' AND t.delta < 0)) THEN t.delta ELSE 0 END) AS BIGINT) AS count_gains, \
+           CAST(-SUM(CASE WHEN t.effective = 'waste' THEN t.delta ELSE 0 END) AS BIGINT) AS wasted, \
+           CAST(COALESCE((SELECT SUM(CASE WHEN h.held > 0 THEN h.held ELSE 0 END) FROM holdings h \
+             WHERE h.lot_id = t.lot_id), 0) AS BIGINT) AS held, \
+           CAST(SUM(CASE WHEN t.patient_id IS NULL AND t.effective = 'return' THEN t.delta ELSE 0 END) AS BIGINT) \
+             AS returned_anonymously \
+         FROM lines t GROUP BY t.lot_id ORDER BY t.lot_id",
+        |q, c| q.load(c)
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LotAccount {
+            lot: r.lot_id,
+            received: r.received,
+            count_gains: r.count_gains,
+            wasted: r.wasted,
+            with_patients: r.held - r.returned_anonymously,
+        })
+        .collect())
+}
+
+/// Records what a refill did to the patient's next refill date.
+pub fn record_refill_move(
+    conn: &mut DbConnection,
+    movement: MovementId,
+    patient: PatientId,
+    previous_on: Option<NaiveDate>,
+    moved_to: NaiveDate,
+) -> QueryResult<()> {
+    diesel::insert_into(refill_moves::table)
+        .values((
+            refill_moves::movement_id.eq(movement.0),
+            refill_moves::patient_id.eq(patient.0),
+            refill_moves::previous_on.eq(previous_on),
+            refill_moves::moved_to.eq(moved_to),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// What the refill `movement` did to its patient's next refill date: (patient, before, after).
+pub fn refill_move(
+    conn: &mut DbConnection,
+    movement: MovementId,
+) -> QueryResult<Option<(PatientId, Option<NaiveDate>, NaiveDate)>> {
+    let row: Option<(i64, Option<NaiveDate>, NaiveDate)> = refill_moves::table
+        .find(movement.0)
+        .select((
+            refill_moves::patient_id,
+            refill_moves::previous_on,
+            refill_moves::moved_to,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(patient, before, after)| (PatientId(patient), before, after)))
 }

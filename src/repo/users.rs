@@ -2,8 +2,9 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Timestamp};
 
-use super::corrupt;
+use super::{corrupt, on_backend};
 use crate::db::schema::{sessions, users};
 use crate::db::DbConnection;
 use crate::domain::catalog::Named;
@@ -222,4 +223,45 @@ pub fn end_sessions(conn: &mut DbConnection, user: UserId, keep: Option<&str>) -
         Some(keep) => diesel::delete(of_user.filter(sessions::secret_hash.ne(keep))).execute(conn),
         None => diesel::delete(of_user).execute(conn),
     }
+}
+
+#[derive(QueryableByName)]
+struct Attempt {
+    #[diesel(sql_type = Integer)]
+    failed_sign_ins: i32,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    locked_until: Option<NaiveDateTime>,
+}
+
+/// Counts one sign-in attempt before its password is checked, in one conditional statement, so
+/// that however many arrive at once at most `attempts` are checked per lock: the one that
+/// reaches `attempts` locks the account until `lock_until`. A lock that has run out starts the
+/// count again. `None` while the account is locked (nothing is counted).
+pub fn reserve_sign_in_attempt(
+    conn: &mut DbConnection,
+    id: UserId,
+    now: NaiveDateTime,
+    attempts: i32,
+    lock_until: NaiveDateTime,
+) -> QueryResult<Option<(i32, Option<NaiveDateTime>)>> {
+    let counted = "CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_sign_ins + 1 END";
+    let sql = format!(
+        "UPDATE users SET failed_sign_ins = {counted}, \
+         locked_until = CASE WHEN {counted} >= ? THEN ? ELSE NULL END \
+         WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?) \
+         RETURNING failed_sign_ins, locked_until"
+    );
+    let row: Option<Attempt> = on_backend!(conn, &sql, |q, c| q
+        .bind::<Integer, _>(attempts)
+        .bind::<Timestamp, _>(lock_until)
+        .bind::<BigInt, _>(id.0)
+        .bind::<Timestamp, _>(now)
+        .get_result(c)
+        .optional())?;
+    Ok(row.map(|a| (a.failed_sign_ins, a.locked_until)))
+}
+
+/// Until when the account is locked, if it is.
+pub fn locked_until(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<NaiveDateTime>> {
+    users::table.find(id.0).select(users::locked_until).first(conn)
 }

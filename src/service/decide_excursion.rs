@@ -87,7 +87,13 @@ pub fn decide_excursion(
             ))
             .into());
         }
-        // Destroyed: the units, released from the hold in this same transaction, leave as waste.
+        // Destroyed: the units, released from the hold in this same transaction, leave as waste,
+        // and so do the serialised packs among them that the balance left would not hold.
+        if decision == Decision::Destroy {
+            let serials = repo::serials::in_stock_at(conn, lot, location)?;
+            let left = repo::balances::quantity(conn, lot, location)? - hold.quantity;
+            repo::serials::waste_in_stock(conn, lot, location, serials - left)?;
+        }
         let movement = match (decision, Quantity::new(hold.quantity)) {
             (Decision::Destroy, Some(quantity)) => Some(record_in_tx(
                 conn,

@@ -82,6 +82,7 @@ pub fn perform_procedure(
         }
         let id = record_in_tx(conn, actor, now, policy, &new).map_err(PerformProcedureError::Movement)?;
         if let Some(next) = next {
+            repo::patients::record_refill_move(conn, id, patient.id, patient.next_refill_on, next)?;
             audit::record(
                 conn,
                 actor,

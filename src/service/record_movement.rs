@@ -10,8 +10,8 @@ use crate::domain::catalog::Named;
 use crate::domain::forecast::{is_unscheduled, ForecastPolicy};
 use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, OrderId, PatientId};
 use crate::domain::ledger::{
-    plan_fefo, serial_step, unusable, DrawLine, Insufficient, LineRef, Movement, MovementRequest, NewMovement,
-    ReceiptLine, SerialPlace, SerialRecord, Unusable,
+    plan_fefo, serial_step, serials_fit, unusable, DrawLine, Insufficient, LineRef, Movement, MovementRequest,
+    NewMovement, ReceiptLine, SerialPlace, SerialRecord, Unusable,
 };
 use crate::domain::patient::PatientStatus;
 use crate::domain::policy::Policy;
@@ -53,6 +53,17 @@ pub enum RecordMovementError {
     },
     #[error("only {returnable} unit(s) of lot {lot} are held by the patient")]
     ReturnExceedsDispensed { lot: LotId, returnable: i64 },
+    #[error("only {out} unit(s) of lot {lot} are out with patients: no more can come back")]
+    ReturnExceedsOut { lot: LotId, out: i64 },
+    #[error(
+        "{serials} unit(s) of lot {lot} at location {location} are serialised packs: scan each pack that leaves (the balance there would hold {quantity})"
+    )]
+    SerialRequired {
+        lot: LotId,
+        location: LocationId,
+        serials: i64,
+        quantity: i64,
+    },
     #[error("order {order} is {} and receives nothing more", .status.as_str())]
     OrderClosed { order: OrderId, status: OrderStatus },
     #[error(transparent)]
@@ -110,6 +121,7 @@ pub(crate) fn record_in_tx(
     // Serials first: a pack scanned where it is not says so, rather than "not enough stock".
     let serials = move_serials(conn, &new.request)?;
     let mut lines = apply(conn, id, now, new)?;
+    check_serials_fit(conn, &lines)?;
     for line in lines.iter_mut() {
         line.serial = serials.get(&(line.line_index as usize)).cloned();
     }
@@ -260,14 +272,16 @@ fn check_received_by(
     Ok(())
 }
 
-/// Locks what the movement reads before it writes (PostgreSQL): the balances of every
-/// (item, location) it touches, in one order, and the patient whose holdings a return checks.
+/// Locks what the movement reads before it writes (PostgreSQL), always patient → lots →
+/// balances: the patient and the lots whose holdings a return checks, then the balances of
+/// every (item, location) it touches, in one order.
 fn lock(conn: &mut DbConnection, request: &MovementRequest) -> Result<()> {
-    if let MovementRequest::Return {
-        patient: Some(patient), ..
-    } = request
-    {
-        repo::patients::lock(conn, *patient)?;
+    if let MovementRequest::Return { patient, lines, .. } = request {
+        if let Some(patient) = patient {
+            repo::patients::lock(conn, *patient)?;
+        }
+        let lots: Vec<LotId> = lines.iter().map(|l| l.lot).collect();
+        repo::lots::lock(conn, &lots)?;
     }
     repo::balances::lock(conn, &request.touched())?;
     Ok(())
@@ -347,11 +361,14 @@ fn apply(conn: &mut DbConnection, id: MovementId, now: NaiveDateTime, new: &NewM
             patient,
             lines,
         } => {
+            let wanted = || lines.iter().map(|l| (l.lot, l.quantity.as_i64()));
             if let Some(patient) = patient {
-                let wanted = lines.iter().map(|l| (l.lot, l.quantity.as_i64()));
-                if let Some((lot, returnable)) = first_not_held(conn, *patient, wanted)? {
+                if let Some((lot, returnable)) = first_not_held(conn, *patient, wanted())? {
                     return Err(RecordMovementError::ReturnExceedsDispensed { lot, returnable });
                 }
+            }
+            if let Some((lot, out)) = first_not_out(conn, wanted())? {
+                return Err(RecordMovementError::ReturnExceedsOut { lot, out });
             }
             for (i, line) in lines.iter().enumerate() {
                 let quantity = line.quantity.as_i64();
@@ -510,6 +527,56 @@ pub(crate) fn first_not_held(
     Ok(None)
 }
 
+/// The first lot of which fewer units are out with patients, all together, than want to come
+/// back, with what is out; `None` when all may. Every return and every reversal of a
+/// dispensation is bounded so, whether it names a patient or not: a unit comes back at most
+/// once. The caller has locked the lots.
+pub(crate) fn first_not_out(
+    conn: &mut DbConnection,
+    wanted: impl Iterator<Item = (LotId, i64)>,
+) -> std::result::Result<Option<(LotId, i64)>, StorageError> {
+    let mut per_lot: BTreeMap<LotId, i64> = BTreeMap::new();
+    for (lot, units) in wanted {
+        *per_lot.entry(lot).or_default() += units;
+    }
+    for (lot, units) in per_lot {
+        let out = repo::patients::lot_out_with_patients(conn, lot)?;
+        if out < units {
+            return Ok(Some((lot, out.max(0))));
+        }
+    }
+    Ok(None)
+}
+
+/// Where the lines took units, the balance must still hold every pack the serial registry has
+/// in stock there: a line without a scan cannot take a serialised pack (nor a count go below
+/// them), or the registry would send the pack out a second time.
+pub(crate) fn check_serials_fit(conn: &mut DbConnection, lines: &[NewLine]) -> Result<()> {
+    let mut taken: Vec<(LotId, LocationId)> = lines
+        .iter()
+        .filter(|l| l.delta < 0)
+        .map(|l| (l.lot, l.location))
+        .collect();
+    taken.sort();
+    taken.dedup();
+    for (lot, location) in taken {
+        let serials = repo::serials::in_stock_at(conn, lot, location)?;
+        if serials == 0 {
+            continue;
+        }
+        let quantity = repo::balances::quantity(conn, lot, location)?;
+        if !serials_fit(quantity, serials) {
+            return Err(RecordMovementError::SerialRequired {
+                lot,
+                location,
+                serials,
+                quantity,
+            });
+        }
+    }
+    Ok(())
+}
+
 fn line_at(index: usize, item: ItemId, lot: LotId, location: LocationId, delta: i64) -> NewLine {
     NewLine {
         serial: None,
@@ -549,14 +616,29 @@ fn draw(
         }
         None => {
             let candidates = repo::balances::fefo_candidates(conn, line.item, location, on)?;
-            let plan = plan_fefo(&candidates, line.quantity).map_err(|shortfall| {
-                RecordMovementError::InsufficientStock(Insufficient {
-                    item: line.item,
-                    location,
-                    requested: wanted,
-                    available: shortfall.available,
-                })
-            })?;
+            let plan = match plan_fefo(&candidates, line.quantity) {
+                Ok(plan) => plan,
+                Err(shortfall) => {
+                    let packs = repo::serials::usable_in_stock(conn, line.item, location, on)?;
+                    return Err(match packs.first() {
+                        // Enough on the shelf, but as serialised packs: those leave by their scan.
+                        Some(&(lot, _)) if shortfall.available + packs.iter().map(|p| p.1).sum::<i64>() >= wanted => {
+                            RecordMovementError::SerialRequired {
+                                lot,
+                                location,
+                                serials: packs.iter().filter(|p| p.0 == lot).map(|p| p.1).sum(),
+                                quantity: repo::balances::quantity(conn, lot, location)?,
+                            }
+                        }
+                        _ => RecordMovementError::InsufficientStock(Insufficient {
+                            item: line.item,
+                            location,
+                            requested: wanted,
+                            available: shortfall.available,
+                        }),
+                    });
+                }
+            };
             let mut errors = FieldErrors::default();
             for (lot, _) in &plan {
                 check_received_by(conn, *lot, occurred_at, "occurred_at", &mut errors)?;

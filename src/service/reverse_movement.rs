@@ -4,15 +4,20 @@
 use chrono::NaiveDateTime;
 
 use crate::db::{write_tx, DbConnection, StorageError};
-use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
-use crate::domain::ledger::{serial_step, Insufficient, Movement, MovementKind, SerialRecord};
+use crate::domain::ids::{ExcursionId, ItemId, LocationId, LotId, MovementId, PatientId};
+use crate::domain::ledger::{serial_step, Insufficient, Movement, MovementKind, MovementLine, SerialRecord};
+use crate::domain::patient::PatientChanges;
+use crate::domain::procedure::REFILL;
 use crate::domain::token::Actor;
 use crate::repo::audit::{self, AuditEntry};
 use crate::repo::movements::{MovementHeader, NewLine};
 use crate::repo::{self};
 
 use super::evaluate_alerts;
-use super::record_movement::{count_usage, describe, first_not_held, settle_order, take_exactly, RecordMovementError};
+use super::record_movement::{
+    check_serials_fit, count_usage, describe, first_not_held, first_not_out, settle_order, take_exactly,
+    RecordMovementError,
+};
 use crate::domain::forecast::{is_unscheduled, ForecastPolicy};
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +39,19 @@ pub enum ReverseMovementError {
         serial: String,
         lot: LotId,
         found: Option<SerialRecord>,
+    },
+    #[error("only {out} unit(s) of lot {lot} are out with patients: no more can come back")]
+    NoLongerOut { lot: LotId, out: i64 },
+    #[error("movement {0} destroyed units held by excursion {1}: a cold-chain decision is final and is not reversed")]
+    DecidedWaste(MovementId, ExcursionId),
+    #[error(
+        "{serials} unit(s) of lot {lot} at location {location} are serialised packs: reverse the movements that scanned them first (the balance there would hold {quantity})"
+    )]
+    SerialRequired {
+        lot: LotId,
+        location: LocationId,
+        serials: i64,
+        quantity: i64,
     },
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -57,13 +75,26 @@ pub fn reverse_movement(
         if let Some(by) = original.reversed_by_movement_id {
             return Err(ReverseMovementError::AlreadyReversed { original: id, by });
         }
+        if original.kind == MovementKind::Waste {
+            if let Some(excursion) = repo::excursions::destroyed_by(conn, id)? {
+                return Err(ReverseMovementError::DecidedWaste(id, excursion));
+            }
+        }
+        // Locks in the order movements take them: patient → lots → balances.
         if let Some(patient) = original.patient_id {
             repo::patients::lock(conn, patient)?;
+        }
+        if original.kind == MovementKind::Dispense {
+            let lots: Vec<LotId> = original.lines.iter().map(|l| l.lot_id).collect();
+            repo::lots::lock(conn, &lots)?;
         }
         let pairs: Vec<(ItemId, LocationId)> = original.lines.iter().map(|l| (l.item_id, l.location_id)).collect();
         repo::balances::lock(conn, &pairs)?;
         if let (MovementKind::Dispense, Some(patient)) = (original.kind, original.patient_id) {
             check_still_held(conn, patient, &original)?;
+        }
+        if original.kind == MovementKind::Receipt {
+            check_serials_in_place(conn, &original)?;
         }
         let header = MovementHeader {
             kind: MovementKind::Reversal,
@@ -97,18 +128,30 @@ pub fn reverse_movement(
                     },
                 )?;
             }
-            let written = NewLine {
-                serial: line.serial.clone(),
-                line_index: line.line_index,
-                item: line.item_id,
-                lot: line.lot_id,
-                location: line.location_id,
-                delta: opposite,
-                counted_quantity: None,
-            };
-            repo::movements::insert_line(conn, reversal, &written)?;
+            repo::movements::insert_line(conn, reversal, &reversed_line(line))?;
         }
         put_serials_back(conn, &original)?;
+        let taken_back: Vec<NewLine> = original.lines.iter().map(reversed_line).collect();
+        check_serials_fit(conn, &taken_back).map_err(|e| match e {
+            RecordMovementError::SerialRequired {
+                lot,
+                location,
+                serials,
+                quantity,
+            } => ReverseMovementError::SerialRequired {
+                lot,
+                location,
+                serials,
+                quantity,
+            },
+            RecordMovementError::Storage(s) => ReverseMovementError::Storage(s),
+            other => ReverseMovementError::Storage(StorageError::Invariant(format!(
+                "serials after reversal of {id}: {other}"
+            ))),
+        })?;
+        if original.procedure_code.as_deref() == Some(REFILL) {
+            restore_next_refill(conn, &original, now)?;
+        }
         if is_unscheduled(original.kind, original.procedure_code.as_deref()) {
             let lines: Vec<NewLine> = original
                 .lines
@@ -156,17 +199,75 @@ pub fn reverse_movement(
     })
 }
 
-/// A dispensation is undone only for what the patient still holds of it, like a return:
-/// otherwise the units would come back to the shelf twice.
+/// A dispensation is undone only for what the patient still holds of it, like a return, and
+/// only while those units are still out (a return that named no patient may have brought them
+/// back): otherwise the units would come back to the shelf twice.
 fn check_still_held(
     conn: &mut DbConnection,
     patient: PatientId,
     original: &Movement,
 ) -> Result<(), ReverseMovementError> {
-    let wanted = original.lines.iter().map(|l| (l.lot_id, -l.delta));
-    match first_not_held(conn, patient, wanted)? {
-        Some((lot, held)) => Err(ReverseMovementError::NoLongerHeld { lot, held }),
+    let wanted = || original.lines.iter().map(|l| (l.lot_id, -l.delta));
+    if let Some((lot, held)) = first_not_held(conn, patient, wanted())? {
+        return Err(ReverseMovementError::NoLongerHeld { lot, held });
+    }
+    match first_not_out(conn, wanted())? {
+        Some((lot, out)) => Err(ReverseMovementError::NoLongerOut { lot, out }),
         None => Ok(()),
+    }
+}
+
+/// A receipt is undone only while every pack it registered is still in stock where it put
+/// them: a pack already dispensed, moved or wasted would otherwise be forgotten while it is out,
+/// and could be received and dispensed again.
+fn check_serials_in_place(conn: &mut DbConnection, original: &Movement) -> Result<(), ReverseMovementError> {
+    let Some(location) = original.location_id else {
+        return Ok(());
+    };
+    match repo::serials::received_by_and_moved(conn, original.id, location)?
+        .into_iter()
+        .next()
+    {
+        Some(found) => Err(ReverseMovementError::SerialMoved {
+            serial: found.serial.clone(),
+            lot: found.lot_id,
+            found: Some(found),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A reversed refill gives the patient back the next refill date it replaced, unless something
+/// (a later refill, an edit) has moved the date since.
+fn restore_next_refill(
+    conn: &mut DbConnection,
+    original: &Movement,
+    now: NaiveDateTime,
+) -> Result<(), ReverseMovementError> {
+    let Some((patient, before, after)) = repo::patients::refill_move(conn, original.id)? else {
+        return Ok(());
+    };
+    let current = repo::patients::find(conn, patient)?.and_then(|p| p.next_refill_on);
+    if current == Some(after) {
+        let changes = PatientChanges {
+            next_refill_on: Some(before),
+            ..PatientChanges::default()
+        };
+        repo::patients::update(conn, patient, &changes, now)?;
+    }
+    Ok(())
+}
+
+/// The ledger line a reversal writes for one line of the original.
+fn reversed_line(line: &MovementLine) -> NewLine {
+    NewLine {
+        serial: line.serial.clone(),
+        line_index: line.line_index,
+        item: line.item_id,
+        lot: line.lot_id,
+        location: line.location_id,
+        delta: -line.delta,
+        counted_quantity: None,
     }
 }
 

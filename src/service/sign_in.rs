@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::token::{Actor, TokenHash};
-use crate::domain::user::{after_failed_sign_in, random_token, session_expired, Password, User};
+use crate::domain::user::{dummy_hash, locked_until, random_token, session_expired, Password, User, SIGN_IN_ATTEMPTS};
 use crate::repo;
 use crate::repo::audit::{self, AuditEntry};
 
@@ -60,8 +60,9 @@ pub fn sign_in(
     })
 }
 
-/// The active account this password opens, or why not; a wrong password (or a disabled
-/// account) counts towards the lock, which a later success resets.
+/// The active account this password opens, or why not. Each attempt is counted before its
+/// password is checked (a success resets the count), so concurrency cannot buy more than
+/// `SIGN_IN_ATTEMPTS` checks per lock; a disabled account counts as a wrong password.
 pub(super) fn verified(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -70,22 +71,27 @@ pub(super) fn verified(
 ) -> Result<User, SignInError> {
     let Some(account) = repo::users::credentials(conn, &username.trim().to_lowercase())? else {
         // The same work as for a real account, so timing does not say which usernames exist.
-        let _ = password.matches(&crate::domain::user::PasswordHash(String::new()));
+        let _ = password.matches(dummy_hash());
         return Err(SignInError::Refused);
     };
-    if let Some(until) = account.locked_until.filter(|until| *until > now) {
-        return Err(SignInError::Locked(until));
-    }
-    // Argon2 takes tens of milliseconds: outside the write transaction.
-    let matches = password.matches(&account.password_hash);
     let user = account.user;
-    if matches && user.active {
+    let reserved = write_tx::<_, SignInError, _>(conn, |conn| {
+        Ok(repo::users::reserve_sign_in_attempt(
+            conn,
+            user.id,
+            now,
+            SIGN_IN_ATTEMPTS,
+            locked_until(now),
+        )?)
+    })?;
+    let Some((_, locked)) = reserved else {
+        let until = repo::users::locked_until(conn, user.id)?.unwrap_or_else(|| locked_until(now));
+        return Err(SignInError::Locked(until));
+    };
+    // Argon2 takes tens of milliseconds: outside any transaction.
+    if password.matches(&account.password_hash) && user.active {
         return Ok(user);
     }
-    let (failed, locked) = after_failed_sign_in(account.failed_sign_ins, now);
-    write_tx::<_, SignInError, _>(conn, |conn| {
-        Ok(repo::users::set_sign_in_state(conn, user.id, failed, locked)?)
-    })?;
     Err(match locked {
         Some(until) => SignInError::Locked(until),
         None => SignInError::Refused,

@@ -83,6 +83,38 @@ pub fn verify_ledger(conn: &mut DbConnection) -> Result<VerifyReport, StorageErr
                 ));
             }
         }
+        // Per lot: nothing on the shelves or with patients that did not come in.
+        let mut shelves: BTreeMap<i64, i64> = BTreeMap::new();
+        for (lot, _location, _item, quantity) in &stored {
+            *shelves.entry(*lot).or_default() += quantity;
+        }
+        for account in repo::patients::lot_accounts(conn)? {
+            let on_shelves = shelves.get(&account.lot).copied().unwrap_or(0);
+            let with_patients = account.with_patients.max(0);
+            let came_in = account.received + account.count_gains - account.wasted;
+            if on_shelves + with_patients > came_in {
+                report.problems.push(format!(
+                    "lot {}: {on_shelves} unit(s) on the shelves and {with_patients} with patients, but only {came_in} came in (received {}, found by counts {}, wasted {})",
+                    account.lot, account.received, account.count_gains, account.wasted
+                ));
+            }
+            if account.with_patients < 0 {
+                report.problems.push(format!(
+                    "lot {}: {} more unit(s) came back from patients than were out with them",
+                    account.lot, -account.with_patients
+                ));
+            }
+        }
+        for (lot, location, serials, quantity) in repo::serials::beyond_balance(conn)? {
+            report.problems.push(format!(
+                "lot {lot} at location {location}: {serials} serialised pack(s) in stock, the balance holds {quantity}"
+            ));
+        }
+        for (item, serial, out) in repo::serials::out_more_than_once(conn)? {
+            report.problems.push(format!(
+                "item {item}: serial {serial} is out with patients {out} times at once"
+            ));
+        }
         // Held units (cold chain) are exactly what the undecided holds of each balance say.
         let mut holds: BTreeMap<(i64, i64), i64> = repo::excursions::undecided_per_balance(conn)?
             .into_iter()

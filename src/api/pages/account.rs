@@ -89,6 +89,7 @@ async fn change(
         .unwrap_or_default();
     let user = signed.0.clone();
     let now = clock::now();
+    let _turn = state.password_checks.acquire().await.ok();
     let changed = state
         .pool
         .run(move |c| Ok::<_, Problem>(change_password(c, now, &user, &secret, &current, &new)))

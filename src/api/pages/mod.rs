@@ -418,6 +418,7 @@ async fn login(
     let now = clock::now();
     let username = form.username.clone();
     let password = Password::presented(&form.password);
+    let _turn = state.password_checks.acquire().await.ok();
     let outcome = state
         .pool
         .run(move |c| Ok::<_, StorageError>(sign_in::sign_in(c, now, &username, &password)))
