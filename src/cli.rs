@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::api::clock;
+use crate::clock;
 use crate::config::EmailTransport;
 use crate::config::Settings;
 use crate::demo::history::{generate_history, HistorySpec};

@@ -9,7 +9,7 @@ use figment::Figment;
 use serde::{Deserialize, Deserializer};
 
 use crate::db::Backend;
-use crate::notify::mailer::mailbox;
+use crate::domain::mailbox::mailbox;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 const ENV_PREFIX: &str = "MIPSTOCK__";

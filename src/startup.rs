@@ -3,16 +3,21 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
-use actix_web::dev::Server;
-use actix_web::{web, HttpServer};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
 
-use crate::api::{self, AppState};
+use crate::api;
+use crate::clock;
 use crate::config::Settings;
 use crate::db::{migrations, DbPool};
 use crate::domain::token::TokenSecret;
 use crate::notify::worker::Worker;
 use crate::service::bootstrap_admin::bootstrap_admin;
 use crate::service::forget_idempotency_keys::forget_idempotency_keys;
+use crate::state::AppState;
+use crate::web as pages;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -67,8 +72,7 @@ impl Application {
         let (pool, bootstrap_token) = actix_web::rt::task::spawn_blocking(move || {
             let pool = open_database(&prepared)?;
             let mut conn = pool.get().map_err(|e| StartError::Database(e.to_string()))?;
-            let token =
-                bootstrap_admin(&mut conn, api::clock::now()).map_err(|e| StartError::Database(e.to_string()))?;
+            let token = bootstrap_admin(&mut conn, clock::now()).map_err(|e| StartError::Database(e.to_string()))?;
             drop(conn);
             Ok::<_, StartError>((pool, token))
         })
@@ -93,13 +97,17 @@ impl Application {
                 "email.recipients is empty: alerts are recorded but their emails fail until it names at least one address"
             );
         }
-        let state = web::Data::new(AppState::new(pool.clone(), settings.policy()));
+        let state = web::Data::new(AppState::new(
+            pool.clone(),
+            settings.policy(),
+            serde_json::to_string(&api::openapi::document()).unwrap_or_default(),
+        ));
         let worker = Worker::new(&settings, pool.clone(), state.outbox_wake.clone()).map_err(StartError::Email)?;
         let body = api::extract::BodyLimits {
             max_bytes: settings.server.max_body_bytes,
             timeout: Duration::from_secs(settings.server.body_timeout_seconds),
         };
-        let mut server = HttpServer::new(move || api::app(state.clone(), body))
+        let mut server = HttpServer::new(move || app(state.clone(), body))
             .shutdown_timeout(settings.server.shutdown_timeout_seconds);
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
@@ -137,12 +145,35 @@ impl Application {
     }
 }
 
+/// The whole application for one worker: both edges, the JSON API and the web app, over one
+/// state, observed alike.
+fn app(
+    state: web::Data<AppState>,
+    body: api::extract::BodyLimits,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .configure(|cfg| api::extract::configure_extractors(cfg, body))
+        .configure(api::configure)
+        .configure(pages::configure)
+        .default_service(web::to(api::not_found))
+        .wrap(from_fn(api::observe::observe))
+}
+
 /// Hourly chores that keep the database from growing without bound.
 async fn housekeeping(pool: DbPool) {
     let mut hourly = actix_web::rt::time::interval(Duration::from_secs(3600));
     loop {
         hourly.tick().await;
-        let forgotten = pool.run(|conn| forget_idempotency_keys(conn, api::clock::now())).await;
+        let forgotten = pool.run(|conn| forget_idempotency_keys(conn, clock::now())).await;
         match forgotten {
             Ok(0) => {}
             Ok(count) => tracing::info!(count, "idempotency keys past retention forgotten"),

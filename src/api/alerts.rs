@@ -4,22 +4,20 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::dto::{utc, List, PageParams};
 use super::extract::Json;
 use super::forecast::{ForecastSuggestionDto, ForecastSuggestionWorkingDto};
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
 use super::AppState;
-use crate::domain::alert::{
-    Alert, AlertKind, AlertState, NewThreshold, NotificationStatus, Threshold, MAX_LEAD_TIME_DAYS, MAX_REORDER,
-};
+use crate::clock;
+use crate::domain::alert::{Alert, AlertKind, AlertState, NewThreshold, NotificationStatus, Threshold};
 use crate::domain::ids::{AlertId, ExcursionId, ItemId, LocationId, LotId, NotificationId, OrderId, ThresholdId};
 use crate::domain::token::Actor;
-use crate::domain::validation::{FieldError, FieldErrors};
 use crate::repo::alerts::AlertFilter;
 use crate::repo::notifications::NotificationRecord;
 use crate::service::acknowledge_alert::acknowledge_alert;
+use crate::service::input::threshold::ThresholdInput;
 use crate::service::read_ledger::{get_alert, list_alerts, list_notifications, list_thresholds};
 use crate::service::remove_threshold::remove_threshold;
 use crate::service::set_threshold::set_threshold;
@@ -64,47 +62,6 @@ pub struct PutThresholdRequest {
     pub reorder_quantity: i64,
     #[schema(minimum = 0, maximum = 365)]
     pub lead_time_days: Option<i64>,
-}
-
-impl TryFrom<PutThresholdRequest> for NewThreshold {
-    type Error = FieldErrors;
-    fn try_from(r: PutThresholdRequest) -> Result<NewThreshold, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        if !(0..=MAX_REORDER).contains(&r.reorder_point) {
-            errors.push(FieldError::new(
-                "reorder_point",
-                format!("must be between 0 and {MAX_REORDER}"),
-            ));
-        }
-        if !(1..=MAX_REORDER).contains(&r.reorder_quantity) {
-            errors.push(FieldError::new(
-                "reorder_quantity",
-                format!("must be between 1 and {MAX_REORDER}"),
-            ));
-        }
-        let lead_time_days = match r.lead_time_days {
-            None => None,
-            Some(days) => match u32::try_from(days).ok().filter(|d| *d <= MAX_LEAD_TIME_DAYS) {
-                Some(days) => Some(days),
-                None => {
-                    errors.push(FieldError::new(
-                        "lead_time_days",
-                        format!("must be between 0 and {MAX_LEAD_TIME_DAYS}"),
-                    ));
-                    None
-                }
-            },
-        };
-        errors.finish(|| {
-            Some(NewThreshold {
-                item_id: ItemId(r.item_id),
-                location_id: r.location_id.map(LocationId),
-                reorder_point: r.reorder_point,
-                reorder_quantity: r.reorder_quantity,
-                lead_time_days,
-            })
-        })
-    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -272,7 +229,7 @@ pub async fn put_threshold(
     actor: Actor,
     body: Json<PutThresholdRequest>,
 ) -> Result<HttpResponse, Problem> {
-    let new = NewThreshold::try_from(body.into_inner())?;
+    let new = NewThreshold::try_from(ThresholdInput::from(body.into_inner()))?;
     let forecast = state.policy.forecast;
     let (threshold, created) = state
         .pool
@@ -419,4 +376,16 @@ pub async fn reorder_suggestions(state: web::Data<AppState>) -> Result<web::Json
         data,
         next_cursor: None,
     }))
+}
+
+impl From<PutThresholdRequest> for ThresholdInput {
+    fn from(r: PutThresholdRequest) -> ThresholdInput {
+        ThresholdInput {
+            item_id: r.item_id,
+            location_id: r.location_id,
+            reorder_point: r.reorder_point,
+            reorder_quantity: r.reorder_quantity,
+            lead_time_days: r.lead_time_days,
+        }
+    }
 }

@@ -5,21 +5,18 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::dto::{utc, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
 use super::texts;
 use super::AppState;
-use crate::domain::catalog::Named;
-use crate::domain::cold_chain::{Decision, Excursion, NewExcursion, NOTE_MAX};
+use crate::clock;
+use crate::domain::cold_chain::Excursion;
 use crate::domain::ids::{ExcursionId, ItemId, LocationId, LotId, MovementId};
-use crate::domain::text;
-use crate::domain::time;
 use crate::domain::token::Actor;
-use crate::domain::validation::{FieldError, FieldErrors};
-use crate::service::decide_excursion::{decide_excursion, HoldDecision};
+use crate::service::decide_excursion::decide_excursion;
+use crate::service::input::excursion::{DecisionInput, ExcursionInput};
 use crate::service::read_ledger::{get_excursion, list_excursions};
 use crate::service::record_excursion::record_excursion;
 
@@ -106,33 +103,6 @@ pub struct CreateExcursionRequest {
     pub note: Option<String>,
 }
 
-impl CreateExcursionRequest {
-    /// The excursion this request reports at `location`: the API's and the web app's one check.
-    pub(crate) fn parse(self, location: LocationId, now: chrono::NaiveDateTime) -> Result<NewExcursion, Problem> {
-        let mut errors = FieldErrors::default();
-        let started_at = errors.check(instant("started_at", self.started_at, now));
-        let ended_at = self.ended_at.and_then(|at| errors.check(instant("ended_at", at, now)));
-        let note = self
-            .note
-            .as_deref()
-            .and_then(|n| errors.check(text::free_text("note", n, NOTE_MAX)));
-        let started_at = errors.finish(|| started_at).map_err(Problem::invalid)?;
-        NewExcursion::parse(
-            location,
-            started_at,
-            ended_at,
-            self.max_temperature_c,
-            self.min_temperature_c,
-            note,
-        )
-        .map_err(Problem::invalid)
-    }
-}
-
-fn instant(field: &str, at: DateTime<Utc>, now: chrono::NaiveDateTime) -> Result<chrono::NaiveDateTime, FieldError> {
-    time::occurred_at(at, now).map_err(|e| FieldError::new(field, e.message))
-}
-
 /// Report a cold-chain excursion of this location's fridge: every refrigerated unit there is
 /// held (only there) until a pharmacist releases or destroys it, lot by lot; a
 /// `cold_chain_excursion` alert opens and is emailed.
@@ -149,7 +119,7 @@ pub async fn create(
     body: Json<CreateExcursionRequest>,
 ) -> Result<HttpResponse, Problem> {
     let now = clock::now();
-    let new = body.into_inner().parse(LocationId(id.into_inner()), now)?;
+    let new = ExcursionInput::from(body.into_inner()).parse(LocationId(id.into_inner()), now)?;
     let forecast = state.policy.forecast;
     respond(&state, &req, actor, move |conn, actor| {
         let excursion = record_excursion(conn, actor, now, forecast, new)?;
@@ -173,27 +143,6 @@ pub struct DecisionRequest {
     pub note: Option<String>,
 }
 
-impl DecisionRequest {
-    /// The decision this request makes: the API's and the web app's one check.
-    pub(crate) fn parse(self) -> Result<HoldDecision, Problem> {
-        let mut errors = FieldErrors::default();
-        let decision = Decision::parse(&self.decision);
-        if decision.is_none() {
-            errors.push(FieldError::new("decision", "must be release or destroy"));
-        }
-        let note = self
-            .note
-            .as_deref()
-            .and_then(|n| errors.check(text::free_text("note", n, NOTE_MAX)));
-        let decision = errors.finish(|| decision).map_err(Problem::invalid)?;
-        Ok(HoldDecision {
-            lot: LotId(self.lot_id),
-            decision,
-            note,
-        })
-    }
-}
-
 /// Decide on one lot an excursion held, once: release or destroy. When every held lot is
 /// decided, the alert resolves.
 #[utoipa::path(post, path = "/api/v1/excursions/{id}/decisions", tag = "stock",
@@ -210,7 +159,7 @@ pub async fn decide(
     body: Json<DecisionRequest>,
 ) -> Result<HttpResponse, Problem> {
     let now = clock::now();
-    let request = body.into_inner().parse()?;
+    let request = DecisionInput::from(body.into_inner()).parse()?;
     let excursion = ExcursionId(id.into_inner());
     let policy = state.policy;
     respond(&state, &req, actor, move |conn, actor| {
@@ -253,4 +202,26 @@ pub async fn list(
 pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<ExcursionDto>, Problem> {
     let id = ExcursionId(id.into_inner());
     Ok(web::Json(state.pool.run(move |c| get_excursion(c, id)).await?.into()))
+}
+
+impl From<CreateExcursionRequest> for ExcursionInput {
+    fn from(r: CreateExcursionRequest) -> ExcursionInput {
+        ExcursionInput {
+            started_at: r.started_at,
+            ended_at: r.ended_at,
+            max_temperature_c: r.max_temperature_c,
+            min_temperature_c: r.min_temperature_c,
+            note: r.note,
+        }
+    }
+}
+
+impl From<DecisionRequest> for DecisionInput {
+    fn from(r: DecisionRequest) -> DecisionInput {
+        DecisionInput {
+            lot_id: r.lot_id,
+            decision: r.decision,
+            note: r.note,
+        }
+    }
 }

@@ -4,10 +4,10 @@ use actix_web::web;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::dto::List;
 use super::problem::Problem;
 use super::AppState;
+use crate::clock;
 use crate::domain::forecast::{Suggestion, DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS};
 use crate::domain::ids::ItemId;
 use crate::service::forecast::{forecast, ItemForecast};

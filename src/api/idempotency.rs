@@ -8,9 +8,9 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::clock;
 use super::problem::{Problem, ProblemKind, CONTENT_TYPE};
 use super::AppState;
+use crate::clock;
 use crate::db::DbConnection;
 use crate::domain::token::Actor;
 use crate::service::run_once::{run_once, IdempotencyClaim, Once, RunOnceError, StoredResponse};

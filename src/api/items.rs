@@ -1,13 +1,13 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::dto::{search_text, GtinText, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
 use super::texts;
 use super::AppState;
+use crate::clock;
 use crate::domain::catalog::{self, Item, ItemCategory, ItemChanges, ItemFilter, ItemOrdering, NewItem, Storage};
 use crate::domain::gtin::Gtin;
 use crate::domain::ids::{ItemId, SupplierId};

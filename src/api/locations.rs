@@ -1,13 +1,13 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::dto::{search_text, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
 use super::texts;
 use super::AppState;
+use crate::clock;
 use crate::domain::catalog::{self, Location, LocationChanges, LocationFilter, NewLocation};
 use crate::domain::ids::LocationId;
 use crate::domain::text;

@@ -2,12 +2,12 @@ use actix_web::web;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::dto::{utc, List, PageParams};
 use super::extract::Json;
 use super::problem::Problem;
 use super::texts;
 use super::AppState;
+use crate::clock;
 use crate::domain::ids::{ItemId, LocationId, LotId, MovementId, PatientId};
 use crate::domain::ledger::{Lot, LotStatus, MovementKind, SerialPlace, SerialRecord, REASON_MAX};
 use crate::domain::text;

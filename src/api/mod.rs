@@ -4,7 +4,6 @@
 pub mod alerts;
 pub mod audit;
 pub mod auth;
-pub mod clock;
 pub mod dto;
 mod errors;
 pub mod excursions;
@@ -19,7 +18,6 @@ pub mod movements;
 pub mod observe;
 pub mod openapi;
 pub mod ops;
-pub mod pages;
 pub mod patients;
 pub mod problem;
 pub mod procedures;
@@ -31,52 +29,17 @@ pub mod tokens;
 pub mod usage;
 pub mod users;
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, Method};
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{web, App, Handler, HttpRequest, HttpResponse, Responder, Route};
+use actix_web::{web, Handler, HttpRequest, HttpResponse, Responder, Route};
 
-use crate::db::DbPool;
-use crate::domain::policy::Policy;
 use crate::domain::role::Role;
-use observe::Metrics;
+pub use crate::state::AppState;
 use problem::{Problem, ProblemKind};
 
 pub const API_PREFIX: &str = "/api/v1";
-
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: DbPool,
-    pub metrics: Metrics,
-    /// The OpenAPI document, serialised once.
-    pub openapi_json: String,
-    /// Wakes this instance's email worker after a write (which may have queued an alert email
-    /// in its transaction), so emails leave at once; wake-ups coalesce while it works.
-    pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
-    /// `ledger.max_backdate_days` and `forecast.*`.
-    pub policy: Policy,
-    /// Requests that check or set a password wait here, one per core, before they take a
-    /// database connection: a burst of sign-ins queues without holding the pool (Argon2 itself
-    /// runs at most one hash per core).
-    pub password_checks: std::sync::Arc<tokio::sync::Semaphore>,
-}
-
-impl AppState {
-    pub fn new(pool: DbPool, policy: Policy) -> AppState {
-        let openapi_json = serde_json::to_string(&openapi::document()).unwrap_or_default();
-        AppState {
-            pool,
-            metrics: Metrics::new(),
-            openapi_json,
-            outbox_wake: Default::default(),
-            policy,
-            password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-            )),
-        }
-    }
-}
 
 /// Who may call a route: declared with the route itself, so a route cannot exist without it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,7 +205,7 @@ pub fn routes() -> Vec<ApiRoute> {
 
 /// Groups the routes by path into resources (a path answers 405 for methods it lacks); the
 /// `/api/v1` scope authenticates every request, each route checks the role it declares.
-fn configure_routes(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut web::ServiceConfig) {
     let mut open: Vec<(&'static str, Vec<ApiRoute>)> = Vec::new();
     let mut protected: Vec<(&'static str, Vec<ApiRoute>)> = Vec::new();
     for r in routes() {
@@ -288,7 +251,7 @@ fn resource(path: &str, routes: Vec<ApiRoute>) -> actix_web::Resource {
     }))
 }
 
-async fn not_found(req: HttpRequest) -> Problem {
+pub async fn not_found(req: HttpRequest) -> Problem {
     Problem::not_found(format!("no route {} {}", req.method(), req.path()))
 }
 
@@ -297,28 +260,6 @@ impl Responder for Problem {
     fn respond_to(self, _: &HttpRequest) -> HttpResponse {
         actix_web::ResponseError::error_response(&self)
     }
-}
-
-/// The whole application for one worker.
-pub fn app(
-    state: web::Data<AppState>,
-    body: extract::BodyLimits,
-) -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    App::new()
-        .app_data(state)
-        .configure(|cfg| extract::configure_extractors(cfg, body))
-        .configure(configure_routes)
-        .configure(pages::configure)
-        .default_service(web::to(not_found))
-        .wrap(from_fn(observe::observe))
 }
 
 #[cfg(test)]

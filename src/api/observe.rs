@@ -9,75 +9,13 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse, ResponseError};
-use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
 use rand::RngCore;
 use tracing::Instrument;
 
 use super::problem::{self, Problem, ProblemKind};
-use super::AppState;
+use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// Request counts and latencies by method, route template and status.
-#[derive(Clone)]
-pub struct Metrics {
-    registry: Registry,
-    requests: IntCounterVec,
-    latency: HistogramVec,
-}
-
-impl Metrics {
-    pub fn new() -> Metrics {
-        let registry = Registry::new();
-        let labels = ["method", "route", "status"];
-        let requests = IntCounterVec::new(
-            Opts::new("mipstock_http_requests_total", "HTTP requests answered"),
-            &labels,
-        )
-        .expect("static metric definition");
-        let latency = HistogramVec::new(
-            HistogramOpts::new("mipstock_http_request_duration_seconds", "HTTP request latency").buckets(vec![
-                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-            ]),
-            &labels,
-        )
-        .expect("static metric definition");
-        registry
-            .register(Box::new(requests.clone()))
-            .expect("metric registered once");
-        registry
-            .register(Box::new(latency.clone()))
-            .expect("metric registered once");
-        Metrics {
-            registry,
-            requests,
-            latency,
-        }
-    }
-
-    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let status = status.to_string();
-        let labels = [method, route, status.as_str()];
-        self.requests.with_label_values(&labels).inc();
-        self.latency.with_label_values(&labels).observe(seconds);
-    }
-
-    /// The Prometheus text exposition of every metric.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        let encoder = prometheus::TextEncoder::new();
-        if let Err(error) = encoder.encode_utf8(&self.registry.gather(), &mut out) {
-            tracing::error!(%error, "metrics could not be encoded");
-        }
-        out
-    }
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Metrics::new()
-    }
-}
 
 /// A client's own request id is kept when it is short and plain, so logs can be joined
 /// across systems; otherwise the service makes one.
@@ -190,7 +128,7 @@ fn ensure_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody
         return response;
     }
     let status = response.status();
-    let kind = ProblemKind::for_status(status);
+    let kind = ProblemKind::for_status(status.as_u16());
     let mut problem = Problem::new(kind, status.canonical_reason().unwrap_or("error").to_owned());
     problem.status = status.as_u16();
     let replacement: HttpResponse = problem.error_response();

@@ -2,21 +2,18 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::dto::{double_option, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
 use super::texts;
 use super::AppState;
+use crate::clock;
 use crate::domain::ids::PatientId;
-use crate::domain::patient::{
-    NewPatient, Patient, PatientChanges, PatientFilter, PatientStatus, RefillInterval, NOTES_MAX, REFERENCE_MAX,
-};
-use crate::domain::text;
+use crate::domain::patient::{NewPatient, Patient, PatientChanges, PatientFilter, PatientStatus};
 use crate::domain::token::Actor;
-use crate::domain::validation::{FieldError, FieldErrors};
 use crate::service::create_patient::create_patient;
+use crate::service::input::patient::{PatientChangesInput, PatientInput};
 use crate::service::read_ledger::{get_patient, list_patients};
 use crate::service::update_patient::update_patient;
 
@@ -94,69 +91,6 @@ pub struct PatientQuery {
     pub refill_due_before: Option<NaiveDate>,
 }
 
-fn interval(value: i64, errors: &mut FieldErrors) -> Option<RefillInterval> {
-    errors.check(
-        RefillInterval::new(value).ok_or_else(|| FieldError::new("refill_interval_days", "must be between 1 and 45")),
-    )
-}
-
-fn notes(value: &str, errors: &mut FieldErrors) -> Option<Option<String>> {
-    errors
-        .check(text::free_text("notes", value, NOTES_MAX))
-        .map(|n| (!n.is_empty()).then_some(n))
-}
-
-impl TryFrom<CreatePatientRequest> for NewPatient {
-    type Error = FieldErrors;
-    fn try_from(r: CreatePatientRequest) -> Result<NewPatient, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let reference = errors.check(text::code("reference", &r.reference, REFERENCE_MAX));
-        let refill_interval = match r.refill_interval_days {
-            Some(days) => interval(days, &mut errors),
-            None => Some(RefillInterval::default()),
-        };
-        let notes = match &r.notes {
-            Some(n) => notes(n, &mut errors),
-            None => Some(None),
-        };
-        errors.finish(|| {
-            Some(NewPatient {
-                reference: reference?,
-                status: r.status.unwrap_or(PatientStatus::Active),
-                refill_interval: refill_interval?,
-                next_refill_on: r.next_refill_on,
-                notes: notes?,
-            })
-        })
-    }
-}
-
-impl TryFrom<UpdatePatientRequest> for PatientChanges {
-    type Error = FieldErrors;
-    fn try_from(r: UpdatePatientRequest) -> Result<PatientChanges, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let reference = r
-            .reference
-            .map(|v| errors.check(text::code("reference", &v, REFERENCE_MAX)));
-        let refill_interval = r.refill_interval_days.map(|d| interval(d, &mut errors));
-        let notes = r.notes.map(|n| match n {
-            None => Some(None),
-            Some(text) => notes(&text, &mut errors),
-        });
-        let changes = PatientChanges {
-            reference: reference.flatten(),
-            status: r.status,
-            refill_interval: refill_interval.flatten(),
-            next_refill_on: r.next_refill_on,
-            notes: notes.flatten(),
-        };
-        if changes.is_empty() && errors.0.is_empty() {
-            errors.push(FieldError::new("body", "names no field to change"));
-        }
-        errors.finish(|| Some(changes))
-    }
-}
-
 /// List patients.
 #[utoipa::path(get, path = "/api/v1/patients", tag = "patients", params(PatientQuery, PageParams),
     responses((status = 200, description = "Patients in id order", body = List<PatientDto>)))]
@@ -184,7 +118,7 @@ pub async fn create(
     actor: Actor,
     body: Json<CreatePatientRequest>,
 ) -> Result<HttpResponse, Problem> {
-    let new = NewPatient::try_from(body.into_inner())?;
+    let new = NewPatient::try_from(PatientInput::from(body.into_inner()))?;
     let forecast = state.policy.forecast;
     respond(&state, &req, actor, move |conn, actor| {
         let patient = create_patient(conn, actor, clock::now(), forecast, new)?;
@@ -213,7 +147,7 @@ pub async fn update(
     body: Json<UpdatePatientRequest>,
 ) -> Result<web::Json<PatientDto>, Problem> {
     let id = PatientId(id.into_inner());
-    let changes = PatientChanges::try_from(body.into_inner())?;
+    let changes = PatientChanges::try_from(PatientChangesInput::from(body.into_inner()))?;
     let forecast = state.policy.forecast;
     Ok(web::Json(
         state
@@ -222,4 +156,28 @@ pub async fn update(
             .await?
             .into(),
     ))
+}
+
+impl From<CreatePatientRequest> for PatientInput {
+    fn from(r: CreatePatientRequest) -> PatientInput {
+        PatientInput {
+            reference: r.reference,
+            status: r.status,
+            refill_interval_days: r.refill_interval_days,
+            next_refill_on: r.next_refill_on,
+            notes: r.notes,
+        }
+    }
+}
+
+impl From<UpdatePatientRequest> for PatientChangesInput {
+    fn from(r: UpdatePatientRequest) -> PatientChangesInput {
+        PatientChangesInput {
+            reference: r.reference,
+            status: r.status,
+            refill_interval_days: r.refill_interval_days,
+            next_refill_on: r.next_refill_on,
+            notes: r.notes,
+        }
+    }
 }

@@ -2,7 +2,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::dto::List;
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
@@ -10,15 +9,16 @@ use super::movements::MovementDto;
 use super::problem::Problem;
 use super::texts;
 use super::AppState;
-use crate::domain::ids::{ItemId, LocationId, PatientId};
+use crate::clock;
+use crate::domain::ids::{ItemId, PatientId};
 use crate::domain::procedure::{self, BundleLine, Procedure};
 use crate::domain::quantity::Quantity;
 use crate::domain::text;
-use crate::domain::time;
 use crate::domain::token::Actor;
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::service::define_procedure::define_procedure;
-use crate::service::perform_procedure::{perform_procedure, ProcedureRequest};
+use crate::service::input::procedure::{parse_procedure, ProcedureInput, ProcedureLineInput};
+use crate::service::perform_procedure::perform_procedure;
 use crate::service::read_catalog::list_procedures;
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -74,9 +74,44 @@ pub struct PerformProcedureRequest {
     /// When it happened (default: now); never in the future.
     #[schema(value_type = Option<texts::OccurredAt>)]
     pub occurred_at: Option<DateTime<Utc>>,
-    /// Replace the quantities of items of the bundle, or add items.
+    /// Replace the quantities of items of the bundle, or add items (`item_id` + `quantity`);
+    /// or name a scanned box (`scan`), taken from its own lot in place of its item's line.
     #[schema(max_items = 20)]
-    pub lines: Option<Vec<ProcedureLineDto>>,
+    pub lines: Option<Vec<PerformLineRequest>>,
+}
+
+/// One line of a procedure performed: an item and its quantity, or what the scanner typed.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PerformLineRequest {
+    /// Required unless `scan` gives the item.
+    pub item_id: Option<i64>,
+    /// Required unless `scan` is given (a scanned box is one pack unless a quantity says more).
+    #[schema(minimum = 1, maximum = 100000)]
+    pub quantity: Option<i64>,
+    /// A GS1 code as the scanner typed it (GS between variable-length fields, or the bracket form).
+    #[schema(value_type = Option<texts::ScanData>)]
+    pub scan: Option<String>,
+}
+
+impl From<PerformProcedureRequest> for ProcedureInput {
+    fn from(r: PerformProcedureRequest) -> ProcedureInput {
+        ProcedureInput {
+            procedure: r.procedure,
+            location_id: r.location_id,
+            occurred_at: r.occurred_at,
+            lines: r
+                .lines
+                .unwrap_or_default()
+                .into_iter()
+                .map(|l| ProcedureLineInput {
+                    item_id: l.item_id,
+                    quantity: l.quantity,
+                    scan: l.scan,
+                })
+                .collect(),
+        }
+    }
 }
 
 fn bundle_lines(lines: &[ProcedureLineDto], errors: &mut FieldErrors) -> Option<Vec<BundleLine>> {
@@ -174,27 +209,13 @@ pub async fn perform(
     id: web::Path<i64>,
     body: Json<PerformProcedureRequest>,
 ) -> Result<HttpResponse, Problem> {
-    let request = body.into_inner();
     let now = clock::now();
-    let mut errors = FieldErrors::default();
-    let code = errors.check(procedure::parse_code("procedure", &request.procedure));
-    let occurred_at = match request.occurred_at {
-        None => Some(now),
-        Some(at) => errors.check(time::occurred_at(at, now)),
-    };
-    let overrides = bundle_lines(request.lines.as_deref().unwrap_or_default(), &mut errors);
-    let request = errors.finish(|| {
-        Some(ProcedureRequest {
-            patient: PatientId(id.into_inner()),
-            procedure: code?,
-            location: LocationId(request.location_id),
-            occurred_at: occurred_at?,
-            overrides: overrides?,
-            scanned: Vec::new(),
-        })
-    })?;
+    let input = ProcedureInput::from(body.into_inner());
+    let codes = input.read_scans(now.date())?;
+    let patient = PatientId(id.into_inner());
     let policy = state.policy;
     respond(&state, &req, actor, move |conn, actor| {
+        let request = parse_procedure(conn, now, patient, input, codes)?;
         let movement = perform_procedure(conn, actor, now, policy, request)?;
         Reply::created(
             format!("/api/v1/movements/{}", movement.id),

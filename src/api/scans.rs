@@ -4,23 +4,16 @@ use actix_web::web;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::extract::Json;
 use super::problem::Problem;
 use super::texts;
 use super::AppState;
+use crate::clock;
 use crate::domain::gs1::{self, Gs1Code};
 use crate::domain::ids::ItemId;
-use crate::domain::validation::FieldError;
 use crate::service::read_catalog::item_by_gtin;
 
 /// The words every unreadable scan's field error starts with.
-pub const UNREADABLE: &str = "cannot read the code";
-
-/// Reads the scan in `field`, or says in words what is wrong with it.
-pub fn read_scan(field: &str, data: &str, today: NaiveDate) -> Result<Gs1Code, FieldError> {
-    gs1::parse(data, today).map_err(|e| FieldError::new(field, format!("{UNREADABLE}: {e}")))
-}
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -83,7 +76,7 @@ impl ScanDto {
     responses((status = 200, description = "What the code says", body = ScanDto),
         (status = 422, description = "The code cannot be read: the field error on `data` says why", body = Problem, content_type = "application/problem+json")))]
 pub async fn parse(state: web::Data<AppState>, body: Json<ParseScanRequest>) -> Result<web::Json<ScanDto>, Problem> {
-    let code = read_scan("data", &body.into_inner().data, clock::today())
+    let code = gs1::read("data", &body.into_inner().data, clock::today())
         .map_err(|e| Problem::invalid(crate::domain::validation::FieldErrors(vec![e])))?;
     let gtin = code.gtin.clone();
     let item_id = state.pool.run(move |c| item_by_gtin(c, &gtin)).await?;

@@ -2,10 +2,10 @@ use actix_web::web;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::dto::{List, PageParams};
 use super::problem::Problem;
 use super::AppState;
+use crate::clock;
 use crate::domain::catalog::ItemCategory;
 use crate::domain::ids::{ItemId, LocationId, LotId};
 use crate::domain::ledger::{is_expired, LotStatus};

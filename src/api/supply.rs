@@ -4,14 +4,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::dto::{List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
 use super::texts;
 use super::AppState;
-use crate::domain::catalog;
+use crate::clock;
 use crate::domain::ids::{ItemId, OrderId, OrderLineId, SupplierId};
 use crate::domain::ledger::REFERENCE_MAX;
 use crate::domain::quantity::Quantity;
@@ -20,9 +19,10 @@ use crate::domain::supply::{
 };
 use crate::domain::text;
 use crate::domain::token::Actor;
-use crate::domain::validation::{within, FieldError, FieldErrors};
+use crate::domain::validation::{FieldError, FieldErrors};
 use crate::service::cancel_order::cancel_order;
 use crate::service::create_supplier::create_supplier;
+use crate::service::input::supplier::{SupplierChangesInput, SupplierInput};
 use crate::service::order_suggestions::{order_suggestions, SuggestedOrder};
 use crate::service::place_order::place_order;
 use crate::service::read_supply::{get_order, get_supplier, list_orders, list_suppliers};
@@ -109,68 +109,6 @@ pub struct UpdateSupplierRequest {
     pub active: Option<bool>,
 }
 
-fn lead_time(value: i64) -> Result<u32, FieldError> {
-    within("lead_time_days", value, 0, supply::MAX_LEAD_TIME_DAYS)
-}
-
-fn email(value: &str) -> Result<String, FieldError> {
-    text::email("email", value, supply::EMAIL_MAX)
-}
-
-impl TryFrom<CreateSupplierRequest> for NewSupplier {
-    type Error = FieldErrors;
-    fn try_from(r: CreateSupplierRequest) -> Result<NewSupplier, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let code = errors.check(text::code("code", &r.code, catalog::CODE_MAX));
-        let name = errors.check(text::required_text("name", &r.name, catalog::NAME_MAX));
-        let lead_time_days = match r.lead_time_days {
-            Some(days) => errors.check(lead_time(days)),
-            None => Some(supply::DEFAULT_LEAD_TIME_DAYS),
-        };
-        let email = match &r.email {
-            Some(address) => errors.check(email(address)).map(Some),
-            None => Some(None),
-        };
-        errors.finish(|| {
-            Some(NewSupplier {
-                code: code?,
-                name: name?,
-                lead_time_days: lead_time_days?,
-                email: email?,
-                active: r.active.unwrap_or(true),
-            })
-        })
-    }
-}
-
-impl TryFrom<UpdateSupplierRequest> for SupplierChanges {
-    type Error = FieldErrors;
-    fn try_from(r: UpdateSupplierRequest) -> Result<SupplierChanges, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let code = r.code.map(|v| errors.check(text::code("code", &v, catalog::CODE_MAX)));
-        let name = r
-            .name
-            .map(|v| errors.check(text::required_text("name", &v, catalog::NAME_MAX)));
-        let lead_time_days = r.lead_time_days.map(|v| errors.check(lead_time(v)));
-        let email = match r.email {
-            None => None,
-            Some(None) => Some(None),
-            Some(Some(address)) => errors.check(email(&address)).map(Some),
-        };
-        let changes = SupplierChanges {
-            code: code.flatten(),
-            name: name.flatten(),
-            lead_time_days: lead_time_days.flatten(),
-            email,
-            active: r.active,
-        };
-        if changes.is_empty() && errors.0.is_empty() {
-            errors.push(FieldError::new("body", "names no field to change"));
-        }
-        errors.finish(|| Some(changes))
-    }
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SupplierQuery {
@@ -201,7 +139,7 @@ pub async fn create_supplier_route(
     actor: Actor,
     body: Json<CreateSupplierRequest>,
 ) -> Result<HttpResponse, Problem> {
-    let new = NewSupplier::try_from(body.into_inner())?;
+    let new = NewSupplier::try_from(SupplierInput::from(body.into_inner()))?;
     respond(&state, &req, actor, move |conn, actor| {
         let supplier = create_supplier(conn, actor, clock::now(), new)?;
         Reply::created(
@@ -238,7 +176,7 @@ pub async fn update_supplier_route(
     body: Json<UpdateSupplierRequest>,
 ) -> Result<web::Json<SupplierDto>, Problem> {
     let id = SupplierId(id.into_inner());
-    let changes = SupplierChanges::try_from(body.into_inner())?;
+    let changes = SupplierChanges::try_from(SupplierChangesInput::from(body.into_inner()))?;
     let forecast = state.policy.forecast;
     let supplier = state
         .pool
@@ -494,4 +432,28 @@ pub async fn cancel_order_route(
         Reply::ok(&OrderDto::from(order))
     })
     .await
+}
+
+impl From<CreateSupplierRequest> for SupplierInput {
+    fn from(r: CreateSupplierRequest) -> SupplierInput {
+        SupplierInput {
+            code: r.code,
+            name: r.name,
+            lead_time_days: r.lead_time_days,
+            email: r.email,
+            active: r.active,
+        }
+    }
+}
+
+impl From<UpdateSupplierRequest> for SupplierChangesInput {
+    fn from(r: UpdateSupplierRequest) -> SupplierChangesInput {
+        SupplierChangesInput {
+            code: r.code,
+            name: r.name,
+            lead_time_days: r.lead_time_days,
+            email: r.email,
+            active: r.active,
+        }
+    }
 }

@@ -2,13 +2,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::dto::{List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
 use super::texts;
 use super::AppState;
+use crate::clock;
 use crate::domain::ids::TokenId;
 use crate::domain::role::Role;
 use crate::domain::text;

@@ -14,6 +14,7 @@ use crate::domain::catalog::{Item, ItemFilter, Named};
 use crate::domain::ids::{ItemId, LotId, MovementId, PatientId};
 use crate::domain::ledger::MovementKind;
 use crate::domain::page::{PageRequest, MAX_LIMIT};
+use crate::domain::text;
 use crate::domain::usage::{totals_by_item, totals_by_patient, UsageEntry};
 use crate::service::read_catalog::list_items;
 use crate::service::report_usage::{lot_recipients, patient_usage, usage_report};
@@ -114,60 +115,16 @@ fn wants_csv(req: &HttpRequest) -> bool {
         .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/csv")))
 }
 
-/// One CSV field, quoted when it must be (RFC 4180), and never a formula: a spreadsheet runs
-/// a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, so such a text is
-/// prefixed with `'` (OWASP's rule). A number, negative ones included, stays a number.
-fn csv_field(value: &str) -> String {
-    let is_number = value.parse::<f64>().is_ok_and(f64::is_finite);
-    let value = if !is_number && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn formulas_are_neutralised_and_numbers_kept() {
-        assert_eq!(csv_field("=cmd|'/C calc'!A0"), "'=cmd|'/C calc'!A0");
-        assert_eq!(csv_field("=1+2"), "'=1+2");
-        assert_eq!(csv_field("+33"), "+33");
-        assert_eq!(csv_field("-3"), "-3");
-        assert_eq!(csv_field("-x"), "'-x");
-        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_field("\tx"), "'\tx");
-        assert_eq!(csv_field("=a,b"), "\"'=a,b\"");
-        assert_eq!(csv_field("INS-24A"), "INS-24A");
-    }
-}
-
-pub(crate) fn csv_response(
-    filename: &str,
-    header_row: &[&str],
-    rows: impl Iterator<Item = Vec<String>>,
-) -> HttpResponse {
-    let mut out = header_row.join(",");
-    out.push_str("\r\n");
-    for row in rows {
-        let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&fields.join(","));
-        out.push_str("\r\n");
-    }
+fn csv_response(filename: &str, header_row: &[&str], rows: impl Iterator<Item = Vec<String>>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
+        // Patient references and what they received: not for a shared cache.
+        .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{filename}\""),
         ))
-        .body(out)
+        .body(text::csv_table(header_row, rows))
 }
 
 fn period_name(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {

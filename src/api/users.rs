@@ -4,20 +4,19 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::clock;
 use super::dto::{utc, List, PageParams};
 use super::extract::Json;
 use super::idempotency::{respond, Reply};
 use super::problem::Problem;
 use super::texts;
 use super::AppState;
+use crate::clock;
 use crate::domain::ids::UserId;
 use crate::domain::role::Role;
-use crate::domain::text;
 use crate::domain::token::Actor;
-use crate::domain::user::{self, NewUser, Password, User, UserChanges, DISPLAY_NAME_MAX};
-use crate::domain::validation::{FieldError, FieldErrors};
+use crate::domain::user::{NewUser, User, UserChanges};
 use crate::service::create_user::create_user;
+use crate::service::input::user::{UserChangesInput, UserInput};
 use crate::service::read_catalog::{get_user, list_users};
 use crate::service::update_user::update_user;
 
@@ -59,30 +58,6 @@ pub struct CreateUserRequest {
     pub password: String,
 }
 
-impl TryFrom<CreateUserRequest> for NewUser {
-    type Error = FieldErrors;
-    fn try_from(r: CreateUserRequest) -> Result<NewUser, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let username = errors.check(user::parse_username("username", &r.username));
-        let display_name = r
-            .display_name
-            .map(|name| errors.check(text::required_text("display_name", &name, DISPLAY_NAME_MAX)));
-        let password = errors.check(Password::new("password", &r.password));
-        errors.finish(|| {
-            let username = username?;
-            Some(NewUser {
-                display_name: match display_name {
-                    Some(name) => name?,
-                    None => username.clone(),
-                },
-                username,
-                role: r.role,
-                password: password?,
-            })
-        })
-    }
-}
-
 /// Only the fields present change; users are never deleted (`{"active": false}`).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -100,31 +75,6 @@ pub struct UpdateUserRequest {
     #[serde(default, deserialize_with = "super::dto::present")]
     #[schema(value_type = Option<texts::NewPassword>, nullable = false)]
     pub password: Option<String>,
-}
-
-impl TryFrom<UpdateUserRequest> for UserChanges {
-    type Error = FieldErrors;
-    fn try_from(r: UpdateUserRequest) -> Result<UserChanges, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let display_name = r
-            .display_name
-            .and_then(|name| errors.check(text::required_text("display_name", &name, DISPLAY_NAME_MAX)));
-        let password = r.password.and_then(|p| errors.check(Password::new("password", &p)));
-        let changes = UserChanges {
-            display_name,
-            role: r.role,
-            active: r.active,
-            password,
-        };
-        let empty = changes.display_name.is_none()
-            && changes.role.is_none()
-            && changes.active.is_none()
-            && changes.password.is_none();
-        if empty && errors.0.is_empty() {
-            errors.push(FieldError::new("body", "names no field to change"));
-        }
-        errors.finish(|| Some(changes))
-    }
 }
 
 /// List users (admin).
@@ -149,7 +99,7 @@ pub async fn create(
     actor: Actor,
     body: Json<CreateUserRequest>,
 ) -> Result<HttpResponse, Problem> {
-    let new = NewUser::try_from(body.into_inner())?;
+    let new = NewUser::try_from(UserInput::from(body.into_inner()))?;
     let _turn = state.password_checks.acquire().await.ok();
     respond(&state, &req, actor, move |conn, actor| {
         let user = create_user(conn, actor, clock::now(), new)?;
@@ -179,7 +129,7 @@ pub async fn update(
     id: web::Path<i64>,
     body: Json<UpdateUserRequest>,
 ) -> Result<HttpResponse, Problem> {
-    let changes = UserChanges::try_from(body.into_inner())?;
+    let changes = UserChanges::try_from(UserChangesInput::from(body.into_inner()))?;
     let id = UserId(id.into_inner());
     let _turn = state.password_checks.acquire().await.ok();
     respond(&state, &req, actor, move |conn, actor| {
@@ -187,4 +137,26 @@ pub async fn update(
         Reply::ok(&UserDto::from(user))
     })
     .await
+}
+
+impl From<CreateUserRequest> for UserInput {
+    fn from(r: CreateUserRequest) -> UserInput {
+        UserInput {
+            username: r.username,
+            display_name: r.display_name,
+            role: r.role,
+            password: r.password,
+        }
+    }
+}
+
+impl From<UpdateUserRequest> for UserChangesInput {
+    fn from(r: UpdateUserRequest) -> UserChangesInput {
+        UserChangesInput {
+            display_name: r.display_name,
+            role: r.role,
+            active: r.active,
+            password: r.password,
+        }
+    }
 }

@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::gtin::{Gtin, GtinError};
 use super::ids::{ItemId, LotId};
+use super::validation::FieldError;
 
 /// FNC1 as a scanner transmits it.
 pub const GS: char = '\u{1d}';
@@ -201,6 +202,14 @@ fn predefined_length(ai: &str) -> Option<usize> {
 /// GS1 character set 82 (the characters a lot or serial may hold).
 pub fn is_character_set_82(c: char) -> bool {
     c.is_ascii_alphanumeric() || "!\"%&'()*+,-./:;<=>?_".contains(c)
+}
+
+/// What a field error says before why a code cannot be read.
+pub const UNREADABLE: &str = "cannot read the code";
+
+/// Reads the scan in `field`, or says in words what is wrong with it.
+pub fn read(field: &str, data: &str, today: NaiveDate) -> Result<Gs1Code, FieldError> {
+    parse(data, today).map_err(|e| FieldError::new(field, format!("{UNREADABLE}: {e}")))
 }
 
 /// Reads a scanner's string. `today` places two-digit years (the GS1 century rule).

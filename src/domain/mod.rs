@@ -9,6 +9,7 @@ pub mod gs1;
 pub mod gtin;
 pub mod ids;
 pub mod ledger;
+pub mod mailbox;
 pub mod page;
 pub mod patient;
 pub mod policy;

@@ -120,6 +120,35 @@ pub fn code(field: &str, value: &str, max: usize) -> Result<String, FieldError> 
     Ok(value.to_ascii_uppercase())
 }
 
+/// One CSV field, quoted when it must be (RFC 4180), and never a formula: a spreadsheet runs
+/// a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, so such a text is
+/// prefixed with `'` (OWASP's rule). A number, negative ones included, stays a number.
+fn csv_field(value: &str) -> String {
+    let is_number = value.parse::<f64>().is_ok_and(f64::is_finite);
+    let value = if !is_number && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// A CSV table: the header row, then each row's fields through `csv_field`, CRLF line ends.
+pub fn csv_table(header_row: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut out = header_row.join(",");
+    out.push_str("\r\n");
+    for row in rows {
+        let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&fields.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +191,18 @@ mod tests {
         for bad in ["", "orders", "@sanofi", "orders@", "a b@c", "a@b@c", " a@b", "a@b\u{7}"] {
             assert!(email("email", bad, 254).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        assert_eq!(csv_field("=cmd|'/C calc'!A0"), "'=cmd|'/C calc'!A0");
+        assert_eq!(csv_field("=1+2"), "'=1+2");
+        assert_eq!(csv_field("+33"), "+33");
+        assert_eq!(csv_field("-3"), "-3");
+        assert_eq!(csv_field("-x"), "'-x");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("=a,b"), "\"'=a,b\"");
+        assert_eq!(csv_field("INS-24A"), "INS-24A");
     }
 }

@@ -20,6 +20,20 @@ pub fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
 }
 
+/// The last date a date of the service's own (a refill, a plan) may name.
+pub fn last_service_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2099, 12, 31).unwrap_or_default()
+}
+
+/// A date the pharmacy plans by (a next refill, an end of use): within 2000–2099, so that a
+/// mistyped `0000-01-01` is refused rather than sending a patient off the roster.
+pub fn service_date(field: &str, on: NaiveDate) -> Result<NaiveDate, FieldError> {
+    if on < epoch() || on > last_service_date() {
+        return Err(FieldError::new(field, "must be between 2000-01-01 and 2099-12-31"));
+    }
+    Ok(on)
+}
+
 /// `epoch` as a pattern on an RFC 3339 timestamp (years 2000 to 9999), for the OpenAPI document.
 pub const FROM_EPOCH_PATTERN: &str = "^[2-9][0-9]{3}-";
 
@@ -83,6 +97,15 @@ impl BackdatePolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn planned_dates_stay_within_the_century() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert!(service_date("next_refill_on", day(0, 1, 1)).is_err());
+        assert!(service_date("next_refill_on", day(1999, 12, 31)).is_err());
+        assert!(service_date("next_refill_on", day(2100, 1, 1)).is_err());
+        assert_eq!(service_date("next_refill_on", day(2027, 3, 1)), Ok(day(2027, 3, 1)));
+    }
     use chrono::TimeZone;
 
     fn now() -> NaiveDateTime {

@@ -96,8 +96,3 @@ impl Mailer {
         }
     }
 }
-
-/// Parses `email.from` / `email.recipients` entries (`Name <a@b>` or `a@b`).
-pub fn mailbox(text: &str) -> Result<Mailbox, String> {
-    text.parse::<Mailbox>().map_err(|e| format!("{text:?}: {e}"))
-}

@@ -8,11 +8,12 @@ use lettre::message::Mailbox;
 use rand::RngCore;
 use tokio::sync::Notify;
 
-use super::mailer::{mailbox, Mailer, Outgoing, SendError};
-use crate::api::clock::now;
+use super::mailer::{Mailer, Outgoing, SendError};
+use crate::clock::now;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::domain::forecast::ForecastPolicy;
+use crate::domain::mailbox::mailbox;
 use crate::service::deliver_notifications::{any_due, claim_due, record_delivery, Delivery};
 use crate::service::scan_alerts::{scan_for_expiry, send_reminders};
 

@@ -1,22 +1,16 @@
 //! Settings (admins): reorder thresholds, suppliers, the people who sign in, and the API tokens
 //! of the integrations — each form through the API's own request checks and use-case.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
+use super::access::consts::*;
+use super::access::{route, signed, PageRoute};
 use super::forms::{Fields, Issues};
 use super::i18n::{filters, t};
-use super::{
-    chrome, date_text, html, not_allowed, number_text, page, role_fr, see_other, signed_in, writer, Chrome, Names,
-    VERSION,
-};
-use crate::api::alerts::PutThresholdRequest;
-use crate::api::clock;
-use crate::api::problem::Problem;
-use crate::api::supply::CreateSupplierRequest;
-use crate::api::users::{CreateUserRequest, UpdateUserRequest};
-use crate::api::AppState;
+use super::problem::PageProblem;
+use super::{chrome, date_text, html, number_text, role_fr, see_other, Chrome, Names, VERSION};
+use crate::clock;
 use crate::db::DbConnection;
 use crate::domain::alert::NewThreshold;
 use crate::domain::catalog::Named;
@@ -29,18 +23,26 @@ use crate::domain::user::{NewUser, User, UserChanges};
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::service::create_supplier::create_supplier;
 use crate::service::create_user::create_user;
+use crate::service::input::supplier::SupplierInput;
+use crate::service::input::threshold::ThresholdInput;
+use crate::service::input::user::{UserChangesInput, UserInput};
 use crate::service::issue_token::issue_token;
 use crate::service::read_catalog::{list_tokens, list_users};
 use crate::service::read_ledger::list_thresholds;
 use crate::service::read_supply::list_suppliers;
+use crate::service::refusal::{ProblemKind, Refusal};
 use crate::service::revoke_token::revoke_token;
 use crate::service::set_threshold::set_threshold;
 use crate::service::update_user::update_user;
+use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/settings", page(web::get().to(show)))
-        .route("/settings/{section}", page(web::post().to(change)))
-        .route("/settings/{section}/{id}", page(web::post().to(change_one)));
+pub(super) fn routes() -> Vec<PageRoute> {
+    use actix_web::http::Method as M;
+    vec![
+        route(M::GET, "/settings", ADMIN_READ, show),
+        route(M::POST, "/settings/{section}", ADMIN, change),
+        route(M::POST, "/settings/{section}/{id}", ADMIN, change_one),
+    ]
 }
 
 struct ThresholdRow {
@@ -74,7 +76,7 @@ struct TokenRow {
 }
 
 #[derive(Template)]
-#[template(path = "settings.html", config = "src/api/pages/askama.toml")]
+#[template(path = "settings.html", config = "src/web/askama.toml")]
 struct SettingsPage {
     version: &'static str,
     chrome: Chrome,
@@ -119,7 +121,7 @@ type Lists = (
     Vec<crate::domain::token::TokenInfo>,
 );
 
-fn lists(c: &mut DbConnection) -> Result<Lists, Problem> {
+fn lists(c: &mut DbConnection) -> Result<Lists, Refusal> {
     let all = crate::domain::page::PageRequest::FIRST_MAX;
     Ok((
         Names::read(c)?,
@@ -130,7 +132,7 @@ fn lists(c: &mut DbConnection) -> Result<Lists, Problem> {
     ))
 }
 
-async fn render(state: &AppState, (user, csrf): (User, String), outcome: Outcome) -> Result<HttpResponse, Problem> {
+async fn render(state: &AppState, (user, csrf): (User, String), outcome: Outcome) -> Result<HttpResponse, PageProblem> {
     let (names, thresholds, suppliers, users, tokens) = state.pool.run(lists).await?;
     let page = SettingsPage {
         version: VERSION,
@@ -192,13 +194,12 @@ struct Saved {
     saved: Option<String>,
 }
 
-async fn show(state: web::Data<AppState>, req: HttpRequest, saved: web::Query<Saved>) -> Result<HttpResponse, Problem> {
-    let Some(signed) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
-    if !signed.0.role.includes(Role::Admin) {
-        return Ok(not_allowed(signed.0.role));
-    }
+async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    saved: web::Query<Saved>,
+) -> Result<HttpResponse, PageProblem> {
+    let signed = signed(&req)?;
     let outcome = Outcome {
         notice: saved.saved.as_deref().map(|s| saved_fr(s).to_owned()),
         ..Outcome::default()
@@ -224,7 +225,7 @@ enum Change {
     Revoke(TokenId),
 }
 
-fn parse_new(section: &str, fields: &Fields) -> Result<Change, Problem> {
+fn parse_new(section: &str, fields: &Fields) -> Result<Change, Refusal> {
     let mut errors = FieldErrors::default();
     match section {
         "thresholds" => {
@@ -233,7 +234,7 @@ fn parse_new(section: &str, fields: &Fields) -> Result<Change, Problem> {
             let point = fields.required_number("reorder_point", &mut errors);
             let quantity = fields.required_number("reorder_quantity", &mut errors);
             let request = errors.finish(|| {
-                Some(PutThresholdRequest {
+                Some(ThresholdInput {
                     item_id: item?,
                     location_id,
                     reorder_point: point?,
@@ -246,7 +247,7 @@ fn parse_new(section: &str, fields: &Fields) -> Result<Change, Problem> {
         "suppliers" => {
             let lead_time_days = fields.number("lead_time_days", &mut errors);
             let request = errors.finish(|| {
-                Some(CreateSupplierRequest {
+                Some(SupplierInput {
                     code: fields.text("code").to_owned(),
                     name: fields.text("name").to_owned(),
                     lead_time_days,
@@ -259,7 +260,7 @@ fn parse_new(section: &str, fields: &Fields) -> Result<Change, Problem> {
         "users" => {
             let role = role(fields, &mut errors);
             let request = errors.finish(|| {
-                Some(CreateUserRequest {
+                Some(UserInput {
                     username: fields.text("username").to_owned(),
                     display_name: fields.optional("display_name"),
                     role: role?,
@@ -274,14 +275,14 @@ fn parse_new(section: &str, fields: &Fields) -> Result<Change, Problem> {
             let name = errors.check(text::required_text("name", fields.text("name"), NAME_MAX));
             Ok(errors.finish(|| Some(Change::Token(name?, role?)))?)
         }
-        _ => Err(Problem::not_found("no such settings section")),
+        _ => Err(Refusal::not_found("no such settings section")),
     }
 }
 
-fn parse_one(section: &str, id: i64, fields: &Fields) -> Result<Change, Problem> {
+fn parse_one(section: &str, id: i64, fields: &Fields) -> Result<Change, Refusal> {
     match section {
         "users" => {
-            let request = UpdateUserRequest {
+            let request = UserChangesInput {
                 display_name: None,
                 role: None,
                 active: Some(fields.text("active") == "true"),
@@ -290,12 +291,12 @@ fn parse_one(section: &str, id: i64, fields: &Fields) -> Result<Change, Problem>
             Ok(Change::UserActive(UserId(id), UserChanges::try_from(request)?))
         }
         "tokens" => Ok(Change::Revoke(TokenId(id))),
-        _ => Err(Problem::not_found("no such settings section")),
+        _ => Err(Refusal::not_found("no such settings section")),
     }
 }
 
 /// Applies the change; a token's secret when one was issued (shown this once).
-fn apply(c: &mut DbConnection, actor: &Actor, state: &AppState, change: Change) -> Result<Option<String>, Problem> {
+fn apply(c: &mut DbConnection, actor: &Actor, state: &AppState, change: Change) -> Result<Option<String>, Refusal> {
     let now = clock::now();
     match change {
         Change::Threshold(new) => {
@@ -345,22 +346,19 @@ async fn perform(
     req: HttpRequest,
     section: String,
     fields: Fields,
-    parse: impl FnOnce(&Fields) -> Result<Change, Problem>,
-) -> Result<HttpResponse, Problem> {
-    let signed = match writer(&state, &req, fields.csrf_token(), Role::Admin).await? {
-        Ok(signed) => signed,
-        Err(refused) => return Ok(refused),
-    };
-    let refused = |problem: Problem, fields: Fields| Outcome {
+    parse: impl FnOnce(&Fields) -> Result<Change, Refusal>,
+) -> Result<HttpResponse, PageProblem> {
+    let signed = signed(&req)?;
+    let refused = |problem: Refusal, fields: Fields| Outcome {
         failed: section_name(&section),
         // Never typed back into the page.
         typed: Some(Fields(fields.0.into_iter().filter(|(k, _)| k != "password").collect())),
-        issues: Issues::from_problem(problem),
+        issues: Issues::from_refusal(problem),
         ..Outcome::default()
     };
     let change = match parse(&fields) {
         Ok(change) => change,
-        Err(problem) if problem.status == StatusCode::NOT_FOUND.as_u16() => return Err(problem),
+        Err(problem) if problem.kind == ProblemKind::NotFound => return Err(problem.into()),
         Err(problem) => return render(&state, signed, refused(problem, fields)).await,
     };
     let actor = crate::service::sign_in::actor_of(&signed.0);
@@ -385,7 +383,7 @@ async fn change(
     req: HttpRequest,
     section: web::Path<String>,
     fields: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let section = section.into_inner();
     let kind = section.clone();
     perform(state, req, section, Fields(fields.into_inner()), move |f| {
@@ -399,7 +397,7 @@ async fn change_one(
     req: HttpRequest,
     path: web::Path<(String, i64)>,
     fields: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let (section, id) = path.into_inner();
     let kind = section.clone();
     perform(state, req, section, Fields(fields.into_inner()), move |f| {

@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 
-use crate::api::problem::Problem;
+use crate::service::refusal::Refusal;
 use chrono::NaiveDate;
 
 use crate::domain::gs1::GS;
@@ -45,10 +45,6 @@ impl Fields {
     /// A date (`YYYY-MM-DD`, as a date input sends it), when filled in.
     pub fn date(&self, name: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
         date(name, self.text(name), errors)
-    }
-
-    pub fn csrf_token(&self) -> &str {
-        self.text("csrf_token")
     }
 }
 
@@ -100,11 +96,11 @@ pub struct Issues {
 }
 
 impl Issues {
-    pub fn from_problem(problem: Problem) -> Issues {
+    pub fn from_refusal(refusal: Refusal) -> Issues {
         Issues {
-            status: StatusCode::from_u16(problem.status).ok(),
-            summary: Some(problem.detail),
-            fields: problem.errors,
+            status: StatusCode::from_u16(refusal.kind.status()).ok(),
+            summary: Some(refusal.detail),
+            fields: refusal.errors,
         }
     }
 

@@ -6,24 +6,28 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::access::consts::*;
+use super::access::{route, signed, PageRoute};
 use super::forms::{Fields, Issues};
 use super::i18n::{filters, t};
-use super::{chrome, html, page, role_fr, see_other, signed_in, writer, Chrome, SESSION_COOKIE, VERSION};
-use crate::api::clock;
-use crate::api::problem::{Problem, ProblemKind};
-use crate::api::AppState;
-use crate::domain::role::Role;
+use super::problem::PageProblem;
+use super::{chrome, html, role_fr, see_other, Chrome, SESSION_COOKIE, VERSION};
+use crate::clock;
 use crate::domain::user::{Password, User};
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::service::change_password::{change_password, ChangePasswordError};
+use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/account", page(web::get().to(show)))
-        .route("/account/password", page(web::post().to(change)));
+pub(super) fn routes() -> Vec<PageRoute> {
+    use actix_web::http::Method as M;
+    vec![
+        route(M::GET, "/account", READ, show),
+        route(M::POST, "/account/password", SIGNED_IN_WRITE, change),
+    ]
 }
 
 #[derive(Template)]
-#[template(path = "account.html", config = "src/api/pages/askama.toml")]
+#[template(path = "account.html", config = "src/web/askama.toml")]
 struct AccountPage {
     version: &'static str,
     chrome: Chrome,
@@ -52,10 +56,8 @@ struct Saved {
     saved: Option<u8>,
 }
 
-async fn show(state: web::Data<AppState>, req: HttpRequest, saved: web::Query<Saved>) -> Result<HttpResponse, Problem> {
-    let Some(signed) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
+async fn show(req: HttpRequest, saved: web::Query<Saved>) -> Result<HttpResponse, PageProblem> {
+    let signed = signed(&req)?;
     Ok(render(signed, saved.saved.is_some(), Issues::default()))
 }
 
@@ -63,13 +65,10 @@ async fn change(
     state: web::Data<AppState>,
     req: HttpRequest,
     fields: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let fields = Fields(fields.into_inner());
     // Everyone may change their own password, a viewer too.
-    let signed = match writer(&state, &req, fields.csrf_token(), Role::Viewer).await? {
-        Ok(signed) => signed,
-        Err(refused) => return Ok(refused),
-    };
+    let signed = signed(&req)?;
     let mut errors = FieldErrors::default();
     let new = errors.check(Password::new("new_password", fields.raw("new_password")));
     if fields.raw("new_password") != fields.raw("confirm_password") {
@@ -80,7 +79,7 @@ async fn change(
     }
     let new = match errors.finish(|| new) {
         Ok(new) => new,
-        Err(errors) => return Ok(render(signed, false, Issues::from_problem(errors.into()))),
+        Err(errors) => return Ok(render(signed, false, Issues::from_refusal(errors.into()))),
     };
     let current = Password::presented(fields.raw("current_password"));
     let secret = req
@@ -92,13 +91,12 @@ async fn change(
     let _turn = state.password_checks.acquire().await.ok();
     let changed = state
         .pool
-        .run(move |c| Ok::<_, Problem>(change_password(c, now, &user, &secret, &current, &new)))
+        .run(move |c| Ok::<_, PageProblem>(change_password(c, now, &user, &secret, &current, &new)))
         .await?;
-    let refused = |field: &str, message: String, status: StatusCode| {
-        let mut problem = Problem::new(ProblemKind::ValidationFailed, message.clone());
-        problem.status = status.as_u16();
-        problem.errors = vec![FieldError::new(field, message)];
-        Issues::from_problem(problem)
+    let refused = |field: &str, message: String, status: StatusCode| Issues {
+        status: Some(status),
+        summary: Some(message.clone()),
+        fields: vec![FieldError::new(field, message)],
     };
     match changed {
         Ok(()) => Ok(see_other("/account?saved=1")),

@@ -472,6 +472,13 @@ const ENGLISH: &[(&str, &str)] = &[
     ("Limité à la demande d'une durée de vie", "Capped at one shelf life's demand"),
     ("aucune sur 90 jours", "none within 90 days"),
     ("Commande n° {} passée au fournisseur.", "Order no. {} placed with the supplier."),
+    ("Introuvable", "Not found"),
+    ("Ce que cette page montre n'existe pas (ou plus).", "What this page shows does not exist (or no longer does)."),
+    ("Service indisponible", "Service unavailable"),
+    ("La base de données ne répond pas : réessayez dans un instant.", "The database does not answer: try again in a moment."),
+    ("Erreur interne", "Internal error"),
+    ("Une erreur interne est survenue ; elle est consignée dans le journal du service.", "An internal error occurred; it is recorded in the service's log."),
+    ("Le service a refusé cette action : rien n'a été modifié.", "The service refused this action: nothing was changed."),
 ];
 
 #[cfg(test)]
@@ -490,7 +497,7 @@ mod tests {
             assert_eq!(fr.matches("{}").count(), en.matches("{}").count(), "{fr}");
         }
         // Every text the templates and the pages' code look up is translated.
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api/pages");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/web");
         let mut sources = Vec::new();
         for entry in std::fs::read_dir(dir)
             .unwrap()

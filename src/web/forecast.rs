@@ -6,12 +6,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::access::consts::*;
+use super::access::{route, signed, PageRoute};
 use super::forms::{Fields, Issues};
 use super::i18n::{fill, filters, t};
-use super::{chrome, date_text, html, number_text, page, see_other, signed_in, writer, Chrome, Names, VERSION};
-use crate::api::clock;
-use crate::api::problem::Problem;
-use crate::api::AppState;
+use super::problem::PageProblem;
+use super::{chrome, date_text, html, number_text, see_other, Chrome, Names, VERSION};
+use crate::clock;
 use crate::domain::forecast::{refills_per_day, DEFAULT_HORIZON_DAYS};
 use crate::domain::ids::{ItemId, SupplierId};
 use crate::domain::role::Role;
@@ -19,10 +20,15 @@ use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
 use crate::service::forecast::{forecast, ItemForecast};
 use crate::service::order_suggestions::{order_suggestions, SuggestedOrder};
+use crate::service::refusal::Refusal;
+use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/forecast", page(web::get().to(show)))
-        .route("/forecast/order", page(web::post().to(order)));
+pub(super) fn routes() -> Vec<PageRoute> {
+    use actix_web::http::Method as M;
+    vec![
+        route(M::GET, "/forecast", READ, show),
+        route(M::POST, "/forecast/order", PHARMACIST, order),
+    ]
 }
 
 const WIDTH: f64 = 900.0;
@@ -150,7 +156,7 @@ fn working(found: &ItemForecast) -> Option<Working> {
 }
 
 #[derive(Template)]
-#[template(path = "forecast.html", config = "src/api/pages/askama.toml")]
+#[template(path = "forecast.html", config = "src/web/askama.toml")]
 struct ForecastPage {
     version: &'static str,
     chrome: Chrome,
@@ -187,7 +193,7 @@ async fn render(
     item: Option<i64>,
     issues: Issues,
     placed: Option<i64>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let today = clock::today();
     let policy = state.policy.forecast;
     let (names, found) = state
@@ -204,11 +210,11 @@ async fn render(
                     .next(),
                 None => None,
             };
-            Ok::<_, Problem>((names, found))
+            Ok::<_, Refusal>((names, found))
         })
         .await?;
     let Some(found) = found else {
-        return Err(Problem::not_found("no active item to forecast"));
+        return Err(PageProblem::not_found());
     };
     let item = names.items.iter().find(|i| i.id == found.item_id);
     let page = ForecastPage {
@@ -247,10 +253,8 @@ async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<ForecastQuery>,
-) -> Result<HttpResponse, Problem> {
-    let Some(signed) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
+) -> Result<HttpResponse, PageProblem> {
+    let signed = signed(&req)?;
     render(&state, signed, query.item, Issues::default(), query.order).await
 }
 
@@ -259,12 +263,9 @@ async fn order(
     state: web::Data<AppState>,
     req: HttpRequest,
     fields: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let fields = Fields(fields.into_inner());
-    let signed = match writer(&state, &req, fields.csrf_token(), Role::Pharmacist).await? {
-        Ok(signed) => signed,
-        Err(refused) => return Ok(refused),
-    };
+    let signed = signed(&req)?;
     let mut errors = FieldErrors::default();
     let item = fields.number("item_id", &mut errors);
     let supplier = fields.number("supplier_id", &mut errors);
@@ -282,14 +283,14 @@ async fn order(
         })
     }) {
         Ok(request) => request,
-        Err(errors) => return render(&state, signed, item, Issues::from_problem(errors.into()), None).await,
+        Err(errors) => return render(&state, signed, item, Issues::from_refusal(errors.into()), None).await,
     };
     let now = clock::now();
     let policy = state.policy.forecast;
     let actor = crate::service::sign_in::actor_of(&signed.0);
     let placed = state
         .pool
-        .run(move |c| Ok::<_, Problem>(order_suggestions(c, &actor, now, policy, request)?))
+        .run(move |c| Ok::<_, Refusal>(order_suggestions(c, &actor, now, policy, request)?))
         .await;
     match placed {
         Ok(order) => Ok(see_other(&format!(
@@ -297,6 +298,6 @@ async fn order(
             item.unwrap_or(0),
             order.id
         ))),
-        Err(problem) => render(&state, signed, item, Issues::from_problem(problem), None).await,
+        Err(problem) => render(&state, signed, item, Issues::from_refusal(problem), None).await,
     }
 }

@@ -6,25 +6,31 @@ use askama::Template;
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 
+use super::access::consts::*;
+use super::access::{route, signed, PageRoute};
 use super::forms::{Fields, Issues};
 use super::i18n::{fill, filters, t};
-use super::{chrome, date_text, html, number_text, page, see_other, signed_in, writer, Chrome, Names, VERSION};
-use crate::api::clock;
-use crate::api::excursions::{CreateExcursionRequest, DecisionRequest};
-use crate::api::problem::Problem;
-use crate::api::AppState;
+use super::problem::PageProblem;
+use super::{chrome, date_text, html, number_text, see_other, Chrome, Names, VERSION};
+use crate::clock;
 use crate::domain::ids::{ExcursionId, LocationId};
 use crate::domain::role::Role;
 use crate::domain::user::User;
 use crate::domain::validation::{FieldError, FieldErrors};
 use crate::service::decide_excursion::decide_excursion;
+use crate::service::input::excursion::{DecisionInput, ExcursionInput};
 use crate::service::read_ledger::list_excursions;
 use crate::service::record_excursion::record_excursion;
+use crate::service::refusal::Refusal;
+use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/cold-chain", page(web::get().to(show)))
-        .route("/cold-chain/excursions", page(web::post().to(report)))
-        .route("/cold-chain/{id}/decisions", page(web::post().to(decide)));
+pub(super) fn routes() -> Vec<PageRoute> {
+    use actix_web::http::Method as M;
+    vec![
+        route(M::GET, "/cold-chain", READ, show),
+        route(M::POST, "/cold-chain/excursions", PHARMACIST, report),
+        route(M::POST, "/cold-chain/{id}/decisions", PHARMACIST, decide),
+    ]
 }
 
 struct HeldRow {
@@ -48,7 +54,7 @@ struct ExcursionBlock {
 }
 
 #[derive(Template)]
-#[template(path = "cold_chain.html", config = "src/api/pages/askama.toml")]
+#[template(path = "cold_chain.html", config = "src/web/askama.toml")]
 struct ColdChainPage {
     version: &'static str,
     chrome: Chrome,
@@ -78,11 +84,11 @@ struct Entered {
     issues: Issues,
 }
 
-async fn render(state: &AppState, (user, csrf): (User, String), entered: Entered) -> Result<HttpResponse, Problem> {
+async fn render(state: &AppState, (user, csrf): (User, String), entered: Entered) -> Result<HttpResponse, PageProblem> {
     let all = crate::domain::page::PageRequest::FIRST_MAX;
     let (found, names) = state
         .pool
-        .run(move |c| Ok::<_, Problem>((list_excursions(c, None, None, all)?.items, Names::read(c)?)))
+        .run(move |c| Ok::<_, Refusal>((list_excursions(c, None, None, all)?.items, Names::read(c)?)))
         .await?;
     let mut excursions: Vec<ExcursionBlock> = found
         .into_iter()
@@ -140,10 +146,12 @@ struct Done {
     reported: Option<i64>,
 }
 
-async fn show(state: web::Data<AppState>, req: HttpRequest, done: web::Query<Done>) -> Result<HttpResponse, Problem> {
-    let Some(signed) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
+async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, PageProblem> {
+    let signed = signed(&req)?;
     let entered = Entered {
         typed: Fields(Vec::new()),
         failed: None,
@@ -192,12 +200,9 @@ async fn report(
     state: web::Data<AppState>,
     req: HttpRequest,
     fields: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let fields = Fields(fields.into_inner());
-    let signed = match writer(&state, &req, fields.csrf_token(), Role::Pharmacist).await? {
-        Ok(signed) => signed,
-        Err(refused) => return Ok(refused),
-    };
+    let signed = signed(&req)?;
     let now = clock::now();
     let mut errors = FieldErrors::default();
     let location = fields.required_number("location_id", &mut errors);
@@ -215,7 +220,7 @@ async fn report(
     }
     let parsed = errors
         .finish(|| {
-            let request = CreateExcursionRequest {
+            let request = ExcursionInput {
                 started_at: started_at?,
                 ended_at,
                 max_temperature_c: max?,
@@ -224,8 +229,8 @@ async fn report(
             };
             Some((LocationId(location?), request))
         })
-        .map_err(Problem::from)
-        .and_then(|(location, request)| request.parse(location, now));
+        .and_then(|(location, request)| request.parse(location, now))
+        .map_err(Refusal::from);
     let new = match parsed {
         Ok(new) => new,
         Err(problem) => return refused(&state, signed, fields, None, problem).await,
@@ -234,7 +239,7 @@ async fn report(
     let forecast = state.policy.forecast;
     let recorded = state
         .pool
-        .run(move |c| Ok::<_, Problem>(record_excursion(c, &actor, now, forecast, new)?))
+        .run(move |c| Ok::<_, Refusal>(record_excursion(c, &actor, now, forecast, new)?))
         .await;
     match recorded {
         Ok(excursion) => Ok(see_other(&format!("/cold-chain?reported={}", excursion.id))),
@@ -247,13 +252,13 @@ async fn refused(
     signed: (User, String),
     typed: Fields,
     failed: Option<i64>,
-    problem: Problem,
-) -> Result<HttpResponse, Problem> {
+    problem: Refusal,
+) -> Result<HttpResponse, PageProblem> {
     let entered = Entered {
         typed,
         failed,
         notice: None,
-        issues: Issues::from_problem(problem),
+        issues: Issues::from_refusal(problem),
     };
     render(state, signed, entered).await
 }
@@ -263,25 +268,22 @@ async fn decide(
     req: HttpRequest,
     id: web::Path<i64>,
     fields: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let fields = Fields(fields.into_inner());
-    let signed = match writer(&state, &req, fields.csrf_token(), Role::Pharmacist).await? {
-        Ok(signed) => signed,
-        Err(refused_write) => return Ok(refused_write),
-    };
+    let signed = signed(&req)?;
     let id = id.into_inner();
     let mut errors = FieldErrors::default();
     let lot = fields.number("lot_id", &mut errors);
     let request = errors
         .finish(|| {
-            Some(DecisionRequest {
+            Some(DecisionInput {
                 lot_id: lot?,
                 decision: fields.text("decision").to_owned(),
                 note: fields.optional("note"),
             })
         })
-        .map_err(Problem::from)
-        .and_then(DecisionRequest::parse);
+        .and_then(DecisionInput::parse)
+        .map_err(Refusal::from);
     let request = match request {
         Ok(request) => request,
         Err(problem) => return refused(&state, signed, Fields(Vec::new()), Some(id), problem).await,
@@ -291,7 +293,7 @@ async fn decide(
     let actor = crate::service::sign_in::actor_of(&signed.0);
     let decided = state
         .pool
-        .run(move |c| Ok::<_, Problem>(decide_excursion(c, &actor, now, policy, ExcursionId(id), request)?))
+        .run(move |c| Ok::<_, Refusal>(decide_excursion(c, &actor, now, policy, ExcursionId(id), request)?))
         .await;
     match decided {
         Ok(_) => Ok(see_other("/cold-chain")),

@@ -6,15 +6,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::access::consts::*;
+use super::access::{route, signed, PageRoute};
 use super::forms::{Fields, Issues};
 use super::i18n::{filters, t};
-use super::{
-    chrome, date_text, html, number_text, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION,
-};
-use crate::api::clock;
-use crate::api::movements::{checked, CreateMovementRequest, MovementLineRequest};
-use crate::api::problem::Problem;
-use crate::api::AppState;
+use super::problem::PageProblem;
+use super::{chrome, date_text, html, number_text, recorded, see_other, Chrome, Names, Taken, VERSION};
+use crate::clock;
 use crate::domain::catalog::Named;
 use crate::domain::ids::LocationId;
 use crate::domain::ledger::{is_expired, MovementKind, WasteReason};
@@ -22,11 +20,17 @@ use crate::domain::role::Role;
 use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
 use crate::service::count_stock::{count_stock, StockQuery};
+use crate::service::input::movement::{parse_movement, MovementInput, MovementLineInput};
 use crate::service::record_movement::record_movement;
+use crate::service::refusal::Refusal;
+use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/stock", page(web::get().to(show)))
-        .route("/stock/{action}", page(web::post().to(act)));
+pub(super) fn routes() -> Vec<PageRoute> {
+    use actix_web::http::Method as M;
+    vec![
+        route(M::GET, "/stock", READ, show),
+        route(M::POST, "/stock/{action}", PHARMACIST, act),
+    ]
 }
 
 struct LotRow {
@@ -57,7 +61,7 @@ struct StockBlock {
 }
 
 #[derive(Template)]
-#[template(path = "stock.html", config = "src/api/pages/askama.toml")]
+#[template(path = "stock.html", config = "src/web/askama.toml")]
 struct StockPage {
     version: &'static str,
     chrome: Chrome,
@@ -94,7 +98,7 @@ async fn render(
     issues: Issues,
     failed: Option<Failed>,
     done: Option<i64>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let today = clock::today();
     let query = StockQuery {
         item: None,
@@ -105,7 +109,7 @@ async fn render(
     let all = crate::domain::page::PageRequest::FIRST_MAX;
     let (rows, names) = state
         .pool
-        .run(move |c| Ok::<_, Problem>((count_stock(c, &query, today, all)?.items, Names::read(c)?)))
+        .run(move |c| Ok::<_, Refusal>((count_stock(c, &query, today, all)?.items, Names::read(c)?)))
         .await?;
     let taken = recorded(state, done).await?.map(|(m, names)| Taken::of(&m, &names));
     let blocks = rows
@@ -170,22 +174,20 @@ async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<StockView>,
-) -> Result<HttpResponse, Problem> {
-    let Some(signed) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
+) -> Result<HttpResponse, PageProblem> {
+    let signed = signed(&req)?;
     let location = query.location.as_deref().and_then(|l| l.parse().ok());
     render(&state, signed, location, Issues::default(), None, query.movement).await
 }
 
 /// The movement a lot's form asks for, in the API's terms (its messages name `lines[0].…`).
-fn request_of(action: &'static str, fields: &Fields) -> Result<CreateMovementRequest, FieldErrors> {
+fn request_of(action: &'static str, fields: &Fields) -> Result<MovementInput, FieldErrors> {
     let mut errors = FieldErrors::default();
     let location_id = fields.number("location_id", &mut errors);
-    let mut line = MovementLineRequest {
+    let mut line = MovementLineInput {
         item_id: fields.number("item_id", &mut errors),
         lot_id: fields.number("lot_id", &mut errors),
-        ..MovementLineRequest::default()
+        ..MovementLineInput::default()
     };
     let (kind, reason, to_location_id) = match action {
         "count" => {
@@ -202,7 +204,7 @@ fn request_of(action: &'static str, fields: &Fields) -> Result<CreateMovementReq
             (MovementKind::Transfer, None, to)
         }
     };
-    let request = CreateMovementRequest {
+    let request = MovementInput {
         kind,
         occurred_at: None,
         location_id,
@@ -221,17 +223,14 @@ async fn act(
     req: HttpRequest,
     action: web::Path<String>,
     fields: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let fields = Fields(fields.into_inner());
-    let signed = match writer(&state, &req, fields.csrf_token(), Role::Pharmacist).await? {
-        Ok(signed) => signed,
-        Err(refused) => return Ok(refused),
-    };
+    let signed = signed(&req)?;
     let action: &'static str = match action.as_str() {
         "count" => "count",
         "waste" => "waste",
         "transfer" => "transfer",
-        _ => return Err(Problem::not_found("no such stock action: count, waste or transfer")),
+        _ => return Err(PageProblem::not_found()),
     };
     let view = fields.text("view").parse::<i64>().ok();
     let failed = || Failed {
@@ -242,7 +241,7 @@ async fn act(
     let request = match request_of(action, &fields) {
         Ok(parsed) => parsed,
         Err(errors) => {
-            let issues = Issues::from_problem(errors.into());
+            let issues = Issues::from_refusal(errors.into());
             return render(&state, signed, view, issues, Some(failed()), None).await;
         }
     };
@@ -252,8 +251,8 @@ async fn act(
     let recorded = state
         .pool
         .run(move |c| {
-            let new = checked(c, now, request, Vec::new())?;
-            Ok::<_, Problem>(record_movement(c, &actor, now, policy, new)?)
+            let new = parse_movement(c, now, request, Vec::new())?;
+            Ok::<_, Refusal>(record_movement(c, &actor, now, policy, new)?)
         })
         .await;
     match recorded {
@@ -266,7 +265,7 @@ async fn act(
                 &state,
                 signed,
                 view,
-                Issues::from_problem(problem),
+                Issues::from_refusal(problem),
                 Some(failed()),
                 None,
             )

@@ -6,28 +6,34 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::access::consts::*;
+use super::access::{route, signed, PageRoute};
 use super::forms::{Fields, Issues};
 use super::i18n::{filters, t};
-use super::{chrome, date_text, html, number_text, page, see_other, signed_in, writer, Chrome, VERSION};
-use crate::api::clock;
-use crate::api::patients::UpdatePatientRequest;
-use crate::api::problem::Problem;
-use crate::api::AppState;
+use super::problem::PageProblem;
+use super::{chrome, date_text, html, number_text, see_other, Chrome, VERSION};
+use crate::clock;
 use crate::domain::catalog::Named;
 use crate::domain::ids::{ItemId, PatientId};
 use crate::domain::patient::{PatientChanges, PatientStatus};
 use crate::domain::role::Role;
 use crate::domain::user::User;
 use crate::domain::validation::{FieldError, FieldErrors};
+use crate::service::input::patient::PatientChangesInput;
 use crate::service::read_ledger::list_patients;
+use crate::service::refusal::Refusal;
 use crate::service::report_usage::patient_usage;
 use crate::service::update_patient::update_patient;
+use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/patients", page(web::get().to(patients)))
-        .route("/patients/{id}", page(web::get().to(patient)))
-        .route("/patients/{id}", page(web::post().to(change)))
-        .route("/patients/{id}/usage.csv", page(web::get().to(patient_csv)));
+pub(super) fn routes() -> Vec<PageRoute> {
+    use actix_web::http::Method as M;
+    vec![
+        route(M::GET, "/patients", READ, patients),
+        route(M::GET, "/patients/{id}", READ, patient),
+        route(M::POST, "/patients/{id}", PHARMACIST, change),
+        route(M::GET, "/patients/{id}/usage.csv", READ, patient_csv),
+    ]
 }
 
 fn patient_status_fr(status: crate::domain::patient::PatientStatus) -> &'static str {
@@ -48,7 +54,7 @@ struct PatientRow {
 }
 
 #[derive(Template)]
-#[template(path = "patients.html", config = "src/api/pages/askama.toml")]
+#[template(path = "patients.html", config = "src/web/askama.toml")]
 struct PatientsPage {
     version: &'static str,
     chrome: Chrome,
@@ -56,10 +62,8 @@ struct PatientsPage {
 }
 
 /// The pseudonymous list: references, status, refill interval and next refill.
-async fn patients(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
-    let Some((user, csrf)) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
+async fn patients(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageProblem> {
+    let (user, csrf) = signed(&req)?;
     let everyone = crate::domain::page::PageRequest::FIRST_MAX;
     let found = state
         .pool
@@ -93,7 +97,7 @@ struct UsageLine {
 }
 
 #[derive(Template)]
-#[template(path = "patient.html", config = "src/api/pages/askama.toml")]
+#[template(path = "patient.html", config = "src/web/askama.toml")]
 struct PatientPage {
     version: &'static str,
     chrome: Chrome,
@@ -145,7 +149,7 @@ impl Usage {
     }
 }
 
-async fn usage_of(state: &AppState, id: i64, from: NaiveDate, to: NaiveDate) -> Result<Usage, Problem> {
+async fn usage_of(state: &AppState, id: i64, from: NaiveDate, to: NaiveDate) -> Result<Usage, PageProblem> {
     let id = PatientId(id);
     Ok(state
         .pool
@@ -180,7 +184,7 @@ async fn render(
     id: i64,
     query: &PeriodQuery,
     issues: Issues,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let (from, to) = period(query, clock::today());
     let usage = usage_of(state, id, from, to).await?;
     let found = &usage.patient;
@@ -225,15 +229,13 @@ async fn patient(
     req: HttpRequest,
     id: web::Path<i64>,
     query: web::Query<PeriodQuery>,
-) -> Result<HttpResponse, Problem> {
-    let Some(signed) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
+) -> Result<HttpResponse, PageProblem> {
+    let signed = signed(&req)?;
     render(&state, signed, id.into_inner(), &query, Issues::default()).await
 }
 
 /// The refill interval, status and next refill date, as `PATCH /api/v1/patients/{id}` takes them.
-fn changes_of(fields: &Fields) -> Result<PatientChanges, Problem> {
+fn changes_of(fields: &Fields) -> Result<PatientChanges, Refusal> {
     let mut errors = FieldErrors::default();
     let interval = fields.number("refill_interval_days", &mut errors);
     let status = match fields.text("status") {
@@ -248,7 +250,7 @@ fn changes_of(fields: &Fields) -> Result<PatientChanges, Problem> {
     };
     let next = fields.date("next_refill_on", &mut errors).map(Some);
     let request = errors.finish(|| {
-        Some(UpdatePatientRequest {
+        Some(PatientChangesInput {
             reference: None,
             status,
             refill_interval_days: interval,
@@ -264,12 +266,9 @@ async fn change(
     req: HttpRequest,
     id: web::Path<i64>,
     fields: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let fields = Fields(fields.into_inner());
-    let signed = match writer(&state, &req, fields.csrf_token(), Role::Pharmacist).await? {
-        Ok(signed) => signed,
-        Err(refused) => return Ok(refused),
-    };
+    let signed = signed(&req)?;
     let id = id.into_inner();
     let no_period = PeriodQuery {
         from: None,
@@ -278,31 +277,27 @@ async fn change(
     };
     let changes = match changes_of(&fields) {
         Ok(changes) => changes,
-        Err(problem) => return render(&state, signed, id, &no_period, Issues::from_problem(problem)).await,
+        Err(problem) => return render(&state, signed, id, &no_period, Issues::from_refusal(problem)).await,
     };
     let actor = crate::service::sign_in::actor_of(&signed.0);
     let forecast = state.policy.forecast;
     let now = clock::now();
     let updated = state
         .pool
-        .run(move |c| Ok::<_, Problem>(update_patient(c, &actor, now, forecast, PatientId(id), changes)?))
+        .run(move |c| Ok::<_, Refusal>(update_patient(c, &actor, now, forecast, PatientId(id), changes)?))
         .await;
     match updated {
         Ok(_) => Ok(see_other(&format!("/patients/{id}?saved=1"))),
-        Err(problem) => render(&state, signed, id, &no_period, Issues::from_problem(problem)).await,
+        Err(problem) => render(&state, signed, id, &no_period, Issues::from_refusal(problem)).await,
     }
 }
 
 /// One patient's usage over the period as CSV, for the patient file.
 async fn patient_csv(
     state: web::Data<AppState>,
-    req: HttpRequest,
     id: web::Path<i64>,
     query: web::Query<PeriodQuery>,
-) -> Result<HttpResponse, Problem> {
-    if signed_in(&state, &req).await?.is_none() {
-        return Ok(see_other("/login"));
-    }
+) -> Result<HttpResponse, PageProblem> {
     let (from, to) = period(&query, clock::today());
     let usage = usage_of(&state, id.into_inner(), from, to).await?;
     let rows = usage.entries.iter().map(|e| {
@@ -317,5 +312,5 @@ async fn patient_csv(
     });
     let header = ["date", "kind", "item", "lot_number", "quantity", "serial"];
     let filename = format!("usage-{}-{from}-{to}.csv", usage.patient.reference);
-    Ok(crate::api::usage::csv_response(&filename, &header, rows))
+    Ok(super::csv_response(&filename, &header, rows))
 }

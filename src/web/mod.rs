@@ -10,9 +10,7 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::clock;
-use super::problem::Problem;
-use super::AppState;
+use crate::clock;
 use crate::db::StorageError;
 use crate::domain::alert::{AlertKind, AlertState};
 use crate::domain::catalog::Named;
@@ -25,14 +23,20 @@ use crate::service::report_usage::recall as find_recall;
 use crate::service::show_today::alerts_named;
 use crate::service::show_today::{show_today, Today};
 use crate::service::sign_in::{self, SignInError};
+use crate::state::AppState;
+use access::consts::*;
+use access::{route, signed, PageRoute};
 use i18n::{date_text, fill, filters, number_text, t};
+use problem::PageProblem;
 
+mod access;
 mod account;
 mod cold_chain;
 mod forecast;
 mod forms;
 mod i18n;
 mod patients;
+mod problem;
 mod receive;
 mod refills;
 mod settings;
@@ -44,29 +48,40 @@ const LOGIN_COOKIE: &str = "mipstock_login";
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", page(web::get().to(today)))
-        .route("/alerts", page(web::get().to(alerts)))
-        .route("/alerts/{id}/acknowledge", page(web::post().to(acknowledge)))
-        .route("/recall", page(web::get().to(recall)))
-        .route("/recall.csv", page(web::get().to(recall_csv)))
-        .route("/login", page(web::get().to(login_page)))
-        .route("/login", page(web::post().to(login)))
-        .route("/logout", page(web::post().to(logout)))
-        .route("/static/app.js", page(web::get().to(script)))
-        .route("/lang/{code}", page(web::get().to(i18n::choose)))
-        .configure(refills::configure)
-        .configure(receive::configure)
-        .configure(stock::configure)
-        .configure(forecast::configure)
-        .configure(cold_chain::configure)
-        .configure(settings::configure)
-        .configure(patients::configure)
-        .configure(account::configure);
+    for page in pages() {
+        cfg.route(page.path, page.route);
+    }
+}
+
+/// Every page, with who may use it: the one list the router and the access test read.
+pub fn pages() -> Vec<PageRoute> {
+    use actix_web::http::Method as M;
+    let mut all = vec![
+        route(M::GET, "/", READ, today),
+        route(M::GET, "/alerts", READ, alerts),
+        route(M::POST, "/alerts/{id}/acknowledge", PHARMACIST, acknowledge),
+        route(M::GET, "/recall", READ, recall),
+        route(M::GET, "/recall.csv", READ, recall_csv),
+        route(M::GET, "/login", ANYONE, login_page),
+        route(M::POST, "/login", ANYONE, login),
+        route(M::POST, "/logout", SIGNED_IN_WRITE, logout),
+        route(M::GET, "/static/app.js", ANYONE, script),
+        route(M::GET, "/lang/{code}", ANYONE, i18n::choose),
+    ];
+    all.extend(refills::routes());
+    all.extend(receive::routes());
+    all.extend(stock::routes());
+    all.extend(forecast::routes());
+    all.extend(cold_chain::routes());
+    all.extend(settings::routes());
+    all.extend(patients::routes());
+    all.extend(account::routes());
+    all
 }
 
 /// A page's route: it runs in the page's language, and a problem its handler answers (a patient
 /// that does not exist, the database away) is shown as a page, not as the API's JSON.
-fn page(route: actix_web::Route) -> actix_web::Route {
+fn as_page(route: actix_web::Route) -> actix_web::Route {
     route.wrap(actix_web::middleware::from_fn(problem_as_page))
 }
 
@@ -85,14 +100,14 @@ async fn render_problem(
     >,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     let response = response.await?;
-    let Some(problem) = response.response().error().and_then(|e| e.as_error::<Problem>()) else {
+    let Some(problem) = response.response().error().and_then(|e| e.as_error::<PageProblem>()) else {
         return Ok(response);
     };
     let status = response.status();
     let page = ProblemPage {
         version: VERSION,
-        title: problem.title.clone(),
-        detail: problem.detail.clone(),
+        title: t(problem.title),
+        detail: t(problem.detail),
     };
     Ok(response.into_response(html(status, &page)))
 }
@@ -101,12 +116,12 @@ async fn render_problem(
 #[template(
     source = "{% extends \"base.html\" %}{% block title %}{{ title }}{% endblock %}{% block content %}<section><h1>{{ title }}</h1><p>{{ detail }}</p><p><a href=\"/\">{{ \"Retour à l'accueil\"|t }}</a></p></section>{% endblock %}",
     ext = "html",
-    config = "src/api/pages/askama.toml"
+    config = "src/web/askama.toml"
 )]
 struct ProblemPage {
     version: &'static str,
-    title: String,
-    detail: String,
+    title: &'static str,
+    detail: &'static str,
 }
 
 /// The pages' one script, vendored in the binary (no CDN: hospital networks have no internet).
@@ -204,7 +219,7 @@ impl Taken {
 async fn recorded(
     state: &AppState,
     id: Option<i64>,
-) -> Result<Option<(crate::domain::ledger::Movement, Names)>, Problem> {
+) -> Result<Option<(crate::domain::ledger::Movement, Names)>, PageProblem> {
     let Some(id) = id else { return Ok(None) };
     let id = crate::domain::ids::MovementId(id);
     Ok(state
@@ -218,26 +233,6 @@ async fn recorded(
             }
         })
         .await?)
-}
-
-/// A write from a page: the signed-in user, when the session's anti-forgery token came with it
-/// and the user's role allows `least`; otherwise the page that says why not.
-async fn writer(
-    state: &AppState,
-    req: &HttpRequest,
-    token: &str,
-    least: Role,
-) -> Result<Result<(User, String), HttpResponse>, Problem> {
-    let Some((user, csrf)) = signed_in(state, req).await? else {
-        return Ok(Err(see_other("/login")));
-    };
-    if forged(token, &csrf) {
-        return Ok(Err(forbidden_write()));
-    }
-    if !user.role.includes(least) {
-        return Ok(Err(not_allowed(user.role)));
-    }
-    Ok(Ok((user, csrf)))
 }
 
 /// A stock status as the pages show it: its words and its colour's class.
@@ -282,6 +277,18 @@ fn html(status: actix_web::http::StatusCode, page: &impl Template) -> HttpRespon
     }
 }
 
+/// A CSV download of a page: patients' references and what they hold, so never cached.
+fn csv_response(filename: &str, header_row: &[&str], rows: impl Iterator<Item = Vec<String>>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(crate::domain::text::csv_table(header_row, rows))
+}
+
 fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
 }
@@ -322,7 +329,7 @@ fn removal(name: &'static str, path: &'static str) -> Cookie<'static> {
 }
 
 /// The signed-in user and the session's anti-forgery token, if the cookie names a live session.
-async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Option<(User, String)>, Problem> {
+pub(crate) async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Option<(User, String)>, PageProblem> {
     let Some(secret) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
         return Ok(None);
     };
@@ -331,7 +338,7 @@ async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Option<(User, 
         .pool
         .run(move |c| sign_in::session(c, now, &secret))
         .await
-        .map_err(Problem::from)
+        .map_err(PageProblem::from)
 }
 
 /// A write from a page must carry the session's token; whatever its Origin says, without it
@@ -350,7 +357,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[template(
     source = "{% extends \"base.html\" %}{% block title %}{{ \"Requête refusée\"|t }}{% endblock %}{% block content %}<section><h1>{{ \"Requête refusée\"|t }}</h1><p>{{ message }}</p><p><a href=\"/\">{{ \"Retour\"|t }}</a></p></section>{% endblock %}",
     ext = "html",
-    config = "src/api/pages/askama.toml"
+    config = "src/web/askama.toml"
 )]
 struct RefusedPage {
     version: &'static str,
@@ -366,7 +373,7 @@ fn forbidden_write() -> HttpResponse {
 }
 
 #[derive(Template)]
-#[template(path = "login.html", config = "src/api/pages/askama.toml")]
+#[template(path = "login.html", config = "src/web/askama.toml")]
 struct LoginPage {
     version: &'static str,
     csrf_token: String,
@@ -387,7 +394,7 @@ fn login_form(status: actix_web::http::StatusCode, username: String, error: Opti
     response
 }
 
-async fn login_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
+async fn login_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageProblem> {
     if signed_in(&state, &req).await?.is_some() {
         return Ok(see_other("/"));
     }
@@ -406,7 +413,7 @@ async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<LoginForm>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let form = form.into_inner();
     let expected = req
         .cookie(LOGIN_COOKIE)
@@ -423,7 +430,7 @@ async fn login(
         .pool
         .run(move |c| Ok::<_, StorageError>(sign_in::sign_in(c, now, &username, &password)))
         .await
-        .map_err(Problem::from)?;
+        .map_err(PageProblem::from)?;
     match outcome {
         Ok(signed) => {
             let mut response = see_other("/");
@@ -448,29 +455,13 @@ async fn login(
     }
 }
 
-#[derive(Deserialize)]
-struct WriteForm {
-    #[serde(default)]
-    csrf_token: String,
-}
-
-async fn logout(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    form: web::Form<WriteForm>,
-) -> Result<HttpResponse, Problem> {
-    let Some((_, csrf)) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
-    if forged(&form.csrf_token, &csrf) {
-        return Ok(forbidden_write());
-    }
+async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageProblem> {
     if let Some(secret) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) {
         state
             .pool
             .run(move |c| sign_in::sign_out(c, &secret))
             .await
-            .map_err(Problem::from)?;
+            .map_err(PageProblem::from)?;
     }
     let mut response = see_other("/login");
     let _ = response.add_cookie(&removal(SESSION_COOKIE, "/"));
@@ -509,7 +500,7 @@ struct OrderRow {
 }
 
 #[derive(Template)]
-#[template(path = "today.html", config = "src/api/pages/askama.toml")]
+#[template(path = "today.html", config = "src/web/askama.toml")]
 struct TodayPage {
     version: &'static str,
     chrome: Chrome,
@@ -576,10 +567,8 @@ fn today_page(user: &User, csrf_token: String, on: NaiveDate, today: Today) -> T
     }
 }
 
-async fn today(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
-    let Some((user, csrf)) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
+async fn today(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageProblem> {
+    let (user, csrf) = signed(&req)?;
     let on = clock::today();
     let policy = state.policy.forecast;
     let found = state.pool.run(move |c| show_today(c, on, policy)).await?;
@@ -608,7 +597,7 @@ struct AlertListRow {
 }
 
 #[derive(Template)]
-#[template(path = "alerts.html", config = "src/api/pages/askama.toml")]
+#[template(path = "alerts.html", config = "src/web/askama.toml")]
 struct AlertsPage {
     version: &'static str,
     chrome: Chrome,
@@ -631,10 +620,8 @@ async fn alerts(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<AlertsQuery>,
-) -> Result<HttpResponse, Problem> {
-    let Some((user, csrf)) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
+) -> Result<HttpResponse, PageProblem> {
+    let (user, csrf) = signed(&req)?;
     let query = query.into_inner();
     let chosen = AlertState::parse(&query.state);
     let states = match chosen {
@@ -683,12 +670,8 @@ async fn acknowledge(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
-    form: web::Form<WriteForm>,
-) -> Result<HttpResponse, Problem> {
-    let user = match writer(&state, &req, &form.csrf_token, Role::Pharmacist).await? {
-        Ok((user, _)) => user,
-        Err(refused) => return Ok(refused),
-    };
+) -> Result<HttpResponse, PageProblem> {
+    let (user, _) = signed(&req)?;
     let id = AlertId(id.into_inner());
     let actor = sign_in::actor_of(&user);
     let now = clock::now();
@@ -696,7 +679,7 @@ async fn acknowledge(
         .pool
         .run(move |c| Ok::<_, StorageError>(acknowledge_alert(c, &actor, now, id)))
         .await
-        .map_err(Problem::from)?;
+        .map_err(PageProblem::from)?;
     match done {
         Ok(_) | Err(AcknowledgeAlertError::Resolved(_)) => Ok(see_other(&format!("/alerts?done={id}"))),
         Err(AcknowledgeAlertError::NotFound(_)) => Ok(see_other("/alerts")),
@@ -728,7 +711,7 @@ struct RecalledLot {
 }
 
 #[derive(Template)]
-#[template(path = "recall.html", config = "src/api/pages/askama.toml")]
+#[template(path = "recall.html", config = "src/web/askama.toml")]
 struct RecallPage {
     version: &'static str,
     chrome: Chrome,
@@ -744,7 +727,7 @@ struct RecallQuery {
 
 type Recalled = Vec<(crate::domain::ledger::Lot, String, Vec<crate::domain::usage::Recipient>)>;
 
-async fn recalled(state: &AppState, number: &str) -> Result<Recalled, Problem> {
+async fn recalled(state: &AppState, number: &str) -> Result<Recalled, PageProblem> {
     if number.trim().is_empty() || number.chars().count() > crate::domain::ledger::LOT_NUMBER_MAX {
         return Ok(Vec::new());
     }
@@ -757,10 +740,8 @@ async fn recall(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<RecallQuery>,
-) -> Result<HttpResponse, Problem> {
-    let Some((user, csrf)) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
+) -> Result<HttpResponse, PageProblem> {
+    let (user, csrf) = signed(&req)?;
     let number = query.into_inner().lot;
     let found = recalled(&state, &number).await?;
     let page = RecallPage {
@@ -795,14 +776,7 @@ async fn recall(
 }
 
 /// The recall as CSV: one row per dispensation or return of the lot to a patient who holds it.
-async fn recall_csv(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    query: web::Query<RecallQuery>,
-) -> Result<HttpResponse, Problem> {
-    if signed_in(&state, &req).await?.is_none() {
-        return Ok(see_other("/login"));
-    }
+async fn recall_csv(state: web::Data<AppState>, query: web::Query<RecallQuery>) -> Result<HttpResponse, PageProblem> {
     let number = query.into_inner().lot;
     let found = recalled(&state, &number).await?;
     let mut rows = Vec::new();
@@ -834,7 +808,7 @@ async fn recall_csv(
         "quantity",
         "serials",
     ];
-    Ok(super::usage::csv_response("recall.csv", &header, rows.into_iter()))
+    Ok(csv_response("recall.csv", &header, rows.into_iter()))
 }
 
 #[cfg(test)]

@@ -6,29 +6,35 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::access::consts::*;
+use super::access::{route, signed, PageRoute};
 use super::forms::{date, number, scanned_codes, visible_code, Fields, Issues};
 use super::i18n::{fill, filters};
-use super::{chrome, date_text, html, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION};
-use crate::api::clock;
-use crate::api::movements::{checked, CreateMovementRequest, MovementLineRequest};
-use crate::api::problem::Problem;
-use crate::api::AppState;
+use super::problem::PageProblem;
+use super::{chrome, date_text, html, recorded, see_other, Chrome, Names, Taken, VERSION};
+use crate::clock;
 use crate::domain::ids::OrderId;
 use crate::domain::ledger::{MovementKind, MovementRequest, ReceiptLine};
 use crate::domain::role::Role;
 use crate::domain::supply::{Order, OrderFilter, OrderStatus};
 use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
+use crate::service::input::movement::{parse_movement, renumber_lines, MovementInput, MovementLineInput};
 use crate::service::read_catalog::ReadError;
 use crate::service::read_supply::{get_order, list_orders};
 use crate::service::record_movement::record_movement;
+use crate::service::refusal::Refusal;
+use crate::state::AppState;
 
 /// Blank lines a delivery form offers beyond an order's own.
 const BLANK_LINES: usize = 4;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/receive", page(web::get().to(form)))
-        .route("/receive", page(web::post().to(submit)));
+pub(super) fn routes() -> Vec<PageRoute> {
+    use actix_web::http::Method as M;
+    vec![
+        route(M::GET, "/receive", READ, form),
+        route(M::POST, "/receive", PHARMACIST, submit),
+    ]
 }
 
 /// One line of the form as typed (or as a scan filled it).
@@ -65,7 +71,7 @@ struct OrderChoice {
 }
 
 #[derive(Template)]
-#[template(path = "receive.html", config = "src/api/pages/askama.toml")]
+#[template(path = "receive.html", config = "src/web/askama.toml")]
 struct ReceivePage {
     version: &'static str,
     chrome: Chrome,
@@ -113,7 +119,7 @@ fn order_label(order: &Order, names: &Names) -> String {
 }
 
 /// The orders still expecting something, the chosen one, and the names for the page.
-async fn context(state: &AppState, chosen: Option<i64>) -> Result<(Vec<Order>, Option<Order>, Names), Problem> {
+async fn context(state: &AppState, chosen: Option<i64>) -> Result<(Vec<Order>, Option<Order>, Names), PageProblem> {
     Ok(state
         .pool
         .run(move |c| {
@@ -161,7 +167,7 @@ async fn render(
     (user, csrf): (User, String),
     entered: Entered,
     done: Option<i64>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let (pending, order, names) = context(state, entered.order).await?;
     let taken = recorded(state, done)
         .await?
@@ -217,10 +223,8 @@ async fn form(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<ReceiveQuery>,
-) -> Result<HttpResponse, Problem> {
-    let Some(signed) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
+) -> Result<HttpResponse, PageProblem> {
+    let signed = signed(&req)?;
     let entered = Entered {
         order: query.order,
         location: String::new(),
@@ -258,7 +262,7 @@ fn rows_of(fields: &Fields) -> Vec<Row> {
 
 /// The receipt request the filled-in lines make (blank lines left out); `rows[k]` is the form
 /// line of the request's line `k`.
-fn request_of(fields: &Fields, rows: &[Row]) -> Result<(CreateMovementRequest, Vec<usize>), FieldErrors> {
+fn request_of(fields: &Fields, rows: &[Row]) -> Result<(MovementInput, Vec<usize>), FieldErrors> {
     let mut errors = FieldErrors::default();
     let location_id = fields.number("location_id", &mut errors);
     let mut lines = Vec::new();
@@ -266,7 +270,7 @@ fn request_of(fields: &Fields, rows: &[Row]) -> Result<(CreateMovementRequest, V
     for (i, row) in rows.iter().enumerate().filter(|(_, r)| !r.is_blank()) {
         let named = |field: &str| format!("lines[{i}].{field}");
         let expires_on = date(&named("expires_on"), &row.expires_on, &mut errors);
-        lines.push(MovementLineRequest {
+        lines.push(MovementLineInput {
             item_id: number(&named("item_id"), &row.item_id, &mut errors),
             quantity: number(&named("quantity"), &row.quantity, &mut errors),
             lot_id: None,
@@ -279,7 +283,7 @@ fn request_of(fields: &Fields, rows: &[Row]) -> Result<(CreateMovementRequest, V
         });
         filled.push(i);
     }
-    let request = CreateMovementRequest {
+    let request = MovementInput {
         kind: MovementKind::Receipt,
         occurred_at: None,
         location_id,
@@ -294,18 +298,8 @@ fn request_of(fields: &Fields, rows: &[Row]) -> Result<(CreateMovementRequest, V
 }
 
 /// The API names a request's line `lines[k]`; the form names it by its own row.
-fn renumbered(mut problem: Problem, filled: &[usize]) -> Problem {
-    for error in &mut problem.errors {
-        let Some(rest) = error.field.strip_prefix("lines[") else {
-            continue;
-        };
-        let Some((k, tail)) = rest.split_once(']') else {
-            continue;
-        };
-        if let Some(row) = k.parse::<usize>().ok().and_then(|k| filled.get(k)) {
-            error.field = format!("lines[{row}]{tail}");
-        }
-    }
+fn renumbered(mut problem: Refusal, filled: &[usize]) -> Refusal {
+    renumber_lines(&mut problem.errors, filled);
     problem
 }
 
@@ -332,12 +326,9 @@ async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     fields: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let fields = Fields(fields.into_inner());
-    let signed = match writer(&state, &req, fields.csrf_token(), Role::Pharmacist).await? {
-        Ok(signed) => signed,
-        Err(refused) => return Ok(refused),
-    };
+    let signed = signed(&req)?;
     let rows = rows_of(&fields);
     let order = fields.text("order").parse::<i64>().ok();
     let record = fields.text("action") == "record";
@@ -360,7 +351,7 @@ async fn submit(
     let (request, filled) = match request_of(&fields, &rows) {
         Ok(parsed) => parsed,
         Err(errors) => {
-            let issues = Issues::from_problem(errors.into());
+            let issues = Issues::from_refusal(errors.into());
             return render(&state, signed, entered(shown(&rows), None, issues), None).await;
         }
     };
@@ -372,7 +363,7 @@ async fn submit(
         .pool
         .run(move |c| {
             let codes = request.read_scans(now.date())?;
-            let new = checked(c, now, request, codes)?;
+            let new = parse_movement(c, now, request, codes)?;
             if !record {
                 return match new.request {
                     MovementRequest::Receipt { lines, .. } => Ok(Outcome::Read(lines)),
@@ -380,7 +371,7 @@ async fn submit(
                 };
             }
             let movement = record_movement(c, &actor, now, policy, new)?;
-            Ok::<_, Problem>(Outcome::Recorded(movement.id.0))
+            Ok::<_, Refusal>(Outcome::Recorded(movement.id.0))
         })
         .await;
     match outcome {
@@ -397,7 +388,7 @@ async fn submit(
             render(&state, signed, entered(rows, notice, Issues::default()), None).await
         }
         Err(problem) => {
-            let issues = Issues::from_problem(renumbered(problem, &kept));
+            let issues = Issues::from_refusal(renumbered(problem, &kept));
             render(&state, signed, entered(shown(&rows), None, issues), None).await
         }
     }

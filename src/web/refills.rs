@@ -7,32 +7,35 @@ use askama::Template;
 use chrono::Duration;
 use serde::Deserialize;
 
+use super::access::consts::*;
+use super::access::{route, signed, PageRoute};
 use super::forms::{scanned_codes, visible_code, Fields, Issues};
 use super::i18n::{filters, t};
-use super::{
-    chrome, date_text, html, number_text, page, recorded, see_other, signed_in, writer, Chrome, Names, Taken, VERSION,
-};
-use crate::api::clock;
-use crate::api::movements::{checked, CreateMovementRequest, MovementLineRequest};
-use crate::api::problem::Problem;
-use crate::api::AppState;
-use crate::domain::ids::{LocationId, PatientId};
-use crate::domain::ledger::{DrawLine, MovementKind, MovementRequest};
+use super::problem::PageProblem;
+use super::{chrome, date_text, html, number_text, recorded, see_other, Chrome, Names, Taken, VERSION};
+use crate::clock;
+use crate::domain::ids::PatientId;
 use crate::domain::patient::{Patient, PatientFilter};
 use crate::domain::procedure::REFILL;
 use crate::domain::role::Role;
 use crate::domain::validation::FieldErrors;
-use crate::service::perform_procedure::{perform_procedure, ProcedureRequest};
+use crate::service::input::procedure::{parse_procedure, ProcedureInput, ProcedureLineInput};
+use crate::service::perform_procedure::perform_procedure;
 use crate::service::read_catalog::{list_procedures, ReadError};
 use crate::service::read_ledger::{get_patient, list_patients};
+use crate::service::refusal::Refusal;
+use crate::state::AppState;
 
 /// How far ahead the list of patients due looks.
 const DUE_WITHIN_DAYS: i64 = 14;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/refills", page(web::get().to(due)))
-        .route("/refills/{id}", page(web::get().to(form)))
-        .route("/refills/{id}", page(web::post().to(record)));
+pub(super) fn routes() -> Vec<PageRoute> {
+    use actix_web::http::Method as M;
+    vec![
+        route(M::GET, "/refills", READ, due),
+        route(M::GET, "/refills/{id}", READ, form),
+        route(M::POST, "/refills/{id}", PHARMACIST, record),
+    ]
 }
 
 struct DueRow {
@@ -44,7 +47,7 @@ struct DueRow {
 }
 
 #[derive(Template)]
-#[template(path = "refills.html", config = "src/api/pages/askama.toml")]
+#[template(path = "refills.html", config = "src/web/askama.toml")]
 struct DuePage {
     version: &'static str,
     chrome: Chrome,
@@ -53,10 +56,8 @@ struct DuePage {
 }
 
 /// Active patients due within two weeks (or late), soonest first.
-async fn due(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
-    let Some((user, csrf)) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
+async fn due(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageProblem> {
+    let (user, csrf) = signed(&req)?;
     let today = clock::today();
     let until = today + Duration::days(DUE_WITHIN_DAYS);
     let filter = PatientFilter {
@@ -88,7 +89,7 @@ async fn due(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespons
 }
 
 #[derive(Template)]
-#[template(path = "refill.html", config = "src/api/pages/askama.toml")]
+#[template(path = "refill.html", config = "src/web/askama.toml")]
 struct RefillPage {
     version: &'static str,
     chrome: Chrome,
@@ -107,7 +108,7 @@ struct RefillPage {
 }
 
 /// The patient, the refill bundle and the names to show them.
-async fn context(state: &AppState, id: i64) -> Result<(Patient, Vec<(String, String)>, Names), Problem> {
+async fn context(state: &AppState, id: i64) -> Result<(Patient, Vec<(String, String)>, Names), PageProblem> {
     let id = PatientId(id);
     Ok(state
         .pool
@@ -144,7 +145,7 @@ async fn render(
     id: i64,
     entered: Entered,
     done: Option<i64>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let (patient, bundle, names) = context(state, id).await?;
     let locations = names.location_options();
     let location = if entered.location == 0 {
@@ -180,10 +181,8 @@ async fn form(
     req: HttpRequest,
     id: web::Path<i64>,
     done: web::Query<Done>,
-) -> Result<HttpResponse, Problem> {
-    let Some(signed) = signed_in(&state, &req).await? else {
-        return Ok(see_other("/login"));
-    };
+) -> Result<HttpResponse, PageProblem> {
+    let signed = signed(&req)?;
     let entered = Entered {
         location: 0,
         scans: String::new(),
@@ -192,53 +191,14 @@ async fn form(
     render(&state, signed, id.into_inner(), entered, done.movement).await
 }
 
-/// The scanned boxes as the lines they draw (each from its own lot), checked the way the API
-/// checks a dispensation's scanned lines; field names are the API's (`lines[0].scan`).
-fn scanned_lines(
-    conn: &mut crate::db::DbConnection,
-    now: chrono::NaiveDateTime,
-    patient: PatientId,
-    location: LocationId,
-    codes: &[String],
-) -> Result<Vec<DrawLine>, Problem> {
-    if codes.is_empty() {
-        return Ok(Vec::new());
-    }
-    let request = CreateMovementRequest {
-        kind: MovementKind::Dispense,
-        occurred_at: None,
-        location_id: Some(location.0),
-        to_location_id: None,
-        patient_id: Some(patient.0),
-        reason: None,
-        reference: None,
-        note: None,
-        lines: codes
-            .iter()
-            .map(|code| MovementLineRequest {
-                scan: Some(code.clone()),
-                ..MovementLineRequest::default()
-            })
-            .collect(),
-    };
-    let read = request.read_scans(now.date())?;
-    match checked(conn, now, request, read)?.request {
-        MovementRequest::Dispense { lines, .. } => Ok(lines),
-        _ => Ok(Vec::new()),
-    }
-}
-
 async fn record(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
     fields: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, PageProblem> {
     let fields = Fields(fields.into_inner());
-    let signed = match writer(&state, &req, fields.csrf_token(), Role::Pharmacist).await? {
-        Ok(signed) => signed,
-        Err(refused) => return Ok(refused),
-    };
+    let signed = signed(&req)?;
     let id = id.into_inner();
     let mut errors = FieldErrors::default();
     let location = fields.required_number("location_id", &mut errors).unwrap_or(0);
@@ -249,31 +209,37 @@ async fn record(
         issues,
     };
     if let Err(problem) = errors.finish(|| Some(())) {
-        return render(&state, signed, id, entered(Issues::from_problem(problem.into())), None).await;
+        return render(&state, signed, id, entered(Issues::from_refusal(problem.into())), None).await;
     }
     let actor = crate::service::sign_in::actor_of(&signed.0);
     let now = clock::now();
     let policy = state.policy;
     let patient = PatientId(id);
-    let location_id = LocationId(location);
-    let scans = codes.clone();
+    let input = ProcedureInput {
+        procedure: REFILL.to_owned(),
+        location_id: location,
+        occurred_at: None,
+        lines: codes
+            .iter()
+            .map(|code| ProcedureLineInput {
+                scan: Some(code.clone()),
+                ..ProcedureLineInput::default()
+            })
+            .collect(),
+    };
+    let read = match input.read_scans(now.date()) {
+        Ok(read) => read,
+        Err(invalid) => return render(&state, signed, id, entered(Issues::from_refusal(invalid.into())), None).await,
+    };
     let outcome = state
         .pool
         .run(move |c| {
-            let scanned = scanned_lines(c, now, patient, location_id, &scans)?;
-            let request = ProcedureRequest {
-                patient,
-                procedure: REFILL.to_owned(),
-                location: location_id,
-                occurred_at: now,
-                overrides: Vec::new(),
-                scanned,
-            };
-            Ok::<_, Problem>(perform_procedure(c, &actor, now, policy, request))
+            let request = parse_procedure(c, now, patient, input, read)?;
+            Ok::<_, Refusal>(perform_procedure(c, &actor, now, policy, request))
         })
         .await;
-    match outcome.and_then(|done| done.map_err(Problem::from)) {
+    match outcome.and_then(|done| done.map_err(Refusal::from)) {
         Ok(movement) => Ok(see_other(&format!("/refills/{id}?movement={}", movement.id))),
-        Err(problem) => render(&state, signed, id, entered(Issues::from_problem(problem)), None).await,
+        Err(problem) => render(&state, signed, id, entered(Issues::from_refusal(problem)), None).await,
     }
 }
