@@ -85,3 +85,9 @@ pub fn complete(conn: &mut DbConnection, owner: &str, key: &str, response: &Stor
 pub fn purge_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff))).execute(conn)
 }
+
+/// Forgets one key (a claim whose request recorded nothing).
+pub fn delete(conn: &mut DbConnection, owner: &str, key: &str) -> QueryResult<()> {
+    diesel::delete(idempotency_keys::table.find((owner, key))).execute(conn)?;
+    Ok(())
+}

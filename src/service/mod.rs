@@ -39,6 +39,7 @@ pub mod scan_alerts;
 pub mod set_threshold;
 pub mod show_today;
 pub mod sign_in;
+pub mod submit_form;
 pub mod suggest_reorders;
 pub mod update_item;
 pub mod update_location;

@@ -10,6 +10,7 @@ use crate::repo::idempotency as store;
 pub use crate::repo::idempotency::StoredResponse;
 
 /// Who sent which key for which request.
+#[derive(Debug, Clone)]
 pub struct IdempotencyClaim {
     pub owner: String,
     pub key: String,

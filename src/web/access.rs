@@ -9,9 +9,17 @@ use actix_web::http::Method;
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, Handler, HttpMessage, HttpRequest, Responder, Route};
 
+use std::time::Duration;
+
+use actix_web::http::{header, StatusCode};
+use sha2::{Digest, Sha256};
+
 use super::problem::PageProblem;
+use crate::clock;
 use crate::domain::role::Role;
 use crate::domain::user::User;
+use crate::service::run_once::IdempotencyClaim;
+use crate::service::submit_form::{claim_form, settle_form, FormClaim};
 use crate::state::AppState;
 
 /// Who may use a page.
@@ -108,16 +116,82 @@ async fn guard(
             Err(error) => return Ok(req.error_response(error)),
         };
         let presented = form_value(&body, "csrf_token").unwrap_or_default();
+        let claim = form_value(&body, "once").map(|once| form_claim(&user, req.path(), &once, &body));
         req.set_payload(actix_web::dev::Payload::from(body));
         if super::forged(&presented, &csrf) {
             return Ok(req.into_response(super::forbidden_write()));
         }
+        if !user.role.includes(least) {
+            return Ok(req.into_response(super::not_allowed(user.role)));
+        }
+        req.extensions_mut().insert(Signed(user, csrf));
+        return match claim {
+            Some(claim) => once(&state, claim, req, next).await,
+            None => next.call(req).await,
+        };
     }
     if !user.role.includes(least) {
         return Ok(req.into_response(super::not_allowed(user.role)));
     }
     req.extensions_mut().insert(Signed(user, csrf));
     next.call(req).await
+}
+
+/// How long a repeat waits for the first post of its form to finish.
+const REPEAT_WAIT: Duration = Duration::from_secs(10);
+
+/// The form's post, once: a repeat of a form already recorded is sent where the first was.
+async fn once(
+    state: &AppState,
+    claim: IdempotencyClaim,
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    loop {
+        let shared = claim.clone();
+        let now = clock::now();
+        let claimed = state.pool.run(move |c| claim_form(c, &shared, now)).await;
+        match claimed {
+            Err(e) => return Ok(req.error_response(PageProblem::from(e))),
+            Ok(FormClaim::Fresh) => break,
+            Ok(FormClaim::Done(location)) => {
+                let to = location.unwrap_or_else(|| "/".to_owned());
+                return Ok(req.into_response(super::see_other(&to)));
+            }
+            Ok(FormClaim::Pending) if started.elapsed() < REPEAT_WAIT => {
+                actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+            }
+            Ok(FormClaim::Pending) => return Ok(req.into_response(super::still_recording())),
+        }
+    }
+    let response = next.call(req).await?;
+    let redirect = (response.status() == StatusCode::SEE_OTHER)
+        .then(|| {
+            response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .flatten();
+    if let Err(error) = state.pool.run(move |c| settle_form(c, &claim, redirect)).await {
+        // What was recorded stays recorded; a repeat of this form then waits, then is refused.
+        tracing::warn!(%error, "a form's once-token could not be settled");
+    }
+    Ok(response)
+}
+
+/// A form's claim: its user, its page render's token, and what it posted.
+fn form_claim(user: &User, path: &str, once: &str, body: &[u8]) -> IdempotencyClaim {
+    let hash: String = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+    IdempotencyClaim {
+        owner: format!("web:user:{}", user.id),
+        key: format!("form:{once}:{}", &hash[..32]),
+        method: "POST".into(),
+        path: path.to_owned(),
+        request_hash: hash,
+    }
 }
 
 /// A field of an urlencoded form, as sent: tokens are URL-safe, so they arrive unencoded (one

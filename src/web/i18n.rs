@@ -473,6 +473,7 @@ const ENGLISH: &[(&str, &str)] = &[
     ("aucune sur 90 jours", "none within 90 days"),
     ("Commande n° {} passée au fournisseur.", "Order no. {} placed with the supplier."),
     ("Introuvable", "Not found"),
+    ("Ce formulaire est déjà en cours d'enregistrement : rechargez la page pour voir s'il l'a été.", "This form is already being recorded: reload the page to see whether it was."),
     ("Ce que cette page montre n'existe pas (ou plus).", "What this page shows does not exist (or no longer does)."),
     ("Service indisponible", "Service unavailable"),
     ("La base de données ne répond pas : réessayez dans un instant.", "The database does not answer: try again in a moment."),

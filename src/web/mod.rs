@@ -29,7 +29,7 @@ use access::{route, signed, PageRoute};
 use i18n::{date_text, fill, filters, number_text, t};
 use problem::PageProblem;
 
-mod access;
+pub mod access;
 mod account;
 mod cold_chain;
 mod forecast;
@@ -302,6 +302,8 @@ struct Chrome {
     /// Admins see the Settings link.
     admin: bool,
     csrf_token: String,
+    /// This render's forms' once-token: a form posted twice records once.
+    once: String,
 }
 
 fn chrome(page: &'static str, user: &User, csrf_token: String) -> Chrome {
@@ -311,6 +313,7 @@ fn chrome(page: &'static str, user: &User, csrf_token: String) -> Chrome {
         role: role_fr(user.role),
         admin: user.role.includes(Role::Admin),
         csrf_token,
+        once: crate::domain::user::random_token(),
     }
 }
 
@@ -362,6 +365,15 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 struct RefusedPage {
     version: &'static str,
     message: &'static str,
+}
+
+/// A repeat of a form whose first post is still being recorded after a while.
+fn still_recording() -> HttpResponse {
+    let page = RefusedPage {
+        version: VERSION,
+        message: t("Ce formulaire est déjà en cours d'enregistrement : rechargez la page pour voir s'il l'a été."),
+    };
+    html(actix_web::http::StatusCode::CONFLICT, &page)
 }
 
 fn forbidden_write() -> HttpResponse {

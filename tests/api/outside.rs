@@ -267,4 +267,46 @@ both_backends! {
         }
         assert_eq!(json_of(app.get("/api/v1/movements").await, 200).await["data"], json!([]), "nothing written");
     }
+
+    async fn a_form_posted_twice_records_once(app) {
+        pharmacist(&app).await;
+        let store = app.location("STORE").await;
+        for (item, lot) in [(app.seeded.fill_kit, "K"), (app.seeded.buffer, "B"), (app.seeded.insulin, "I")] {
+            app.receive_days_ago(1, store, item, lot, &days_from_today(300), 10).await;
+        }
+        let patient = app.patient("MIP-TWICE").await;
+        let web = client();
+        let marie = session(&app, &web, "marie", PASSWORD).await;
+        let form = page(&app, &web, &marie, &format!("/refills/{patient}")).await;
+        let once = hidden(&form, "once");
+        let fields = [("csrf_token", hidden_token(&form)), ("once", once.clone()), ("location_id", store.to_string()), ("scans", String::new())];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let path = format!("/refills/{patient}");
+        // A double click: two posts of one rendered form at once, then the page submitted again.
+        let (first, second) = futures_util::future::join(post_form(&app, &web, &marie, &path, &fields), post_form(&app, &web, &marie, &path, &fields)).await;
+        let third = post_form(&app, &web, &marie, &path, &fields).await;
+        let to = |r: &reqwest::Response| (r.status().as_u16(), r.headers().get("location").map(|v| v.to_str().unwrap().to_owned()));
+        let (first, second, third) = (to(&first), to(&second), to(&third));
+        assert_eq!(first.0, 303);
+        assert_eq!(first, second, "the repeat is sent where the first was");
+        assert_eq!(first, third);
+        let movements = json_of(app.get(&format!("/api/v1/movements?patient_id={patient}")).await, 200).await;
+        assert_eq!(movements["data"].as_array().unwrap().len(), 1, "one refill recorded: {movements}");
+        // A post that recorded nothing (no location) gives its token back: corrected, it records.
+        let form = page(&app, &web, &marie, &path).await;
+        let once = hidden(&form, "once");
+        let refused = post_form(&app, &web, &marie, &path, &[("csrf_token", &hidden_token(&form)), ("once", &once), ("location_id", "999999"), ("scans", "")]).await;
+        assert_ne!(refused.status(), 303);
+        let fixed = post_form(&app, &web, &marie, &path, &[("csrf_token", &hidden_token(&form)), ("once", &once), ("location_id", &store.to_string()), ("scans", "")]).await;
+        assert_eq!(fixed.status(), 303);
+        let movements = json_of(app.get(&format!("/api/v1/movements?patient_id={patient}")).await, 200).await;
+        assert_eq!(movements["data"].as_array().unwrap().len(), 2);
+    }
+}
+
+/// The value of a hidden field of a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = page.find(&marker).unwrap_or_else(|| panic!("a hidden {name} field")) + marker.len();
+    page[at..].split('"').next().unwrap().to_owned()
 }
