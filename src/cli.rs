@@ -138,8 +138,10 @@ pub enum UserCommand {
     },
     /// List users (never their passwords).
     List,
-    /// Disable a user by id: they can no longer sign in.
+    /// Disable a user by id: they can no longer sign in (the last active admin cannot be).
     Disable { id: i64 },
+    /// Enable a disabled user by id again.
+    Enable { id: i64 },
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -386,13 +388,15 @@ fn user(settings: Settings, command: UserCommand) -> Result<(), Failure> {
                 }
             }
         }
-        UserCommand::Disable { id } => {
+        UserCommand::Disable { id } | UserCommand::Enable { id } => {
+            let enable = matches!(command, UserCommand::Enable { .. });
             let changes = user::UserChanges {
-                active: Some(false),
+                active: Some(enable),
                 ..Default::default()
             };
-            let disabled = update_user(&mut conn, &actor, clock::now(), UserId(id), changes)?;
-            eprintln!("user {} ({}) disabled", disabled.id, disabled.username);
+            let changed = update_user(&mut conn, &actor, clock::now(), UserId(id), changes)?;
+            let said = if enable { "enabled" } else { "disabled" };
+            eprintln!("user {} ({}) {said}", changed.id, changed.username);
         }
     }
     Ok(())

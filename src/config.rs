@@ -70,6 +70,23 @@ pub struct ServerSettings {
     /// A request body must arrive within this many seconds (else 408).
     pub body_timeout_seconds: u64,
     pub shutdown_timeout_seconds: u64,
+    /// The web app's address as users reach it (empty: not said); `https://…` makes its cookies
+    /// `Secure`.
+    pub public_url: String,
+    /// The pharmacy's time zone: pages and emails show times in it (the API stays UTC).
+    pub time_zone: String,
+}
+
+impl ServerSettings {
+    /// `server.time_zone`, checked at load.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris)
+    }
+
+    /// Whether users reach the web app over HTTPS (its cookies are then `Secure`).
+    pub fn served_over_https(&self) -> bool {
+        self.public_url.trim().to_ascii_lowercase().starts_with("https://")
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -239,6 +256,22 @@ impl Settings {
             return Err(ConfigError::new("server.max_body_bytes", "must be at least 1024"));
         }
         Backend::from_url(self.database.url.expose()).map_err(|m| ConfigError::new("database.url", m))?;
+        if self.server.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(ConfigError::new(
+                "server.time_zone",
+                format!(
+                    "{:?} is not an IANA time zone, e.g. Europe/Paris",
+                    self.server.time_zone
+                ),
+            ));
+        }
+        let url = self.server.public_url.trim().to_ascii_lowercase();
+        if !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://") {
+            return Err(ConfigError::new(
+                "server.public_url",
+                "must start with https:// or http://",
+            ));
+        }
         if self.database.pool_size == 0 {
             return Err(ConfigError::new("database.pool_size", "must be at least 1"));
         }

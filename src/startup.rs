@@ -101,6 +101,7 @@ impl Application {
             pool.clone(),
             settings.policy(),
             serde_json::to_string(&api::openapi::document()).unwrap_or_default(),
+            &settings.server,
         ));
         let worker = Worker::new(&settings, pool.clone(), state.outbox_wake.clone()).map_err(StartError::Email)?;
         let body = api::extract::BodyLimits {

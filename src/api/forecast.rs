@@ -4,12 +4,13 @@ use actix_web::web;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::dto::List;
+use super::dto::{List, PageParams};
 use super::problem::Problem;
 use super::AppState;
 use crate::clock;
 use crate::domain::forecast::{Suggestion, DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS};
 use crate::domain::ids::ItemId;
+use crate::domain::page::Page;
 use crate::service::forecast::{forecast, ItemForecast};
 
 /// Fractional units (a rate times days), shown to two decimals; never `-0`.
@@ -295,14 +296,16 @@ pub struct ForecastQuery {
 
 /// Will the booked refills be served? One projection per active item (or the one asked for),
 /// across all locations, day by day from today.
-#[utoipa::path(get, path = "/api/v1/forecast", tag = "supply", params(ForecastQuery),
+#[utoipa::path(get, path = "/api/v1/forecast", tag = "supply", params(ForecastQuery, PageParams),
     responses((status = 200, description = "One forecast per active item, in id order", body = List<ForecastDto>),
         (status = 400, description = "A horizon outside 1–730", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such active item", body = Problem, content_type = "application/problem+json")))]
 pub async fn get(
     state: web::Data<AppState>,
     query: web::Query<ForecastQuery>,
+    page: web::Query<PageParams>,
 ) -> Result<web::Json<List<ForecastDto>>, Problem> {
+    let page = page.page_request()?;
     let horizon = match query.horizon_days {
         None => DEFAULT_HORIZON_DAYS,
         Some(days) => u32::try_from(days)
@@ -317,8 +320,12 @@ pub async fn get(
         .pool
         .run(move |c| forecast(c, today, horizon, only, policy))
         .await?;
-    Ok(web::Json(List {
-        data: forecasts.into_iter().map(ForecastDto::from).collect(),
-        next_cursor: None,
-    }))
+    // In item id order, like every list.
+    let rows: Vec<ItemForecast> = forecasts
+        .into_iter()
+        .filter(|f| page.after.is_none_or(|after| f.item_id.0 > after))
+        .take(page.limit as usize + 1)
+        .collect();
+    let page = Page::from_rows(rows, page, |f| f.item_id.0);
+    Ok(web::Json(List::from_page(page, ForecastDto::from)))
 }

@@ -222,8 +222,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     for (path, routes) in open {
         cfg.service(resource(path, routes));
     }
+    // Patients' references and what they hold, stock, the audit: nothing a shared cache keeps.
     let mut api = web::scope(API_PREFIX)
         .wrap(from_fn(auth::require_token))
+        .wrap(actix_web::middleware::DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
         .default_service(web::to(not_found));
     for (path, routes) in protected {
         api = api.service(resource(&path[API_PREFIX.len()..], routes));

@@ -6,7 +6,7 @@ use std::time::Instant;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::http::Method;
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse, ResponseError};
 use rand::RngCore;
@@ -95,8 +95,9 @@ pub async fn observe(
     let elapsed = started.elapsed();
     if let Some(state) = state {
         state.metrics.observe(method, &route, status, elapsed.as_secs_f64());
-        if is_write && response.status().is_success() {
-            // The write may have queued alert emails in its transaction: send them now.
+        if is_write && (response.status().is_success() || response.status() == StatusCode::SEE_OTHER) {
+            // The write (a JSON 2xx, a web form's redirect) may have queued alert emails in its
+            // transaction: send them now.
             state.outbox_wake.notify_one();
         }
     }

@@ -296,6 +296,7 @@ diesel::table! {
         claimed_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        facts -> Nullable<Text>,
     }
 }
 

@@ -319,8 +319,14 @@ pub fn load_demo(
             name: "demo".into(),
             role: Role::Admin,
         };
-        let store = location(conn, &actor, now, "CENTRAL", "Central pharmacy store")?;
-        let fridge = location(conn, &actor, now, "WARD-FRIDGE", "Diabetology ward fridge")?;
+        let store = location(conn, &actor, now, "CENTRAL", "Pharmacie centrale")?;
+        let fridge = location(
+            conn,
+            &actor,
+            now,
+            "WARD-FRIDGE",
+            "Réfrigérateur du service de diabétologie",
+        )?;
         let items = catalog(conn)?;
         let mut demo = Demo {
             conn,
@@ -574,16 +580,61 @@ fn suppliers(demo: &mut Demo<'_>) -> Result<(SupplierId, SupplierId), LoadDemoEr
     )?
     .id;
     let items = &demo.items;
+    // A French centre names its catalog in French.
     let buying = [
-        (items.insulin, sanofi, 10, 730),
-        (items.fill_kit, manufacturer, 10, 540),
-        (items.buffer, manufacturer, 12, 365),
-        (items.naoh, manufacturer, 4, 365),
-        (items.catheter, manufacturer, 1, 720),
-        (items.long_catheter, manufacturer, 1, 720),
+        (
+            items.insulin,
+            "Insuman Implantable 400 UI/ml, flacon de 10 ml",
+            "flacon",
+            sanofi,
+            10,
+            730,
+        ),
+        (
+            items.fill_kit,
+            "Kit de remplissage de la pompe MIP",
+            "kit",
+            manufacturer,
+            10,
+            540,
+        ),
+        (
+            items.buffer,
+            "Solution tampon pour le rinçage de la pompe MIP",
+            "flacon",
+            manufacturer,
+            12,
+            365,
+        ),
+        (
+            items.naoh,
+            "Solution de NaOH pour le rinçage de la pompe MIP",
+            "flacon",
+            manufacturer,
+            4,
+            365,
+        ),
+        (
+            items.catheter,
+            "Cathéter intrapéritonéal MIP, longueur standard",
+            "cathéter",
+            manufacturer,
+            1,
+            720,
+        ),
+        (
+            items.long_catheter,
+            "Cathéter intrapéritonéal MIP, long",
+            "cathéter",
+            manufacturer,
+            1,
+            720,
+        ),
     ];
-    for (item, supplier, pack_size, shelf_life_days) in buying {
+    for (item, name, unit, supplier, pack_size, shelf_life_days) in buying {
         let changes = ItemChanges {
+            name: Some(name.into()),
+            unit: Some(unit.into()),
             supplier_id: Some(Some(supplier)),
             pack_size: Some(pack_size),
             shelf_life_days: Some(Some(shelf_life_days)),

@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod catalog;
 pub mod cold_chain;
+pub mod email_facts;
 pub mod forecast;
 pub mod gs1;
 pub mod gtin;

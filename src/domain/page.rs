@@ -12,13 +12,6 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    /// The largest first page: a screen listing what a pharmacy has (items, locations,
-    /// patients, suppliers) in one page.
-    pub const FIRST_MAX: PageRequest = PageRequest {
-        after: None,
-        limit: MAX_LIMIT,
-    };
-
     pub fn parse(cursor: Option<&str>, limit: Option<i64>) -> Result<PageRequest, FieldError> {
         let limit = match limit {
             None => DEFAULT_LIMIT,
@@ -66,6 +59,24 @@ impl<T> Page<T> {
     }
 }
 
+/// Every row of a list, page after page: what a screen shows whole (every item, location,
+/// patient due, pending order), however many there are.
+pub fn read_all<T, E>(mut read: impl FnMut(PageRequest) -> Result<Page<T>, E>) -> Result<Vec<T>, E> {
+    let mut all = Vec::new();
+    let mut request = PageRequest {
+        after: None,
+        limit: MAX_LIMIT,
+    };
+    loop {
+        let page = read(request)?;
+        all.extend(page.items);
+        match page.next_cursor.as_deref().and_then(decode_cursor) {
+            Some(after) => request.after = Some(after),
+            None => return Ok(all),
+        }
+    }
+}
+
 fn encode_cursor(id: i64) -> String {
     format!("c{id}")
 }
@@ -77,6 +88,25 @@ fn decode_cursor(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_page_is_read_until_the_last() {
+        let rows: Vec<i64> = (1..=1234).collect();
+        let mut reads = 0;
+        let all = read_all(|request: PageRequest| {
+            reads += 1;
+            let page: Vec<i64> = rows
+                .iter()
+                .copied()
+                .filter(|id| request.after.is_none_or(|after| *id > after))
+                .take(request.limit as usize + 1)
+                .collect();
+            Ok::<_, ()>(Page::from_rows(page, request, |id| *id))
+        })
+        .unwrap();
+        assert_eq!(all, rows);
+        assert_eq!(reads, 3);
+    }
 
     #[test]
     fn limits_and_cursors() {

@@ -77,6 +77,16 @@ pub struct NewPatient {
     pub notes: Option<String>,
 }
 
+/// The refills the Today page lists: this week's (today and the next 7 days).
+pub const TODAY_REFILLS_DAYS: i64 = 7;
+/// The refills the Refills page lists for preparing: the next two weeks.
+pub const REFILLS_AHEAD_DAYS: i64 = 14;
+
+/// The first date past the refills due within `days` of `today` (for `refill_due_before`).
+pub fn refills_due_before(today: NaiveDate, days: i64) -> NaiveDate {
+    today + chrono::Duration::days(days + 1)
+}
+
 /// `None` leaves a field alone; `Some(None)` clears a nullable one.
 #[derive(Debug, Clone, Default)]
 pub struct PatientChanges {

@@ -1,7 +1,7 @@
 //! Stock figures of an item from its lot balances.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ids::{ItemId, LocationId, LotId};
 use super::ledger::{is_expired, LotStatus};
@@ -20,7 +20,7 @@ pub struct LotBalance {
     pub held: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StockStatus {
     Ok,
@@ -33,7 +33,7 @@ pub enum StockStatus {
 /// The figures of one stock row. `on_hand = available + expired + quarantined`: expired counts
 /// every expired lot whatever its status; quarantined counts quarantined and recalled lots that
 /// have not expired.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StockFigures {
     pub on_hand: i64,
     pub available: i64,

@@ -81,9 +81,12 @@ impl Named for OrderStatus {
 }
 
 impl OrderStatus {
+    /// The statuses of orders still on their way.
+    pub const PENDING: [OrderStatus; 2] = [OrderStatus::Open, OrderStatus::PartiallyReceived];
+
     /// Open and partially received orders are still on their way.
     pub fn is_pending(self) -> bool {
-        matches!(self, OrderStatus::Open | OrderStatus::PartiallyReceived)
+        OrderStatus::PENDING.contains(&self)
     }
 }
 

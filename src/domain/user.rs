@@ -55,15 +55,16 @@ impl std::fmt::Debug for Password {
 }
 
 impl Password {
-    /// A new password: at least 12 characters (a passphrase), at most 1024.
+    /// A new password: at least 12 characters (a passphrase) besides spaces at either end, at
+    /// most 1024.
     pub fn new(field: &str, text: &str) -> Result<Password, FieldError> {
-        let length = text.chars().count();
-        if length < PASSWORD_MIN {
+        if text.trim().chars().count() < PASSWORD_MIN {
             return Err(FieldError::new(
                 field,
-                format!("must be at least {PASSWORD_MIN} characters"),
+                format!("must be at least {PASSWORD_MIN} characters (spaces at either end do not count)"),
             ));
         }
+        let length = text.chars().count();
         if length > PASSWORD_MAX {
             return Err(FieldError::new(
                 field,
@@ -246,8 +247,10 @@ mod tests {
     fn a_password_is_long_and_only_its_hash_is_kept() {
         assert_eq!(
             Password::new("password", "short").unwrap_err().message,
-            "must be at least 12 characters"
+            "must be at least 12 characters (spaces at either end do not count)"
         );
+        assert!(Password::new("password", &" ".repeat(12)).is_err(), "twelve spaces");
+        assert!(Password::new("password", "   short pass   ").is_err());
         let password = Password::new("password", "correct horse battery").unwrap();
         let hash = password.hash();
         assert!(hash.0.starts_with("$argon2id$v=19$"), "{}", hash.0);

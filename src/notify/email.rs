@@ -1,195 +1,33 @@
 //! What an alert email says. Plain text that reads well on a phone, the same in HTML. It names
 //! items, lots and locations, never a patient.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
 
-use crate::domain::alert::AlertKind;
-use crate::domain::stock::StockFigures;
-use crate::repo::notifications::EmailContent;
+use crate::domain::email_facts::{order_name, subject, units, AlertFacts, LotLine};
 
-/// A lot as the email lists it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LotLine {
-    pub lot_number: String,
-    pub expires_on: NaiveDate,
-    pub quantity: i64,
-    pub location: String,
-    pub note: Option<&'static str>,
+/// An email as it leaves: subject, plain text, HTML.
+pub struct EmailContent {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
 }
 
-/// Everything an alert email shows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlertFacts {
-    pub alert_id: i64,
-    pub kind: AlertKind,
-    pub reminder: bool,
-    pub item_name: String,
-    pub item_code: String,
-    pub unit: String,
-    /// `None`: all locations together.
-    pub location: Option<String>,
-    pub figures: StockFigures,
-    pub reorder_point: Option<i64>,
-    pub reorder_quantity: Option<i64>,
-    pub lead_time_days: Option<u32>,
-    /// For expiry alerts: the lot concerned.
-    pub lot: Option<LotLine>,
-    pub lots: Vec<LotLine>,
-    /// For `projected_stockout`.
-    pub forecast: Option<ForecastFacts>,
-    /// For `order_overdue`.
-    pub order: Option<OrderFacts>,
-    /// For `cold_chain_excursion`.
-    pub excursion: Option<ExcursionFacts>,
+/// A stored UTC time on the pharmacy's clock.
+fn local(at: NaiveDateTime, zone: Tz) -> String {
+    use chrono::TimeZone;
+    zone.from_utc_datetime(&at).format("%Y-%m-%d %H:%M %Z").to_string()
 }
 
-/// A fridge that got warm, and what it holds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExcursionFacts {
-    pub location: String,
-    pub started_at: NaiveDateTime,
-    pub ended_at: Option<NaiveDateTime>,
-    pub max_temperature_c: f64,
-    pub min_temperature_c: Option<f64>,
-    /// (item name, lot number, units held, unit, decision taken if any).
-    pub held: Vec<(String, String, i64, String, Option<&'static str>)>,
-}
-
-/// What the forecast says of an item running out (counts only: never a patient).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ForecastFacts {
-    pub stockout_on: NaiveDate,
-    /// Refills booked from the stockout to the end of the alert's window.
-    pub refills_at_risk: u32,
-    pub window_end: NaiveDate,
-    pub supplier: Option<String>,
-    pub lead_time_days: u32,
-    /// (quantity, order by, expected on) of the forecast's suggestion.
-    pub suggestion: Option<(u32, NaiveDate, NaiveDate)>,
-}
-
-/// A late order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderFacts {
-    pub order_id: i64,
-    pub reference: Option<String>,
-    pub supplier: String,
-    pub ordered_on: NaiveDate,
-    pub expected_on: NaiveDate,
-    /// (item name, units still to come, unit).
-    pub outstanding: Vec<(String, i64, String)>,
-}
-
-fn units(n: i64, unit: &str) -> String {
-    if n == 1 || unit.ends_with('s') {
-        format!("{n} {unit}")
-    } else {
-        format!("{n} {unit}s")
-    }
-}
-
-fn subject(f: &AlertFacts) -> String {
-    let at = f.location.as_ref().map(|l| format!(" at {l}")).unwrap_or_default();
-    let point = f
-        .reorder_point
-        .map(|p| format!(" (reorder point {p})"))
-        .unwrap_or_default();
-    let main = match (f.kind, &f.lot) {
-        (AlertKind::LowStock, _) => {
-            format!(
-                "Low stock: {} — {} available{at}{point}",
-                f.item_name,
-                units(f.figures.available, &f.unit)
-            )
-        }
-        (AlertKind::OutOfStock, _) => format!("Out of stock: {} — none available{at}{point}", f.item_name),
-        (AlertKind::Expiring, Some(lot)) => format!(
-            "Lot expiring: {} lot {} expires on {} ({})",
-            f.item_name,
-            lot.lot_number,
-            lot.expires_on,
-            units(lot.quantity, &f.unit)
-        ),
-        (AlertKind::Expired, Some(lot)) => format!(
-            "Lot expired: {} lot {} expired on {} ({} still in stock)",
-            f.item_name,
-            lot.lot_number,
-            lot.expires_on,
-            units(lot.quantity, &f.unit)
-        ),
-        (AlertKind::ProjectedStockout, _) => match &f.forecast {
-            Some(forecast) => format!(
-                "Projected stockout: {} runs out on {} — {} refill(s) at risk{}",
-                f.item_name,
-                forecast.stockout_on,
-                forecast.refills_at_risk,
-                forecast
-                    .suggestion
-                    .map(|(quantity, order_by, _)| format!(
-                        "; order {} by {order_by}",
-                        units(i64::from(quantity), &f.unit)
-                    ))
-                    .unwrap_or_default()
-            ),
-            None => format!("Projected stockout: {} no longer projected to run out", f.item_name),
-        },
-        (AlertKind::ColdChainExcursion, _) => match &f.excursion {
-            Some(e) => {
-                // Units per item, in the order the lots come.
-                let mut per_item: Vec<(&str, i64, &str)> = Vec::new();
-                for (item, _, quantity, unit, _) in &e.held {
-                    match per_item.iter_mut().find(|(name, _, _)| name == item) {
-                        Some(slot) => slot.1 += quantity,
-                        None => per_item.push((item, *quantity, unit)),
-                    }
-                }
-                format!(
-                    "Cold chain excursion: {} reached {} °C — {} held until a pharmacist decides",
-                    e.location,
-                    e.max_temperature_c,
-                    per_item
-                        .iter()
-                        .map(|(item, quantity, unit)| format!("{} of {item}", units(*quantity, unit)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
-            None => format!("Cold chain excursion: {}", f.item_name),
-        },
-        (AlertKind::OrderOverdue, _) => match &f.order {
-            Some(order) => format!(
-                "Order overdue: {} from {} was expected on {}",
-                order_name(order),
-                order.supplier,
-                order.expected_on
-            ),
-            None => format!("Order overdue: {}", f.item_name),
-        },
-        (_, None) => format!("Stock alert: {}", f.item_name),
-    };
-    if f.reminder {
-        format!("Reminder: {main}")
-    } else {
-        main
-    }
-}
-
-fn order_name(order: &OrderFacts) -> String {
-    match &order.reference {
-        Some(reference) => format!("order {reference} (#{})", order.order_id),
-        None => format!("order #{}", order.order_id),
-    }
-}
-
-fn rows(f: &AlertFacts) -> Vec<(String, String)> {
+fn rows(f: &AlertFacts, zone: Tz) -> Vec<(String, String)> {
     if let Some(e) = &f.excursion {
         let mut rows = vec![
             ("Fridge".to_owned(), e.location.clone()),
             (
                 "When".to_owned(),
                 match e.ended_at {
-                    Some(end) => format!("{} to {end} (UTC)", e.started_at),
-                    None => format!("since {} (UTC), not over", e.started_at),
+                    Some(end) => format!("{} to {}", local(e.started_at, zone), local(end, zone)),
+                    None => format!("since {}, not over", local(e.started_at, zone)),
                 },
             ),
             (
@@ -206,7 +44,9 @@ fn rows(f: &AlertFacts) -> Vec<(String, String)> {
                 format!(
                     "{item} lot {lot}: {} — {}",
                     units(*quantity, unit),
-                    decision.unwrap_or("waiting for a pharmacist: release or destroy")
+                    decision
+                        .as_deref()
+                        .unwrap_or("waiting for a pharmacist: release or destroy")
                 ),
             ));
         }
@@ -288,7 +128,7 @@ fn rows(f: &AlertFacts) -> Vec<(String, String)> {
 }
 
 fn lot_text(l: &LotLine) -> String {
-    let note = l.note.map(|n| format!(" [{n}]")).unwrap_or_default();
+    let note = l.note.as_ref().map(|n| format!(" [{n}]")).unwrap_or_default();
     format!(
         "{}, expires {}: {} at {}{note}",
         l.lot_number, l.expires_on, l.quantity, l.location
@@ -302,11 +142,12 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-pub fn compose(f: &AlertFacts) -> EmailContent {
+/// The email the facts say, times on the pharmacy's clock (`server.time_zone`).
+pub fn compose(f: &AlertFacts, zone: Tz) -> EmailContent {
     let subject = subject(f);
     let footer = format!("Acknowledge alert #{} in mipstock to stop reminders.", f.alert_id);
     let mut text = format!("{subject}\n\n");
-    for (label, value) in rows(f) {
+    for (label, value) in rows(f, zone) {
         text.push_str(&format!("{label}: {value}\n"));
     }
     text.push_str("\nLots on hand:\n");
@@ -322,7 +163,7 @@ pub fn compose(f: &AlertFacts) -> EmailContent {
         "<!DOCTYPE html><html><body style=\"font-family:sans-serif\"><h2>{}</h2><table>",
         escape(&subject)
     );
-    for (label, value) in rows(f) {
+    for (label, value) in rows(f, zone) {
         html.push_str(&format!(
             "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
             escape(&label),
@@ -343,7 +184,12 @@ pub fn compose(f: &AlertFacts) -> EmailContent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::stock::StockStatus;
+    use crate::domain::alert::AlertKind;
+    use crate::domain::email_facts::{ExcursionFacts, ForecastFacts, OrderFacts};
+    use crate::domain::stock::{StockFigures, StockStatus};
+    use chrono::NaiveDate;
+
+    const PARIS: Tz = chrono_tz::Europe::Paris;
 
     fn facts(kind: AlertKind) -> AlertFacts {
         AlertFacts {
@@ -401,7 +247,7 @@ mod tests {
                 None,
             )],
         });
-        let email = compose(&f);
+        let email = compose(&f, PARIS);
         assert_eq!(
             email.subject,
             "Cold chain excursion: Ward fridge reached 14.5 °C — 6 vials of Insuman Implantable 400 IU/ml held until a pharmacist decides"
@@ -416,7 +262,7 @@ mod tests {
         assert!(
             email
                 .text
-                .contains("When: 2026-11-20 02:00:00 to 2026-11-20 05:00:00 (UTC)"),
+                .contains("When: 2026-11-20 03:00 CET to 2026-11-20 06:00 CET"),
             "{}",
             email.text
         );
@@ -424,7 +270,7 @@ mod tests {
 
     #[test]
     fn subject_says_what_and_how_bad() {
-        let email = compose(&facts(AlertKind::LowStock));
+        let email = compose(&facts(AlertKind::LowStock), PARIS);
         assert_eq!(
             email.subject,
             "Low stock: Insuman Implantable 400 IU/ml — 6 vials available (reorder point 22)"
@@ -437,7 +283,7 @@ mod tests {
         reminder.reminder = true;
         reminder.location = Some("Ward fridge".into());
         assert_eq!(
-            compose(&reminder).subject,
+            compose(&reminder, PARIS).subject,
             "Reminder: Out of stock: Insuman Implantable 400 IU/ml — none available at Ward fridge (reorder point 22)"
         );
     }
@@ -454,7 +300,7 @@ mod tests {
             lead_time_days: 14,
             suggestion: Some((40, on(5), on(15))),
         });
-        let email = compose(&f);
+        let email = compose(&f, PARIS);
         assert_eq!(
             email.subject,
             "Projected stockout: Insuman Implantable 400 IU/ml runs out on 2027-01-12 — 3 refill(s) at risk; order 40 vials by 2027-01-05"
@@ -478,7 +324,7 @@ mod tests {
             expected_on: NaiveDate::from_ymd_opt(2026, 11, 15).unwrap(),
             outstanding: vec![("Insuman Implantable 400 IU/ml".into(), 30, "vial".into())],
         });
-        let email = compose(&f);
+        let email = compose(&f, PARIS);
         assert_eq!(
             email.subject,
             "Order overdue: order PO-17 (#4) from Sanofi was expected on 2026-11-15"

@@ -8,12 +8,15 @@ use lettre::message::Mailbox;
 use rand::RngCore;
 use tokio::sync::Notify;
 
+use super::email::{compose, EmailContent};
 use super::mailer::{Mailer, Outgoing, SendError};
 use crate::clock::now;
 use crate::config::Settings;
 use crate::db::DbPool;
+use crate::domain::email_facts::AlertFacts;
 use crate::domain::forecast::ForecastPolicy;
 use crate::domain::mailbox::mailbox;
+use crate::repo::notifications::Claimed;
 use crate::service::deliver_notifications::{any_due, claim_due, record_delivery, Delivery};
 use crate::service::scan_alerts::{scan_for_expiry, send_reminders};
 
@@ -31,9 +34,26 @@ pub struct Worker {
     /// Longer than one SMTP exchange can take, so a live worker never loses its claim.
     lease: chrono::Duration,
     wake: Arc<Notify>,
+    /// `server.time_zone`: the clock emails show times on.
+    zone: chrono_tz::Tz,
 }
 
 impl Worker {
+    /// The email's words: composed from the facts its alert recorded, on the pharmacy's clock
+    /// (an email queued before facts were kept carries its words).
+    fn words(&self, email: &Claimed) -> Result<EmailContent, String> {
+        match &email.facts {
+            Some(facts) => serde_json::from_str::<AlertFacts>(facts)
+                .map(|facts| compose(&facts, self.zone))
+                .map_err(|e| format!("the email's facts cannot be read: {e}")),
+            None => Ok(EmailContent {
+                subject: email.subject.clone(),
+                text: email.body_text.clone(),
+                html: email.body_html.clone(),
+            }),
+        }
+    }
+
     pub fn new(settings: &Settings, pool: DbPool, wake: Arc<Notify>) -> Result<Worker, String> {
         let email = &settings.email;
         let from = mailbox(&email.from).map_err(|e| format!("email.from: {e}"))?;
@@ -55,6 +75,7 @@ impl Worker {
             forecast: settings.policy().forecast,
             lease: chrono::Duration::seconds(2 * settings.email.smtp.timeout_seconds.max(1) as i64 + 10),
             wake,
+            zone: settings.server.zone(),
         })
     }
 
@@ -127,18 +148,23 @@ impl Worker {
                 let delivery = if self.recipients.is_empty() {
                     Delivery::Failed("no recipients configured (email.recipients)".into())
                 } else {
-                    let outgoing = Outgoing {
-                        message_id: format!("<notification-{}.{}@mipstock>", email.id, email.created_micros()),
-                        from: &self.from,
-                        to: &self.recipients,
-                        subject: &email.subject,
-                        text: &email.body_text,
-                        html: &email.body_html,
-                    };
-                    match self.mailer.send(&outgoing).await {
-                        Ok(()) => Delivery::Sent,
-                        Err(SendError::Transient(e)) => Delivery::Retry(e),
-                        Err(SendError::Permanent(e)) => Delivery::Failed(e),
+                    match self.words(&email) {
+                        Err(e) => Delivery::Failed(e),
+                        Ok(words) => {
+                            let outgoing = Outgoing {
+                                message_id: format!("<notification-{}.{}@mipstock>", email.id, email.created_micros()),
+                                from: &self.from,
+                                to: &self.recipients,
+                                subject: &words.subject,
+                                text: &words.text,
+                                html: &words.html,
+                            };
+                            match self.mailer.send(&outgoing).await {
+                                Ok(()) => Delivery::Sent,
+                                Err(SendError::Transient(e)) => Delivery::Retry(e),
+                                Err(SendError::Permanent(e)) => Delivery::Failed(e),
+                            }
+                        }
                     }
                 };
                 match &delivery {

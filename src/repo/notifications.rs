@@ -10,26 +10,23 @@ use crate::domain::catalog::Named;
 use crate::domain::ids::{AlertId, NotificationId};
 use crate::domain::page::{Page, PageRequest};
 
-/// An email's content, as queued.
-pub struct EmailContent {
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-}
-
+/// Queues an alert's email: its subject now (the log shows it), the facts its words are
+/// composed from when it leaves.
 pub fn enqueue(
     conn: &mut DbConnection,
     alert: Option<AlertId>,
-    email: &EmailContent,
+    subject: &str,
+    facts: &str,
     at: NaiveDateTime,
 ) -> QueryResult<NotificationId> {
     let id: i64 = diesel::insert_into(notifications::table)
         .values((
             notifications::alert_id.eq(alert.map(|a| a.0)),
             notifications::recipients.eq(""),
-            notifications::subject.eq(&email.subject),
-            notifications::body_text.eq(&email.text),
-            notifications::body_html.eq(&email.html),
+            notifications::subject.eq(subject),
+            notifications::body_text.eq(""),
+            notifications::body_html.eq(""),
+            notifications::facts.eq(Some(facts)),
             notifications::status.eq(NotificationStatus::Queued.as_str()),
             notifications::attempts.eq(0),
             notifications::next_attempt_at.eq(at),
@@ -68,6 +65,10 @@ pub struct Claimed {
     pub body_text: String,
     #[diesel(sql_type = Text)]
     pub body_html: String,
+    /// What the email says, as facts (emails queued before facts were kept have their words in
+    /// `body_text` / `body_html`).
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub facts: Option<String>,
     #[diesel(sql_type = Integer)]
     pub attempts: i32,
     /// When it was queued, in microseconds: with the id, a Message-ID unique to this database.
@@ -100,7 +101,7 @@ pub fn claim(
         "UPDATE notifications SET claim_token = ?, claimed_until = ?, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM notifications WHERE status = 'queued' AND next_attempt_at <= ? \
          AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?{lock}) \
-RETURNING id, subject, body_text, body_html, attempts, created_at"
+RETURNING id, subject, body_text, body_html, facts, attempts, created_at"
     );
     on_backend!(conn, &sql, |q, c| q
         .bind::<Text, _>(token)

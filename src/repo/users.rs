@@ -265,3 +265,25 @@ pub fn reserve_sign_in_attempt(
 pub fn locked_until(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<NaiveDateTime>> {
     users::table.find(id.0).select(users::locked_until).first(conn)
 }
+
+/// Serialises changes that may remove an admin (PostgreSQL; SQLite's write transaction holds
+/// the database), so that the last active admin check cannot be raced.
+pub fn lock_admins(conn: &mut DbConnection) -> QueryResult<()> {
+    if matches!(conn, DbConnection::Pg(_)) {
+        on_backend!(
+            conn,
+            "SELECT pg_advisory_xact_lock(hashtext('mipstock.users.admins'))",
+            |q, c| q.execute(c)
+        )?;
+    }
+    Ok(())
+}
+
+/// How many active users have the admin role.
+pub fn active_admins(conn: &mut DbConnection) -> QueryResult<i64> {
+    users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .count()
+        .get_result(conn)
+}

@@ -13,12 +13,12 @@ use crate::domain::alert::{
     threshold_condition, AlertKind, Threshold,
 };
 use crate::domain::catalog::Item;
+use crate::domain::email_facts::{subject, AlertFacts, ExcursionFacts, ForecastFacts, LotLine, OrderFacts};
 use crate::domain::forecast::{project, refills_per_day, suggest, ForecastPolicy, Ordering};
 use crate::domain::ids::{AlertId, ExcursionId, ItemId, LocationId, LotId, OrderId};
 use crate::domain::ledger::{is_expired, LotStatus};
 use crate::domain::stock::{figures, LotBalance};
 use crate::domain::supply::is_overdue;
-use crate::notify::email::{compose, AlertFacts, ExcursionFacts, ForecastFacts, LotLine, OrderFacts};
 use crate::repo;
 use crate::repo::alerts::NewAlert;
 
@@ -329,9 +329,9 @@ pub(crate) fn queue_email(
         quantity: b.quantity,
         location: names.get(&b.location_id).cloned().unwrap_or_default(),
         note: match b.status {
-            _ if is_expired(b.expires_on, at.date()) => Some("expired"),
-            LotStatus::Quarantined => Some("quarantined"),
-            LotStatus::Recalled => Some("recalled"),
+            _ if is_expired(b.expires_on, at.date()) => Some("expired".to_owned()),
+            LotStatus::Quarantined => Some("quarantined".to_owned()),
+            LotStatus::Recalled => Some("recalled".to_owned()),
             LotStatus::Available => None,
         },
     };
@@ -373,7 +373,9 @@ pub(crate) fn queue_email(
             None => None,
         },
     };
-    repo::notifications::enqueue(conn, Some(alert.id), &compose(&facts), at)?;
+    let recorded = serde_json::to_string(&facts)
+        .map_err(|e| StorageError::Invariant(format!("the facts of alert {} could not be written: {e}", alert.id)))?;
+    repo::notifications::enqueue(conn, Some(alert.id), &subject(&facts), &recorded, at)?;
     Ok(())
 }
 
@@ -395,7 +397,7 @@ fn excursion_facts(conn: &mut DbConnection, id: ExcursionId) -> QueryResult<Opti
             hold.lot_number.clone(),
             hold.quantity,
             unit,
-            hold.decision.map(|d| d.outcome()),
+            hold.decision.map(|d| d.outcome().to_owned()),
         ));
     }
     Ok(Some(ExcursionFacts {

@@ -2,8 +2,8 @@
 
 use crate::db::DbConnection;
 use crate::domain::ids::{OrderId, SupplierId};
-use crate::domain::page::{Page, PageRequest};
-use crate::domain::supply::{Order, OrderFilter, Supplier};
+use crate::domain::page::{read_all, Page, PageRequest};
+use crate::domain::supply::{Order, OrderFilter, OrderStatus, Supplier};
 use crate::repo;
 
 use super::read_catalog::ReadError;
@@ -22,6 +22,21 @@ pub fn get_supplier(conn: &mut DbConnection, id: SupplierId) -> Result<Supplier,
 
 pub fn list_orders(conn: &mut DbConnection, filter: &OrderFilter, page: PageRequest) -> Result<Page<Order>, ReadError> {
     Ok(repo::orders::list(conn, filter, page)?)
+}
+
+/// Every order still on its way (open or partly received), by expected date, selected by
+/// status in the database.
+pub fn pending_orders(conn: &mut DbConnection) -> Result<Vec<Order>, ReadError> {
+    let mut pending = Vec::new();
+    for status in OrderStatus::PENDING {
+        let filter = OrderFilter {
+            status: Some(status),
+            supplier_id: None,
+        };
+        pending.extend(read_all(|page| repo::orders::list(conn, &filter, page))?);
+    }
+    pending.sort_by_key(|o| (o.expected_on, o.id));
+    Ok(pending)
 }
 
 pub fn get_order(conn: &mut DbConnection, id: OrderId) -> Result<Order, ReadError> {

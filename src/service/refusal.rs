@@ -70,6 +70,7 @@ pub enum ProblemKind {
     AlertResolved,
     TokenProtected,
     OrderClosed,
+    LastAdmin,
 }
 
 impl ProblemKind {
@@ -104,6 +105,7 @@ impl ProblemKind {
             ProblemKind::AlertResolved => "alert-resolved",
             ProblemKind::TokenProtected => "token-protected",
             ProblemKind::OrderClosed => "order-closed",
+            ProblemKind::LastAdmin => "last-admin",
         }
     }
 
@@ -137,7 +139,8 @@ impl ProblemKind {
             | ProblemKind::IdempotencyKeyReused
             | ProblemKind::AlertResolved
             | ProblemKind::TokenProtected
-            | ProblemKind::OrderClosed => 409,
+            | ProblemKind::OrderClosed
+            | ProblemKind::LastAdmin => 409,
         }
     }
 
@@ -172,6 +175,7 @@ impl ProblemKind {
             ProblemKind::AlertResolved => "Alert already resolved",
             ProblemKind::TokenProtected => "Token cannot be revoked",
             ProblemKind::OrderClosed => "Order closed",
+            ProblemKind::LastAdmin => "The last active admin stays an admin",
         }
     }
 
@@ -597,6 +601,7 @@ impl From<UpdateUserError> for Refusal {
     fn from(error: UpdateUserError) -> Refusal {
         match error {
             UpdateUserError::NotFound(_) => Refusal::not_found(error.to_string()),
+            UpdateUserError::LastAdmin(_) => Refusal::new(ProblemKind::LastAdmin, error.to_string()),
             UpdateUserError::Storage(e) => e.into(),
         }
     }

@@ -1,22 +1,26 @@
 //! The web app's landing page: per item, stock and forecast; open alerts; refills of the next
 //! seven days; orders on their way or late. Reads only, through the same use-cases as the API.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::db::DbConnection;
 use crate::domain::alert::{Alert, AlertState};
 use crate::domain::catalog::{Item, ItemFilter};
-use crate::domain::forecast::ForecastPolicy;
-use crate::domain::ids::ItemId;
-use crate::domain::page::PageRequest;
-use crate::domain::patient::{Patient, PatientFilter, PatientStatus};
+use crate::domain::forecast::{ForecastPolicy, DEFAULT_HORIZON_DAYS};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+use crate::domain::ids::{ItemId, LocationId};
+use crate::domain::page::read_all;
+use crate::domain::patient::{refills_due_before, Patient, PatientFilter, PatientStatus, TODAY_REFILLS_DAYS};
 use crate::domain::stock::{figures, StockFigures};
-use crate::domain::supply::{is_overdue, Order, OrderFilter};
+use crate::domain::supply::{is_overdue, Order};
 use crate::repo;
 
 use super::count_stock::{count_stock, StockQuery};
 use super::forecast::{forecast, ForecastError};
 use super::read_catalog::ReadError;
+use super::read_supply::pending_orders;
 
 /// One row of the stock table.
 pub struct TodayItem {
@@ -30,58 +34,75 @@ pub struct TodayItem {
 pub struct Today {
     pub items: Vec<TodayItem>,
     /// Open and acknowledged alerts, with their item's name.
-    pub alerts: Vec<(Alert, String)>,
+    pub alerts: Vec<NamedAlert>,
     /// Active patients due within seven days (overdue first), in date order.
     pub refills: Vec<Patient>,
     /// Pending orders with whether each is late.
     pub orders: Vec<(Order, bool)>,
 }
 
-/// The alerts in these states (id order within each), each with its item's name.
-pub fn alerts_named(conn: &mut DbConnection, states: &[AlertState]) -> Result<Vec<(Alert, String)>, ReadError> {
-    let mut names: std::collections::HashMap<ItemId, String> = std::collections::HashMap::new();
+/// An alert with the names a person reads it by.
+#[derive(Debug, Clone)]
+pub struct NamedAlert {
+    pub alert: Alert,
+    pub item: String,
+    /// `None`: all locations together (a threshold over every location, a lot, the forecast).
+    pub location: Option<String>,
+}
+
+/// The alerts in these states, newest first, each with its item's and location's names.
+pub fn alerts_named(conn: &mut DbConnection, states: &[AlertState]) -> Result<Vec<NamedAlert>, ReadError> {
+    let mut items: HashMap<ItemId, String> = HashMap::new();
+    let mut locations: HashMap<LocationId, String> = HashMap::new();
     let mut alerts = Vec::new();
     for state in states {
         let filter = repo::alerts::AlertFilter {
             state: Some(*state),
             kind: None,
         };
-        for alert in repo::alerts::list(conn, &filter, PageRequest::FIRST_MAX)?.items {
-            let name = match names.entry(alert.item_id) {
-                std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    let name = repo::items::find(conn, alert.item_id)?
-                        .map(|i| i.name)
-                        .unwrap_or_default();
-                    slot.insert(name).clone()
-                }
+        for alert in read_all(|page| repo::alerts::list(conn, &filter, page))? {
+            let item = match items.entry(alert.item_id) {
+                Entry::Occupied(known) => known.get().clone(),
+                Entry::Vacant(slot) => slot
+                    .insert(
+                        repo::items::find(conn, alert.item_id)?
+                            .map(|i| i.name)
+                            .unwrap_or_default(),
+                    )
+                    .clone(),
             };
-            alerts.push((alert, name));
+            let location = match alert.location_id {
+                None => None,
+                Some(id) => Some(match locations.entry(id) {
+                    Entry::Occupied(known) => known.get().clone(),
+                    Entry::Vacant(slot) => slot
+                        .insert(repo::locations::find(conn, id)?.map(|l| l.name).unwrap_or_default())
+                        .clone(),
+                }),
+            };
+            alerts.push(NamedAlert { alert, item, location });
         }
     }
+    alerts.sort_by_key(|a| std::cmp::Reverse((a.alert.opened_at, a.alert.id)));
     Ok(alerts)
 }
 
 pub fn show_today(conn: &mut DbConnection, today: NaiveDate, policy: ForecastPolicy) -> Result<Today, ReadError> {
-    let forecasts = forecast(conn, today, 90, None, policy).map_err(|e| match e {
+    let forecasts = forecast(conn, today, DEFAULT_HORIZON_DAYS, None, policy).map_err(|e| match e {
         ForecastError::Storage(s) => ReadError::Storage(s),
         ForecastError::NotFound(_) => ReadError::NotFound,
     })?;
-    let stock = count_stock(conn, &StockQuery::default(), today, PageRequest::FIRST_MAX)?;
-    let items = repo::items::list(
-        conn,
-        &ItemFilter {
-            active: Some(true),
-            ..ItemFilter::default()
-        },
-        PageRequest::FIRST_MAX,
-    )?;
+    let stock = read_all(|page| count_stock(conn, &StockQuery::default(), today, page))?;
+    let active = ItemFilter {
+        active: Some(true),
+        ..ItemFilter::default()
+    };
+    let items = read_all(|page| repo::items::list(conn, &active, page))?;
     let rows = items
-        .items
         .into_iter()
         .map(|item| {
             let forecast = forecasts.iter().find(|f| f.item_id == item.id);
-            let row = stock.items.iter().find(|r| r.item_id == item.id);
+            let row = stock.iter().find(|r| r.item_id == item.id);
             TodayItem {
                 figures: row.map_or_else(|| figures(&[], today, None), |r| r.figures.clone()),
                 on_order: row.map_or(0, |r| r.on_order),
@@ -92,20 +113,14 @@ pub fn show_today(conn: &mut DbConnection, today: NaiveDate, policy: ForecastPol
         })
         .collect::<Vec<_>>();
     let alerts = alerts_named(conn, &[AlertState::Open, AlertState::Acknowledged])?;
-    let mut refills = repo::patients::list(
-        conn,
-        &PatientFilter {
-            status: Some(PatientStatus::Active),
-            refill_due_before: Some(today + Duration::days(8)),
-        },
-        PageRequest::FIRST_MAX,
-    )?
-    .items;
+    let due = PatientFilter {
+        status: Some(PatientStatus::Active),
+        refill_due_before: Some(refills_due_before(today, TODAY_REFILLS_DAYS)),
+    };
+    let mut refills = read_all(|page| repo::patients::list(conn, &due, page))?;
     refills.sort_by_key(|p| (p.next_refill_on, p.id));
-    let orders = repo::orders::list(conn, &OrderFilter::default(), PageRequest::FIRST_MAX)?
-        .items
+    let orders = pending_orders(conn)?
         .into_iter()
-        .filter(|o| o.status.is_pending())
         .map(|o| {
             let late = is_overdue(o.status, o.expected_on, today);
             (o, late)

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use crate::db::{write_tx, DbConnection, StorageError};
 use crate::domain::catalog::Named;
 use crate::domain::ids::UserId;
+use crate::domain::role::Role;
 use crate::domain::token::Actor;
 use crate::domain::user::{User, UserChanges};
 use crate::repo;
@@ -14,6 +15,8 @@ use crate::repo::audit::{self, AuditEntry};
 pub enum UpdateUserError {
     #[error("no user {0}")]
     NotFound(UserId),
+    #[error("user {0} is the last active admin: make another user admin first")]
+    LastAdmin(UserId),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -28,7 +31,13 @@ pub fn update_user(
 ) -> Result<User, UpdateUserError> {
     let hash = changes.password.as_ref().map(|p| p.hash());
     write_tx(conn, |conn| {
-        repo::users::find(conn, id)?.ok_or(UpdateUserError::NotFound(id))?;
+        let before = repo::users::find(conn, id)?.ok_or(UpdateUserError::NotFound(id))?;
+        // Two admins demoting each other at once: one at a time (PostgreSQL).
+        let demotes = before.role == Role::Admin
+            && (changes.active == Some(false) || changes.role.is_some_and(|r| r != Role::Admin));
+        if demotes {
+            repo::users::lock_admins(conn)?;
+        }
         let mut said = Vec::new();
         if let Some(name) = &changes.display_name {
             repo::users::set_display_name(conn, id, name, now)?;
@@ -45,6 +54,9 @@ pub fn update_user(
         if let Some(hash) = &hash {
             repo::users::set_password(conn, id, hash, now)?;
             said.push("password changed".to_owned());
+        }
+        if demotes && repo::users::active_admins(conn)? == 0 {
+            return Err(UpdateUserError::LastAdmin(id));
         }
         // A new password or a disabled account: whoever is signed in with it is signed out.
         if hash.is_some() || changes.active == Some(false) {

@@ -115,8 +115,8 @@ async fn change(
             refused(
                 "current_password",
                 super::i18n::fill(
-                    "Trop d'essais infructueux : compte bloqué jusqu'à {} (UTC).",
-                    &[&until.format("%H:%M")],
+                    "Trop d'essais infructueux : compte bloqué jusqu'à {}.",
+                    &[&super::i18n::hour_text(until)],
                 ),
                 StatusCode::TOO_MANY_REQUESTS,
             ),

@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::{NaiveDateTime, TimeZone, Utc};
+use chrono::{NaiveDateTime, Utc};
 use serde::Deserialize;
 
 use super::access::consts::*;
@@ -11,9 +11,10 @@ use super::access::{route, signed, PageRoute};
 use super::forms::{Fields, Issues};
 use super::i18n::{fill, filters, t};
 use super::problem::PageProblem;
-use super::{chrome, date_text, html, number_text, see_other, Chrome, Names, VERSION};
+use super::{chrome, html, number_text, see_other, Chrome, Names, VERSION};
 use crate::clock;
 use crate::domain::ids::{ExcursionId, LocationId};
+use crate::domain::page::read_all;
 use crate::domain::role::Role;
 use crate::domain::user::User;
 use crate::domain::validation::{FieldError, FieldErrors};
@@ -70,7 +71,7 @@ struct ColdChainPage {
 }
 
 fn at_fr(at: NaiveDateTime) -> String {
-    format!("{} {} UTC", date_text(at.date()), at.format("%H:%M"))
+    super::i18n::time_text(at)
 }
 
 fn celsius(t: f64) -> String {
@@ -85,10 +86,9 @@ struct Entered {
 }
 
 async fn render(state: &AppState, (user, csrf): (User, String), entered: Entered) -> Result<HttpResponse, PageProblem> {
-    let all = crate::domain::page::PageRequest::FIRST_MAX;
     let (found, names) = state
         .pool
-        .run(move |c| Ok::<_, Refusal>((list_excursions(c, None, None, all)?.items, Names::read(c)?)))
+        .run(move |c| Ok::<_, Refusal>((read_all(|page| list_excursions(c, None, None, page))?, Names::read(c)?)))
         .await?;
     let mut excursions: Vec<ExcursionBlock> = found
         .into_iter()
@@ -166,14 +166,23 @@ async fn show(
     render(&state, signed, entered).await
 }
 
-/// A `datetime-local` field (UTC, as the page says).
+/// A `datetime-local` field, on the pharmacy's clock.
 fn instant(fields: &Fields, name: &str, errors: &mut FieldErrors) -> Option<chrono::DateTime<Utc>> {
     let text = fields.text(name);
     if text.is_empty() {
         return None;
     }
     match NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M") {
-        Ok(at) => Some(Utc.from_utc_datetime(&at)),
+        Ok(at) => match super::i18n::from_local(at) {
+            Some(at) => Some(at),
+            None => {
+                errors.push(FieldError::new(
+                    name,
+                    "does not exist on this clock (the hour skipped in spring)",
+                ));
+                None
+            }
+        },
         Err(_) => {
             errors.push(FieldError::new(name, "must be a date and time (YYYY-MM-DDTHH:MM)"));
             None
@@ -313,12 +322,17 @@ mod tests {
             ("max_temperature_c".into(), "11,5".into()),
         ]);
         let mut errors = FieldErrors::default();
+        // Outside a page: the default clock, Paris (UTC+1 in November).
         let started = instant(&fields, "started_at", &mut errors).unwrap();
-        assert_eq!(started.to_rfc3339(), "2026-11-25T22:15:00+00:00");
+        assert_eq!(started.to_rfc3339(), "2026-11-25T21:15:00+00:00");
         assert_eq!(instant(&fields, "ended_at", &mut errors), None);
         assert_eq!(temperature(&fields, "max_temperature_c", &mut errors), Some(11.5));
         assert_eq!(errors.0.len(), 1);
         assert_eq!(errors.0[0].field, "ended_at");
+        // The hour the clock skips in spring is no time at all.
+        let skipped = Fields(vec![("started_at".into(), "2027-03-28T02:30".into())]);
+        assert_eq!(instant(&skipped, "started_at", &mut errors), None);
+        assert_eq!(errors.0.len(), 2);
         assert_eq!(celsius(11.5), "11,5 °C");
     }
 }

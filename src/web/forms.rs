@@ -3,6 +3,7 @@
 
 use actix_web::http::StatusCode;
 
+use super::said::{refused, said};
 use crate::service::refusal::Refusal;
 use chrono::NaiveDate;
 
@@ -96,11 +97,30 @@ pub struct Issues {
 }
 
 impl Issues {
+    /// A refusal as the page shows it: what it is and each field's message, in the page's
+    /// language (by the refusal's code and the messages' templates).
     pub fn from_refusal(refusal: Refusal) -> Issues {
+        let fields: Vec<FieldError> = refusal
+            .errors
+            .into_iter()
+            .map(|e| FieldError::new(e.field, said(&e.message)))
+            .collect();
+        // What the refusal is; a refusal without field messages also says its own detail.
+        let kind = refused(refusal.kind);
+        let summary = if fields.is_empty() {
+            let detail = said(&refusal.detail);
+            if detail == refusal.detail && !super::i18n::is_english() {
+                kind.to_owned()
+            } else {
+                format!("{kind} {detail}")
+            }
+        } else {
+            kind.to_owned()
+        };
         Issues {
             status: StatusCode::from_u16(refusal.kind.status()).ok(),
-            summary: Some(refusal.detail),
-            fields: refusal.errors,
+            summary: Some(summary),
+            fields,
         }
     }
 

@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
 
 const COOKIE: &str = "mipstock_lang";
 
@@ -38,17 +39,53 @@ impl Lang {
     }
 }
 
-tokio::task_local! {
-    static LANG: Lang;
+/// Who reads a page: in which language, and in which time zone (the pharmacy's).
+#[derive(Debug, Clone, Copy)]
+struct Reader {
+    lang: Lang,
+    zone: Tz,
 }
 
-/// Runs one page's request in its language.
-pub async fn scope<F: std::future::Future>(lang: Lang, page: F) -> F::Output {
-    LANG.scope(lang, page).await
+tokio::task_local! {
+    static READER: Reader;
+}
+
+/// Runs one page's request in its language and the pharmacy's time zone.
+pub async fn scope<F: std::future::Future>(lang: Lang, zone: Tz, page: F) -> F::Output {
+    READER.scope(Reader { lang, zone }, page).await
 }
 
 fn current() -> Lang {
-    LANG.try_with(|l| *l).unwrap_or_default()
+    READER.try_with(|r| r.lang).unwrap_or_default()
+}
+
+fn zone() -> Tz {
+    READER.try_with(|r| r.zone).unwrap_or(chrono_tz::Europe::Paris)
+}
+
+/// A stored UTC time as the pharmacy's clock shows it.
+pub fn local(at: NaiveDateTime) -> NaiveDateTime {
+    zone().from_utc_datetime(&at).naive_local()
+}
+
+/// A time typed on the pharmacy's clock, in UTC; `None` for a time the clock skips (the spring
+/// change). A time it shows twice (the autumn change) is the first of the two.
+pub fn from_local(at: NaiveDateTime) -> Option<DateTime<Utc>> {
+    zone()
+        .from_local_datetime(&at)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// A stored UTC time as the page shows it: the local date and hour.
+pub fn time_text(at: NaiveDateTime) -> String {
+    let at = local(at);
+    format!("{} {}", date_text(at.date()), at.format("%H:%M"))
+}
+
+/// The local hour of a stored UTC time.
+pub fn hour_text(at: NaiveDateTime) -> String {
+    local(at).format("%H:%M").to_string()
 }
 
 /// The page's words for this French text.
@@ -60,6 +97,26 @@ pub fn t(fr: &'static str) -> &'static str {
 }
 
 /// `t(fr)` with each `{}` replaced by the next argument.
+/// Whether the page is read in English.
+pub fn is_english() -> bool {
+    current() == Lang::En
+}
+
+/// `template` with its `{}`s filled by `values`, in order (a template already in the page's
+/// language).
+pub fn fill_owned(template: &str, values: &[&str]) -> String {
+    let mut out = String::new();
+    let mut values = values.iter();
+    let mut parts = template.split("{}").peekable();
+    while let Some(part) = parts.next() {
+        out.push_str(part);
+        if parts.peek().is_some() {
+            out.push_str(values.next().copied().unwrap_or_default());
+        }
+    }
+    out
+}
+
 pub fn fill(fr: &'static str, args: &[&dyn Display]) -> String {
     let mut out = String::new();
     let mut args = args.iter();
@@ -126,14 +183,13 @@ pub async fn choose(req: HttpRequest, code: web::Path<String>) -> HttpResponse {
     let Some(lang) = Lang::parse(&code) else {
         return HttpResponse::NotFound().finish();
     };
-    // Back to the page the link was on: only a path of this site.
+    // Back to the page the link was on: only a page of this site, named by this site's host.
+    let host = req.connection_info().host().to_owned();
     let back = req
         .headers()
         .get(header::REFERER)
         .and_then(|r| r.to_str().ok())
-        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
-        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_owned()))
-        .filter(|path| !path.starts_with("//") && !path.starts_with("/lang/"))
+        .and_then(|r| own_path(r, &host))
         .unwrap_or_else(|| "/".to_owned());
     let cookie = Cookie::build(COOKIE, if lang == Lang::En { "en" } else { "fr" })
         .path("/")
@@ -145,6 +201,19 @@ pub async fn choose(req: HttpRequest, code: web::Path<String>) -> HttpResponse {
         .insert_header((header::LOCATION, back))
         .cookie(cookie)
         .finish()
+}
+
+/// The path of `referer` when it is a page of this site (`host`): a plain absolute path, never
+/// one a browser would read as another site's (`//x`, `/\\x`) nor the language links themselves.
+fn own_path(referer: &str, host: &str) -> Option<String> {
+    let rest = referer
+        .strip_prefix("https://")
+        .or_else(|| referer.strip_prefix("http://"))?;
+    let (authority, path) = rest.split_at(rest.find('/')?);
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/-_.~%?=&;:+,".contains(c);
+    let safe =
+        path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/lang/") && path.chars().all(plain);
+    (authority.eq_ignore_ascii_case(host) && safe).then(|| path.to_owned())
 }
 
 fn english() -> &'static HashMap<&'static str, &'static str> {
@@ -213,7 +282,7 @@ const ENGLISH: &[(&str, &str)] = &[
     ("Depuis", "Since"),
     ("Disponible", "Available"),
     ("Du", "From"),
-    ("Début (UTC)", "Start (UTC)"),
+    ("Début", "Start"),
     ("Décision", "Decision"),
     ("Déclarer et bloquer les unités", "Report and hold the units"),
     ("Déclarer une excursion de température", "Report a temperature excursion"),
@@ -237,7 +306,7 @@ const ENGLISH: &[(&str, &str)] = &[
     ("Excursion n°", "Excursion no."),
     ("Exporter en CSV", "Export as CSV"),
     ("Filtrer", "Filter"),
-    ("Fin (UTC, vide si en cours)", "End (UTC, empty if ongoing)"),
+    ("Fin (vide si en cours)", "End (empty if ongoing)"),
     ("Fournisseurs", "Suppliers"),
     ("Historique du patient", "Patient history"),
     ("Identifiant", "Username"),
@@ -425,8 +494,8 @@ const ENGLISH: &[(&str, &str)] = &[
     ("Votre rôle ne permet pas cette action.", "Your role does not allow this."),
     ("Identifiant ou mot de passe incorrect.", "Wrong username or password."),
     (
-        "Trop d'essais infructueux : compte bloqué jusqu'à {} (UTC).",
-        "Too many failed attempts: account locked until {} (UTC).",
+        "Trop d'essais infructueux : compte bloqué jusqu'à {}.",
+        "Too many failed attempts: account locked until {}.",
     ),
     (
         "Alerte n° {} marquée comme vue : plus de rappel par courriel.",
@@ -472,7 +541,28 @@ const ENGLISH: &[(&str, &str)] = &[
     ("Limité à la demande d'une durée de vie", "Capped at one shelf life's demand"),
     ("aucune sur 90 jours", "none within 90 days"),
     ("Commande n° {} passée au fournisseur.", "Order no. {} placed with the supplier."),
+    ("Stock insuffisant à cet emplacement.", "Not enough stock at this location."),
+    ("Ce lot est périmé.", "This lot has expired."),
+    ("Ce lot est en quarantaine.", "This lot is quarantined."),
+    ("Ce lot est rappelé.", "This lot is recalled."),
+    ("Ce lot est connu avec une autre date de péremption.", "This lot is known with another expiry date."),
+    ("Ce numéro de série a déjà été reçu.", "This serial number was already received."),
+    ("Cette boîte n'est pas là où ce mouvement la prend.", "This pack is not where this movement takes it from."),
+    ("Ces unités sont des boîtes sérialisées : scannez chaque boîte qui sort.", "These units are serialised packs: scan each pack that leaves."),
+    ("Ce retour dépasse ce que les patients ont reçu de ce lot.", "This return exceeds what patients received of this lot."),
+    ("Ce mouvement a déjà été annulé.", "This movement was already reversed."),
+    ("Ce mouvement ne peut pas être annulé.", "This movement cannot be reversed."),
+    ("Ce lot a déjà fait l'objet d'une décision.", "This lot was already decided."),
+    ("Ce patient n'est pas actif.", "This patient is not active."),
+    ("Cette commande est close.", "This order is closed."),
+    ("Cela existe déjà.", "This already exists."),
+    ("Le dernier administrateur actif reste administrateur.", "The last active admin stays an admin."),
+    ("Introuvable.", "Not found."),
+    ("Vérifiez les champs signalés.", "Check the fields marked."),
+    ("La demande a été refusée.", "The request was refused."),
     ("Introuvable", "Not found"),
+    ("tous les emplacements", "all locations"),
+    ("Où", "Where"),
     ("Ce formulaire est déjà en cours d'enregistrement : rechargez la page pour voir s'il l'a été.", "This form is already being recorded: reload the page to see whether it was."),
     ("Ce que cette page montre n'existe pas (ou plus).", "What this page shows does not exist (or no longer does)."),
     ("Service indisponible", "Service unavailable"),
@@ -533,10 +623,28 @@ mod tests {
         assert!(missing.is_empty(), "no English for: {missing:?}");
     }
 
+    #[test]
+    fn the_language_link_sends_back_to_this_sites_own_pages_only() {
+        let host = "mipstock.hospital.example";
+        assert_eq!(
+            own_path("https://mipstock.hospital.example/stock?location=2", host).as_deref(),
+            Some("/stock?location=2")
+        );
+        assert_eq!(own_path("https://evil.example/stock", host), None, "another site");
+        assert_eq!(own_path("https://mipstock.hospital.example//evil.example", host), None);
+        assert_eq!(own_path("https://mipstock.hospital.example/\\evil.example", host), None);
+        assert_eq!(own_path("https://mipstock.hospital.example/lang/en", host), None);
+        assert_eq!(own_path("javascript:alert(1)", host), None);
+        assert_eq!(
+            own_path("https://mipstock.hospital.example/a\r\nSet-Cookie:x", host),
+            None
+        );
+    }
+
     #[tokio::test]
     async fn a_page_is_written_in_its_language() {
         let day = NaiveDate::from_ymd_opt(2027, 3, 12).unwrap();
-        scope(Lang::En, async {
+        scope(Lang::En, chrono_tz::Europe::Paris, async {
             assert_eq!(t("Aujourd'hui"), "Today");
             assert_eq!(fill("Commande n° {}", &[&7]), "Order no. 7");
             assert_eq!(
@@ -545,7 +653,7 @@ mod tests {
             );
         })
         .await;
-        scope(Lang::Fr, async {
+        scope(Lang::Fr, chrono_tz::Europe::Paris, async {
             assert_eq!(t("Aujourd'hui"), "Aujourd'hui");
             assert_eq!(fill("Commande n° {}", &[&7]), "Commande n° 7");
             assert_eq!(

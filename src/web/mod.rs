@@ -15,6 +15,7 @@ use crate::db::StorageError;
 use crate::domain::alert::{AlertKind, AlertState};
 use crate::domain::catalog::Named;
 use crate::domain::ids::AlertId;
+use crate::domain::page::read_all;
 use crate::domain::role::Role;
 use crate::domain::stock::StockStatus;
 use crate::domain::user::{Password, User};
@@ -39,6 +40,7 @@ mod patients;
 mod problem;
 mod receive;
 mod refills;
+mod said;
 mod settings;
 mod stock;
 
@@ -90,7 +92,45 @@ async fn problem_as_page(
     next: actix_web::middleware::Next<actix_web::body::BoxBody>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     let lang = i18n::Lang::of(req.request());
-    i18n::scope(lang, render_problem(next.call(req))).await
+    let (zone, secure) = req
+        .app_data::<web::Data<AppState>>()
+        .map_or((chrono_tz::Europe::Paris, false), |s| (s.zone, s.secure_cookies));
+    let mut response = i18n::scope(lang, zone, render_problem(next.call(req))).await?;
+    harden(response.headers_mut(), secure);
+    Ok(response)
+}
+
+/// What every page answers with: no framing, no sniffing, scripts and forms of this site only,
+/// no address of a page sent elsewhere; behind HTTPS, cookies only over HTTPS.
+fn harden(headers: &mut header::HeaderMap, secure: bool) {
+    const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+                       connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ] {
+        headers.insert(name, header::HeaderValue::from_static(value));
+    }
+    if secure {
+        let cookies: Vec<header::HeaderValue> = headers
+            .get_all(header::SET_COOKIE)
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| {
+                if v.contains("; Secure") {
+                    v.to_owned()
+                } else {
+                    format!("{v}; Secure")
+                }
+            })
+            .filter_map(|v| header::HeaderValue::from_str(&v).ok())
+            .collect();
+        headers.remove(header::SET_COOKIE);
+        for cookie in cookies {
+            headers.append(header::SET_COOKIE, cookie);
+        }
+    }
 }
 
 /// The page's response, or its problem as a page (in the page's language).
@@ -140,10 +180,10 @@ struct Names {
 
 impl Names {
     fn read(conn: &mut crate::db::DbConnection) -> Result<Names, crate::service::read_catalog::ReadError> {
-        let all = crate::domain::page::PageRequest::FIRST_MAX;
+        use crate::service::read_catalog::{list_items, list_locations};
         Ok(Names {
-            items: crate::service::read_catalog::list_items(conn, &Default::default(), all)?.items,
-            locations: crate::service::read_catalog::list_locations(conn, &Default::default(), all)?.items,
+            items: read_all(|page| list_items(conn, &Default::default(), page))?,
+            locations: read_all(|page| list_locations(conn, &Default::default(), page))?,
         })
     }
 
@@ -262,6 +302,11 @@ fn alert_fr(kind: AlertKind) -> &'static str {
         AlertKind::OrderOverdue => t("Commande en retard"),
         AlertKind::ColdChainExcursion => t("Chaîne du froid"),
     }
+}
+
+/// Where an alert is: its location, or every location together.
+fn where_fr(location: Option<String>) -> String {
+    location.unwrap_or_else(|| t("tous les emplacements").to_owned())
 }
 
 fn html(status: actix_web::http::StatusCode, page: &impl Template) -> HttpResponse {
@@ -459,8 +504,8 @@ async fn login(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
             form.username,
             Some(fill(
-                "Trop d'essais infructueux : compte bloqué jusqu'à {} (UTC).",
-                &[&until.format("%H:%M")],
+                "Trop d'essais infructueux : compte bloqué jusqu'à {}.",
+                &[&i18n::hour_text(until)],
             )),
         )),
         Err(SignInError::Storage(e)) => Err(e.into()),
@@ -495,6 +540,8 @@ struct ItemRow {
 struct AlertRow {
     opened: String,
     kind: &'static str,
+    /// The location, or all locations together.
+    where_: String,
     item: String,
     quantity: String,
 }
@@ -551,11 +598,12 @@ fn today_page(user: &User, csrf_token: String, on: NaiveDate, today: Today) -> T
         alerts: today
             .alerts
             .into_iter()
-            .map(|(alert, item)| AlertRow {
-                opened: date_text(alert.opened_at.date()),
-                kind: alert_fr(alert.kind),
-                item,
-                quantity: number_text(alert.quantity),
+            .map(|named| AlertRow {
+                opened: i18n::time_text(named.alert.opened_at),
+                kind: alert_fr(named.alert.kind),
+                where_: where_fr(named.location),
+                item: named.item,
+                quantity: number_text(named.alert.quantity),
             })
             .collect(),
         refills: today
@@ -586,7 +634,7 @@ async fn today(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespo
     let found = state.pool.run(move |c| show_today(c, on, policy)).await?;
     Ok(html(
         actix_web::http::StatusCode::OK,
-        &today_page(&user, csrf, on, found),
+        &today_page(&user, csrf, i18n::local(clock::now()).date(), found),
     ))
 }
 
@@ -602,6 +650,7 @@ struct AlertListRow {
     id: AlertId,
     opened: String,
     kind: &'static str,
+    where_: String,
     item: String,
     quantity: String,
     state: &'static str,
@@ -651,14 +700,15 @@ async fn alerts(
         may_write: user.role.includes(Role::Pharmacist),
         alerts: found
             .into_iter()
-            .map(|(alert, item)| AlertListRow {
-                id: alert.id,
-                opened: date_text(alert.opened_at.date()),
-                kind: alert_fr(alert.kind),
-                item,
-                quantity: number_text(alert.quantity),
-                state: state_fr(alert.state),
-                can_acknowledge: alert.state == AlertState::Open,
+            .map(|named| AlertListRow {
+                id: named.alert.id,
+                opened: i18n::time_text(named.alert.opened_at),
+                kind: alert_fr(named.alert.kind),
+                where_: where_fr(named.location),
+                item: named.item,
+                quantity: number_text(named.alert.quantity),
+                state: state_fr(named.alert.state),
+                can_acknowledge: named.alert.state == AlertState::Open,
             })
             .collect(),
     };
@@ -775,7 +825,9 @@ async fn recall(
                         dispensations: h
                             .movements
                             .iter()
-                            .map(|(_, at, quantity)| format!("{} : {}", date_text(at.date()), number_text(*quantity)))
+                            .map(|(_, at, quantity)| {
+                                format!("{} : {}", date_text(i18n::local(*at).date()), number_text(*quantity))
+                            })
                             .collect::<Vec<_>>()
                             .join(", "),
                         serials: h.serials.join(", "),
@@ -802,7 +854,7 @@ async fn recall_csv(state: web::Data<AppState>, query: web::Query<RecallQuery>) 
                     h.patient_reference.clone(),
                     h.quantity.to_string(),
                     movement.to_string(),
-                    at.date().to_string(),
+                    i18n::local(*at).date().to_string(),
                     quantity.to_string(),
                     h.serials.join(" "),
                 ]);

@@ -15,6 +15,7 @@ use super::{chrome, date_text, html, number_text, see_other, Chrome, VERSION};
 use crate::clock;
 use crate::domain::catalog::Named;
 use crate::domain::ids::{ItemId, PatientId};
+use crate::domain::page::read_all;
 use crate::domain::patient::{PatientChanges, PatientStatus};
 use crate::domain::role::Role;
 use crate::domain::user::User;
@@ -64,16 +65,14 @@ struct PatientsPage {
 /// The pseudonymous list: references, status, refill interval and next refill.
 async fn patients(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageProblem> {
     let (user, csrf) = signed(&req)?;
-    let everyone = crate::domain::page::PageRequest::FIRST_MAX;
     let found = state
         .pool
-        .run(move |c| list_patients(c, &Default::default(), everyone))
+        .run(move |c| read_all(|page| list_patients(c, &Default::default(), page)))
         .await?;
     let page = PatientsPage {
         version: VERSION,
         chrome: chrome("patients", &user, csrf),
         patients: found
-            .items
             .into_iter()
             .map(|p| PatientRow {
                 id: p.id.0,
@@ -209,7 +208,7 @@ async fn render(
             .entries
             .iter()
             .map(|e| UsageLine {
-                on: date_text(e.occurred_at.date()),
+                on: date_text(super::i18n::local(e.occurred_at).date()),
                 kind: kind_fr(e.kind),
                 item: usage.item(e.item_id),
                 lot: e.lot_number.clone(),
@@ -302,7 +301,7 @@ async fn patient_csv(
     let usage = usage_of(&state, id.into_inner(), from, to).await?;
     let rows = usage.entries.iter().map(|e| {
         vec![
-            e.occurred_at.date().to_string(),
+            super::i18n::local(e.occurred_at).date().to_string(),
             e.kind.as_str().to_owned(),
             usage.item(e.item_id),
             e.lot_number.clone(),

@@ -16,12 +16,13 @@ use crate::clock;
 use crate::domain::ids::OrderId;
 use crate::domain::ledger::{MovementKind, MovementRequest, ReceiptLine};
 use crate::domain::role::Role;
-use crate::domain::supply::{Order, OrderFilter, OrderStatus};
+use crate::domain::supply::Order;
 use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
 use crate::service::input::movement::{parse_movement, renumber_lines, MovementInput, MovementLineInput};
 use crate::service::read_catalog::ReadError;
-use crate::service::read_supply::{get_order, list_orders};
+use crate::service::read_supply::get_order;
+use crate::service::read_supply::pending_orders;
 use crate::service::record_movement::record_movement;
 use crate::service::refusal::Refusal;
 use crate::state::AppState;
@@ -123,16 +124,7 @@ async fn context(state: &AppState, chosen: Option<i64>) -> Result<(Vec<Order>, O
     Ok(state
         .pool
         .run(move |c| {
-            let all = crate::domain::page::PageRequest::FIRST_MAX;
-            let mut pending = Vec::new();
-            for status in [OrderStatus::Open, OrderStatus::PartiallyReceived] {
-                let filter = OrderFilter {
-                    status: Some(status),
-                    supplier_id: None,
-                };
-                pending.extend(list_orders(c, &filter, all)?.items);
-            }
-            pending.sort_by_key(|o| (o.expected_on, o.id.0));
+            let pending = pending_orders(c)?;
             let order = match chosen {
                 Some(id) => match get_order(c, OrderId(id)) {
                     Ok(order) => Some(order),

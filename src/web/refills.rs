@@ -15,6 +15,8 @@ use super::problem::PageProblem;
 use super::{chrome, date_text, html, number_text, recorded, see_other, Chrome, Names, Taken, VERSION};
 use crate::clock;
 use crate::domain::ids::PatientId;
+use crate::domain::page::read_all;
+use crate::domain::patient::{refills_due_before, REFILLS_AHEAD_DAYS};
 use crate::domain::patient::{Patient, PatientFilter};
 use crate::domain::procedure::REFILL;
 use crate::domain::role::Role;
@@ -25,9 +27,6 @@ use crate::service::read_catalog::{list_procedures, ReadError};
 use crate::service::read_ledger::{get_patient, list_patients};
 use crate::service::refusal::Refusal;
 use crate::state::AppState;
-
-/// How far ahead the list of patients due looks.
-const DUE_WITHIN_DAYS: i64 = 14;
 
 pub(super) fn routes() -> Vec<PageRoute> {
     use actix_web::http::Method as M;
@@ -59,13 +58,15 @@ struct DuePage {
 async fn due(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageProblem> {
     let (user, csrf) = signed(&req)?;
     let today = clock::today();
-    let until = today + Duration::days(DUE_WITHIN_DAYS);
+    let until = today + Duration::days(REFILLS_AHEAD_DAYS);
     let filter = PatientFilter {
         status: None,
-        refill_due_before: Some(until + Duration::days(1)),
+        refill_due_before: Some(refills_due_before(today, REFILLS_AHEAD_DAYS)),
     };
-    let all = crate::domain::page::PageRequest::FIRST_MAX;
-    let mut found = state.pool.run(move |c| list_patients(c, &filter, all)).await?.items;
+    let mut found = state
+        .pool
+        .run(move |c| read_all(|page| list_patients(c, &filter, page)))
+        .await?;
     found.sort_by_key(|p| (p.next_refill_on, p.id.0));
     let page = DuePage {
         version: VERSION,

@@ -15,6 +15,7 @@ use crate::db::DbConnection;
 use crate::domain::alert::NewThreshold;
 use crate::domain::catalog::Named;
 use crate::domain::ids::{TokenId, UserId};
+use crate::domain::page::read_all;
 use crate::domain::role::Role;
 use crate::domain::supply::NewSupplier;
 use crate::domain::text;
@@ -122,13 +123,12 @@ type Lists = (
 );
 
 fn lists(c: &mut DbConnection) -> Result<Lists, Refusal> {
-    let all = crate::domain::page::PageRequest::FIRST_MAX;
     Ok((
         Names::read(c)?,
-        list_thresholds(c, all)?.items,
-        list_suppliers(c, None, all)?.items,
-        list_users(c, all)?.items,
-        list_tokens(c, all)?.items,
+        read_all(|page| list_thresholds(c, page))?,
+        read_all(|page| list_suppliers(c, None, page))?,
+        read_all(|page| list_users(c, page))?,
+        read_all(|page| list_tokens(c, page))?,
     ))
 }
 
@@ -176,7 +176,7 @@ async fn render(state: &AppState, (user, csrf): (User, String), outcome: Outcome
                 id: t.id.0,
                 name: t.name,
                 role: role_fr(t.role),
-                created: date_text(t.created_at.date()),
+                created: date_text(super::i18n::local(t.created_at).date()),
                 revoked: t.revoked_at.is_some(),
             })
             .collect(),

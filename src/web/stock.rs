@@ -16,6 +16,7 @@ use crate::clock;
 use crate::domain::catalog::Named;
 use crate::domain::ids::LocationId;
 use crate::domain::ledger::{is_expired, MovementKind, WasteReason};
+use crate::domain::page::read_all;
 use crate::domain::role::Role;
 use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
@@ -106,10 +107,9 @@ async fn render(
         category: None,
         by_location: true,
     };
-    let all = crate::domain::page::PageRequest::FIRST_MAX;
     let (rows, names) = state
         .pool
-        .run(move |c| Ok::<_, Refusal>((count_stock(c, &query, today, all)?.items, Names::read(c)?)))
+        .run(move |c| Ok::<_, Refusal>((read_all(|page| count_stock(c, &query, today, page))?, Names::read(c)?)))
         .await?;
     let taken = recorded(state, done).await?.map(|(m, names)| Taken::of(&m, &names));
     let blocks = rows

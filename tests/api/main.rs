@@ -16,6 +16,7 @@ mod concurrency;
 mod contract;
 mod defects;
 mod errors;
+mod hardening;
 mod hostile;
 mod ledger;
 mod migrations;

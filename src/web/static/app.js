@@ -18,6 +18,10 @@
       insert(field, GS_VISIBLE);
     }
   });
+  // The pages allow no inline script: the recall's print button is wired here.
+  document.addEventListener("click", function (event) {
+    if (event.target && event.target.hasAttribute && event.target.hasAttribute("data-print")) window.print();
+  });
   document.addEventListener("input", function (event) {
     var field = event.target;
     if (field && field.hasAttribute && field.hasAttribute("data-gs1") && field.value.indexOf("\u001d") >= 0) {
