@@ -294,7 +294,7 @@ fn ceiling_sqlite(cli: &Command) {
                     let policy = bench_policy();
                     // Through the pool's SQLite write queue, as the server's writers go.
                     let ok = pool
-                        .run_blocking(|conn| record_movement(conn, &actor, mipstock::api::clock::now(), policy, new))
+                        .run_blocking(|conn| record_movement(conn, &actor, mipstock::clock::now(), policy, new))
                         .is_ok();
                     tally.record(begun, ok);
                 }
@@ -310,7 +310,7 @@ fn one_unit_dispense(location: i64, patient: i64, item: i64) -> mipstock::domain
     use mipstock::domain::ledger::{DrawLine, MovementRequest, NewMovement};
     use mipstock::domain::quantity::Quantity;
     NewMovement {
-        occurred_at: mipstock::api::clock::now(),
+        occurred_at: mipstock::clock::now(),
         reference: None,
         note: None,
         reason: None,
@@ -415,7 +415,7 @@ fn alert_cost(cli: &Command) {
     let (cpu, db, wall) = (cpu_seconds(), db_cpu(), Instant::now());
     for _ in 0..*iterations {
         let new = one_unit_dispense(*location, *patient, *item);
-        record_movement(&mut conn, &actor, mipstock::api::clock::now(), policy, new).expect("dispense");
+        record_movement(&mut conn, &actor, mipstock::clock::now(), policy, new).expect("dispense");
     }
     let (dispense_cpu, dispense_db_cpu, dispense_wall) = per_op(cpu, db, wall);
     // The evaluations alone, all inside one transaction as each runs inside its dispensation's.
@@ -423,7 +423,7 @@ fn alert_cost(cli: &Command) {
     let (cpu, db, wall) = (cpu_seconds(), db_cpu(), Instant::now());
     write_tx(&mut conn, |conn| {
         for _ in 0..*iterations {
-            evaluate_projected_stockouts(conn, Some(&items), policy.forecast, mipstock::api::clock::now())?;
+            evaluate_projected_stockouts(conn, Some(&items), policy.forecast, mipstock::clock::now())?;
         }
         Ok::<(), StorageError>(())
     })
