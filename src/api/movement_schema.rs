@@ -228,3 +228,22 @@ impl PartialSchema for MovementRequestSchema {
 }
 
 impl utoipa::ToSchema for MovementRequestSchema {}
+
+/// Schema of a performed procedure's `lines` (`POST /api/v1/patients/{id}/procedures`): an item
+/// and its quantity, or a scanned box, as `service::input::procedure` checks them.
+pub struct ProcedureLinesSchema;
+
+impl PartialSchema for ProcedureLinesSchema {
+    fn schema() -> RefOr<Schema> {
+        ArrayBuilder::new()
+            .items(scannable_line(vec![item(), quantity()]))
+            .max_items(Some(crate::domain::procedure::LINES_MAX))
+            .description(Some(
+                "Replace the quantities of items of the bundle, or add items (`item_id` + `quantity`); or name a \
+                 scanned box (`scan`), taken from its own lot in place of its item's line",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ProcedureLinesSchema {}

@@ -55,6 +55,7 @@ pub struct CreatePatientRequest {
     #[schema(minimum = 1, maximum = 45)]
     pub refill_interval_days: Option<i64>,
     #[serde(default, deserialize_with = "super::dto::date")]
+    #[schema(value_type = Option<texts::PlannedDate>)]
     pub next_refill_on: Option<NaiveDate>,
     #[schema(value_type = Option<texts::PatientNotes>)]
     pub notes: Option<String>,
@@ -74,7 +75,7 @@ pub struct UpdatePatientRequest {
     pub refill_interval_days: Option<i64>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "super::dto::clearable_date")]
-    #[schema(value_type = Option<NaiveDate>, nullable)]
+    #[schema(value_type = Option<texts::PlannedDate>, nullable)]
     pub next_refill_on: Option<Option<NaiveDate>>,
     /// `null` clears them.
     #[serde(default, deserialize_with = "double_option")]

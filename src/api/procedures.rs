@@ -74,23 +74,17 @@ pub struct PerformProcedureRequest {
     /// When it happened (default: now); never in the future.
     #[schema(value_type = Option<texts::OccurredAt>)]
     pub occurred_at: Option<DateTime<Utc>>,
-    /// Replace the quantities of items of the bundle, or add items (`item_id` + `quantity`);
-    /// or name a scanned box (`scan`), taken from its own lot in place of its item's line.
-    #[schema(max_items = 20)]
+    #[schema(value_type = Option<super::movement_schema::ProcedureLinesSchema>)]
     pub lines: Option<Vec<PerformLineRequest>>,
 }
 
-/// One line of a procedure performed: an item and its quantity, or what the scanner typed.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// One line of a procedure performed: an item and its quantity, or what the scanner typed
+/// (its schema: `movement_schema::ProcedureLinesSchema`).
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PerformLineRequest {
-    /// Required unless `scan` gives the item.
     pub item_id: Option<i64>,
-    /// Required unless `scan` is given (a scanned box is one pack unless a quantity says more).
-    #[schema(minimum = 1, maximum = 100000)]
     pub quantity: Option<i64>,
-    /// A GS1 code as the scanner typed it (GS between variable-length fields, or the bracket form).
-    #[schema(value_type = Option<texts::ScanData>)]
     pub scan: Option<String>,
 }
 

@@ -81,6 +81,21 @@ impl utoipa::PartialSchema for OccurredAt {
 
 impl utoipa::ToSchema for OccurredAt {}
 
+/// A date the pharmacy plans by (`time::service_date`): 2000-01-01 to 2099-12-31.
+pub struct PlannedDate;
+
+impl utoipa::PartialSchema for PlannedDate {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .pattern(Some(crate::domain::time::SERVICE_DATE_PATTERN))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PlannedDate {}
+
 /// A procedure's code: a-z, 0-9 and `_` (`procedure::parse_code`).
 pub struct ProcedureCode;
 

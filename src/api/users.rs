@@ -121,7 +121,8 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "tokens", params(("id" = i64, Path, description = "User id")),
     request_body = UpdateUserRequest,
     responses((status = 200, description = "The user as changed", body = UserDto),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "last-admin: the last active admin can be neither demoted nor disabled", body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
     state: web::Data<AppState>,
     req: HttpRequest,

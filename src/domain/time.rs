@@ -34,6 +34,9 @@ pub fn service_date(field: &str, on: NaiveDate) -> Result<NaiveDate, FieldError>
     Ok(on)
 }
 
+/// `service_date`'s years (2000–2099) as a pattern on a date, for the OpenAPI document.
+pub const SERVICE_DATE_PATTERN: &str = "^20[0-9]{2}-";
+
 /// `epoch` as a pattern on an RFC 3339 timestamp (years 2000 to 9999), for the OpenAPI document.
 pub const FROM_EPOCH_PATTERN: &str = "^[2-9][0-9]{3}-";
 
@@ -44,7 +47,9 @@ pub fn occurred_at(at: DateTime<Utc>, now: NaiveDateTime) -> Result<NaiveDateTim
     if at > now + Duration::minutes(CLOCK_SKEW_MINUTES) {
         return Err(FieldError::new("occurred_at", "must not be in the future"));
     }
-    if at.date() < epoch() {
+    // 2000-01-01 wherever the client's clock is: UTC+14 is the first to reach it.
+    let earliest = epoch().and_hms_opt(0, 0, 0).unwrap_or_default() - Duration::hours(14);
+    if at < earliest {
         return Err(FieldError::new("occurred_at", "must be after 2000-01-01"));
     }
     Ok(at)
@@ -123,7 +128,9 @@ mod tests {
             occurred_at(utc(2027, 3, 10, 12, 6), now()).unwrap_err().field,
             "occurred_at"
         );
-        assert!(occurred_at(utc(1999, 12, 31, 23, 0), now()).is_err());
+        // 2000-01-01 00:00 at UTC+14 is the earliest: 1999-12-31 10:00 UTC.
+        assert!(occurred_at(utc(1999, 12, 31, 9, 59), now()).is_err());
+        assert!(occurred_at(utc(1999, 12, 31, 10, 0), now()).is_ok());
         assert!(occurred_at(utc(2000, 1, 1, 0, 0), now()).is_ok());
     }
 
