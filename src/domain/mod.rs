@@ -11,6 +11,7 @@ pub mod gtin;
 pub mod ids;
 pub mod ledger;
 pub mod mailbox;
+pub mod messages;
 pub mod page;
 pub mod patient;
 pub mod policy;

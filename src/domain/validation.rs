@@ -4,14 +4,19 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
+    /// What is wrong, as a stable code (`must-be-between-x-and-x`; `invalid` for a message
+    /// without one): the web app says it in the reader's language.
+    pub code: &'static str,
     pub message: String,
 }
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        let message = message.into();
         FieldError {
             field: field.into(),
-            message: message.into(),
+            code: super::messages::code_of(&message),
+            message,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 
-use super::said::{refused, said};
+use super::said::{refused, said, said_text};
 use crate::service::refusal::Refusal;
 use chrono::NaiveDate;
 
@@ -103,12 +103,12 @@ impl Issues {
         let fields: Vec<FieldError> = refusal
             .errors
             .into_iter()
-            .map(|e| FieldError::new(e.field, said(&e.message)))
+            .map(|e| FieldError { message: said(&e), ..e })
             .collect();
         // What the refusal is; a refusal without field messages also says its own detail.
         let kind = refused(refusal.kind);
         let summary = if fields.is_empty() {
-            let detail = said(&refusal.detail);
+            let detail = said_text(&refusal.detail);
             if detail == refusal.detail && !super::i18n::is_english() {
                 kind.to_owned()
             } else {

@@ -1,122 +1,127 @@
 //! The use-cases' words, in the reader's language. A refusal reaches a page with its code (the
 //! kind, the problem type's last segment) and the API's English words; the page says the kind in
-//! its own language, and each field message through a table of the use-cases' message templates
-//! (`{}` for what varies), French first like every text of the pages. A message no template
-//! matches keeps the API's words (and a unit test keeps the common ones covered).
+//! its own language, and each field message by its code (`domain::messages`), French first like
+//! every text of the pages. A message without a code of its own keeps the API's words.
 
 use super::i18n::{fill_owned, is_english};
+use crate::domain::messages;
+use crate::domain::validation::FieldError;
 use crate::service::refusal::ProblemKind;
 
-/// English template → French template, `{}` for what varies (in the same order).
+/// A message's code → its French template, `{}` for what varies (in the English order).
 const FRENCH: &[(&str, &str)] = &[
-    ("is required", "est obligatoire"),
-    ("is required for {}", "est obligatoire pour ce mouvement ({})"),
-    ("is not used by {}", "n'est pas utilisé par ce mouvement ({})"),
+    ("is-required", "est obligatoire"),
+    ("is-required-for-x", "est obligatoire pour ce mouvement ({})"),
+    ("is-not-used-by-x", "n'est pas utilisé par ce mouvement ({})"),
     (
-        "is required unless the line has a scan",
+        "is-required-unless-the-line-has",
         "est obligatoire, sauf si la ligne a un code scanné",
     ),
     (
-        "is required: the scanned code has no {}",
+        "is-required-the-scanned-code-has",
         "est obligatoire : le code scanné n'a pas de {}",
     ),
-    ("is listed twice", "figure deux fois"),
-    ("names no field to change", "ne change aucun champ"),
-    ("no such item", "article inconnu"),
-    ("no such lot", "lot inconnu"),
-    ("no such location", "emplacement inconnu"),
-    ("no such patient", "patient inconnu"),
-    ("no such supplier", "fournisseur inconnu"),
-    ("no such order line", "ligne de commande inconnue"),
-    ("the item is inactive", "l'article est désactivé"),
-    ("the location is inactive", "l'emplacement est désactivé"),
-    ("the supplier is inactive", "le fournisseur est désactivé"),
+    ("is-listed-twice", "figure deux fois"),
+    ("names-no-field-to-change", "ne change aucun champ"),
+    ("no-such-item", "article inconnu"),
+    ("no-such-lot", "lot inconnu"),
+    ("no-such-location", "emplacement inconnu"),
+    ("no-such-patient", "patient inconnu"),
+    ("no-such-supplier", "fournisseur inconnu"),
+    ("no-such-order-line", "ligne de commande inconnue"),
+    ("the-item-is-inactive", "l'article est désactivé"),
+    ("the-location-is-inactive", "l'emplacement est désactivé"),
+    ("the-supplier-is-inactive", "le fournisseur est désactivé"),
     (
-        "the lot belongs to another item",
+        "the-lot-belongs-to-another-item",
         "le lot appartient à un autre article",
     ),
     (
-        "the order line belongs to another item",
+        "the-order-line-belongs-to-another",
         "la ligne de commande concerne un autre article",
     ),
-    ("must be a whole number", "doit être un nombre entier"),
-    ("must be a date (YYYY-MM-DD)", "doit être une date (AAAA-MM-JJ)"),
+    ("must-be-a-whole-number", "doit être un nombre entier"),
+    ("must-be-a-date-yyyy-mm", "doit être une date (AAAA-MM-JJ)"),
+    ("must-be-a-date-and-time", "doit être une date et une heure"),
+    ("must-be-a-number-of-c", "doit être une température en °C"),
+    ("must-be-between-x-and-x", "doit être entre {} et {}"),
+    ("must-be-at-most-x-characters", "doit faire au plus {} caractères"),
     (
-        "must be a date and time (YYYY-MM-DDTHH:MM)",
-        "doit être une date et une heure",
-    ),
-    ("must be a number of °C", "doit être une température en °C"),
-    ("must be between {} and {}", "doit être entre {} et {}"),
-    ("must be at most {} characters", "doit faire au plus {} caractères"),
-    (
-        "must be at least {} characters (spaces at either end do not count)",
+        "must-be-at-least-x-characters",
         "doit faire au moins {} caractères (sans compter les espaces aux extrémités)",
     ),
-    ("must not be empty", "ne doit pas être vide"),
-    ("must not be in the future", "ne doit pas être dans le futur"),
-    ("must be after 2000-01-01", "doit être après le 01/01/2000"),
-    ("must not be before started_at", "ne doit pas précéder le début"),
+    ("must-not-be-empty", "ne doit pas être vide"),
+    ("must-not-be-in-the-future", "ne doit pas être dans le futur"),
+    ("must-be-after-2000-01-01", "doit être après le 01/01/2000"),
+    ("must-not-be-before-started-at", "ne doit pas précéder le début"),
     (
-        "must not be before ordered_on",
+        "must-not-be-before-ordered-on",
         "ne doit pas précéder la date de commande",
     ),
     (
-        "must differ from location_id",
+        "must-differ-from-location-id",
         "doit différer de l'emplacement de départ",
     ),
-    ("must hold at least one line", "doit avoir au moins une ligne"),
-    ("must hold 1 to {} lines", "doit avoir de 1 à {} lignes"),
-    ("must be release or destroy", "doit être « libérer » ou « détruire »"),
-    ("is already past", "est déjà passée"),
-    ("is not an email address", "n'est pas une adresse électronique"),
+    ("must-hold-at-least-one-line", "doit avoir au moins une ligne"),
+    ("must-hold-1-to-x-lines", "doit avoir de 1 à {} lignes"),
+    ("must-be-release-or-destroy", "doit être « libérer » ou « détruire »"),
+    ("is-already-past", "est déjà passée"),
+    ("is-not-an-email-address", "n'est pas une adresse électronique"),
     (
-        "does not exist on this clock (the hour skipped in spring)",
+        "does-not-exist-on-this-clock",
         "n'existe pas à l'heure locale (l'heure sautée au printemps)",
     ),
     (
-        "is not active: only active patients receive",
+        "is-not-active-only-active-patients",
         "n'est pas actif : seuls les patients actifs reçoivent",
     ),
     (
-        "no such lot: lot {} of this item was never received",
+        "no-such-lot-lot-x-of",
         "lot inconnu : le lot {} de cet article n'a jamais été reçu",
     ),
     (
-        "no such item: GTIN {} is in no item of the catalog",
+        "no-such-item-gtin-x-is",
         "article inconnu : le GTIN {} n'est dans aucun article du catalogue",
     ),
     (
-        "must be 1: the scanned code names one pack (serial {})",
+        "must-be-1-the-scanned-code",
         "doit valoir 1 : le code scanné désigne une seule boîte (n° de série {})",
     ),
     (
-        "says {}, but the scanned code says {}",
+        "says-x-but-the-scanned-code",
         "indique {}, mais le code scanné indique {}",
     ),
     (
-        "lists more serials than units received",
+        "lists-more-serials-than-units-received",
         "liste plus de numéros de série que d'unités reçues",
     ),
-    ("cannot read the code: {}", "code illisible : {}"),
+    ("cannot-read-the-code-x", "code illisible : {}"),
     (
-        "the movement is dated before the lot's first receipt ({})",
+        "the-movement-is-dated-before-the",
         "le mouvement est daté d'avant la première réception du lot ({})",
     ),
     (
-        "lot {} is already counted by {}: count each lot once",
+        "lot-x-is-already-counted-by",
         "le lot {} est déjà compté ({}) : comptez chaque lot une fois",
     ),
 ];
 
-/// A message of the use-cases in the page's language.
-pub fn said(english: &str) -> String {
+/// A field's message in the page's language, by its code (the API's words when the code has
+/// none here).
+pub fn said(error: &FieldError) -> String {
     if is_english() {
-        return english.to_owned();
+        return error.message.clone();
     }
-    FRENCH
-        .iter()
-        .find_map(|(en, fr)| matched(en, english).map(|values| fill_owned(fr, &values)))
-        .unwrap_or_else(|| english.to_owned())
+    let french = FRENCH.iter().find(|(code, _)| *code == error.code).map(|(_, fr)| *fr);
+    let filled = french
+        .zip(messages::template(error.code))
+        .and_then(|(fr, en)| messages::values(en, &error.message).map(|values| fill_owned(fr, &values)));
+    filled.unwrap_or_else(|| error.message.clone())
+}
+
+/// A refusal's detail in the page's language, when it is one of the fields' messages.
+pub fn said_text(english: &str) -> String {
+    said(&FieldError::new("", english))
 }
 
 /// What a refusal is, in the page's language (its details are the fields' messages).
@@ -148,64 +153,32 @@ pub fn refused(kind: ProblemKind) -> &'static str {
     super::i18n::t(fr)
 }
 
-/// The values a message fills into `template`'s `{}`s, if it is that template.
-fn matched<'a>(template: &str, message: &'a str) -> Option<Vec<&'a str>> {
-    let parts: Vec<&str> = template.split("{}").collect();
-    let mut rest = message.strip_prefix(parts[0])?;
-    let mut values = Vec::new();
-    for (i, part) in parts.iter().enumerate().skip(1) {
-        let last = i == parts.len() - 1;
-        let at = if last {
-            if part.is_empty() {
-                rest.len()
-            } else if rest.ends_with(part) {
-                rest.len() - part.len()
-            } else {
-                return None;
-            }
-        } else {
-            rest.find(part)?
-        };
-        values.push(&rest[..at]);
-        rest = &rest[at + part.len()..];
-    }
-    (rest.is_empty() && !values.iter().any(|v| v.is_empty())).then_some(values)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn templates_fill_the_same_values() {
-        for (en, fr) in FRENCH {
-            assert_eq!(en.matches("{}").count(), fr.matches("{}").count(), "{en}");
+    fn every_code_is_said_in_french_with_the_same_values() {
+        for (code, en) in messages::TEMPLATES {
+            let fr = FRENCH.iter().find(|(c, _)| c == code).map(|(_, fr)| *fr);
+            let fr = fr.unwrap_or_else(|| panic!("no French for {code}"));
+            assert_eq!(en.matches("{}").count(), fr.matches("{}").count(), "{code}");
         }
-        assert_eq!(
-            matched("must be between {} and {}", "must be between 1 and 45"),
-            Some(vec!["1", "45"])
-        );
-        assert_eq!(matched("is required", "is required for dispense"), None);
-        assert_eq!(
-            matched("is required for {}", "is required for dispense"),
-            Some(vec!["dispense"])
-        );
-        assert_eq!(
-            matched("cannot read the code: {}", "cannot read the code: GTIN 1: check digit"),
-            Some(vec!["GTIN 1: check digit"])
-        );
     }
 
     #[tokio::test]
     async fn a_refusal_reads_in_french_on_a_french_page() {
         use super::super::i18n::{scope, Lang};
         scope(Lang::Fr, chrono_tz::Europe::Paris, async {
-            assert_eq!(said("must be between 1 and 45"), "doit être entre 1 et 45");
             assert_eq!(
-                said("no such lot: lot NEVER of this item was never received"),
+                said(&FieldError::new("x", "must be between 1 and 45")),
+                "doit être entre 1 et 45"
+            );
+            assert_eq!(
+                said_text("no such lot: lot NEVER of this item was never received"),
                 "lot inconnu : le lot NEVER de cet article n'a jamais été reçu"
             );
-            assert_eq!(said("an unforeseen message"), "an unforeseen message");
+            assert_eq!(said_text("an unforeseen message"), "an unforeseen message");
             assert_eq!(
                 refused(ProblemKind::SerialRequired),
                 "Ces unités sont des boîtes sérialisées : scannez chaque boîte qui sort."
@@ -213,7 +186,7 @@ mod tests {
         })
         .await;
         scope(Lang::En, chrono_tz::Europe::Paris, async {
-            assert_eq!(said("must be between 1 and 45"), "must be between 1 and 45");
+            assert_eq!(said_text("must be between 1 and 45"), "must be between 1 and 45");
             assert_eq!(
                 refused(ProblemKind::SerialRequired),
                 "These units are serialised packs: scan each pack that leaves."

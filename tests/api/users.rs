@@ -13,7 +13,7 @@ both_backends! {
         problem_of(app.post("/api/v1/users", &body).await, 409, "duplicate").await;
         let short = json!({"username": "paul", "role": "viewer", "password": "short"});
         let problem = problem_of(app.post("/api/v1/users", &short).await, 422, "validation-failed").await;
-        assert_eq!(problem["errors"][0], json!({"field": "password", "message": "must be at least 12 characters (spaces at either end do not count)"}));
+        assert_eq!(problem["errors"][0], json!({"field": "password", "code": "must-be-at-least-x-characters", "message": "must be at least 12 characters (spaces at either end do not count)"}));
 
         let id = created["id"].as_i64().unwrap();
         let changed = json_of(app.patch(&format!("/api/v1/users/{id}"), &json!({"role": "viewer", "active": false})).await, 200).await;
