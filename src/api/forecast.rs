@@ -10,8 +10,7 @@ use super::AppState;
 use crate::clock;
 use crate::domain::forecast::{Suggestion, DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS};
 use crate::domain::ids::ItemId;
-use crate::domain::page::Page;
-use crate::service::forecast::{forecast, ItemForecast};
+use crate::service::forecast::{forecast_page, ItemForecast};
 
 /// Fractional units (a rate times days), shown to two decimals; never `-0`.
 fn units(x: f64) -> f64 {
@@ -318,14 +317,7 @@ pub async fn get(
     let policy = state.policy.forecast;
     let forecasts = state
         .pool
-        .run(move |c| forecast(c, today, horizon, only, policy))
+        .run(move |c| forecast_page(c, today, horizon, only, policy, page))
         .await?;
-    // In item id order, like every list.
-    let rows: Vec<ItemForecast> = forecasts
-        .into_iter()
-        .filter(|f| page.after.is_none_or(|after| f.item_id.0 > after))
-        .take(page.limit as usize + 1)
-        .collect();
-    let page = Page::from_rows(rows, page, |f| f.item_id.0);
-    Ok(web::Json(List::from_page(page, ForecastDto::from)))
+    Ok(web::Json(List::from_page(forecasts, ForecastDto::from)))
 }

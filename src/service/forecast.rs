@@ -11,6 +11,7 @@ use crate::domain::forecast::{
     Refills, Suggestion, SupplyLot,
 };
 use crate::domain::ids::ItemId;
+use crate::domain::page::{Page, PageRequest};
 use crate::domain::supply::remaining;
 use crate::repo;
 use crate::repo::forecast::Ordered;
@@ -69,6 +70,23 @@ pub fn forecast(
         }
         Ok(bases.into_iter().map(|(item, basis)| figure(item, basis)).collect())
     })
+}
+
+/// One page of the forecasts, in item id order like every list.
+pub fn forecast_page(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    horizon_days: u32,
+    only: Option<ItemId>,
+    policy: ForecastPolicy,
+    page: PageRequest,
+) -> Result<Page<ItemForecast>, ForecastError> {
+    let rows: Vec<ItemForecast> = forecast(conn, today, horizon_days, only, policy)?
+        .into_iter()
+        .filter(|f| page.after.is_none_or(|after| f.item_id.0 > after))
+        .take(page.limit as usize + 1)
+        .collect();
+    Ok(Page::from_rows(rows, page, |f| f.item_id.0))
 }
 
 fn figure(item_id: ItemId, basis: Basis) -> ItemForecast {
